@@ -1,0 +1,73 @@
+"""Who may do what in a project: roles map to capabilities, checked by selectors and services."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+
+from .models import Membership, Project, Role
+
+
+class Capability(StrEnum):
+    VIEW = "view"
+    FIND = "find"  # mark claims, accept or reject suggestions
+    ANNOTATE = "annotate"  # give verdicts and evidence, blind to others
+    REVIEW = "review"  # see everyone's work, correct claims, adjudicate
+    MANAGE = "manage"  # settings, members, imports, jobs
+    RELEASES = "releases"  # list and download dataset releases
+
+
+CAPABILITIES: dict[Capability, frozenset[str]] = {
+    Capability.VIEW: frozenset(Role.values),
+    Capability.FIND: frozenset({Role.ANNOTATOR, Role.REVIEWER, Role.MANAGER}),
+    Capability.ANNOTATE: frozenset({Role.ANNOTATOR}),
+    Capability.REVIEW: frozenset({Role.REVIEWER, Role.MANAGER}),
+    Capability.MANAGE: frozenset({Role.MANAGER}),
+    Capability.RELEASES: frozenset({Role.RESEARCHER, Role.REVIEWER, Role.MANAGER}),
+}
+
+User = AbstractBaseUser | AnonymousUser
+
+
+class NotFound(ObjectDoesNotExist):
+    """The object does not exist, or the user may not know that it does."""
+
+
+class StaleVersion(Exception):
+    """An update named a version that is no longer current; nothing was changed."""
+
+    def __init__(self, current: object, message: str = "") -> None:
+        self.current = current
+        super().__init__(message or "This was changed by someone else; reload to see the newer version.")
+
+
+def roles_for(user: User, project: Project | int) -> frozenset[str]:
+    """The roles the user holds in the project (one query; none for anonymous users)."""
+    if not user.is_authenticated:
+        return frozenset()
+    project_id = project.pk if isinstance(project, Project) else project
+    return frozenset(
+        Membership.objects.filter(user=user, project_id=project_id).values_list("role", flat=True)
+    )
+
+
+def can(roles: frozenset[str], capability: Capability, *, user: User | None = None) -> bool:
+    """Whether roles (or a superuser, who administers every project) grant the capability."""
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return bool(roles & CAPABILITIES[capability])
+
+
+def require(user: User, project: Project | int, capability: Capability) -> frozenset[str]:
+    """Return the user's roles, or refuse: NotFound to outsiders, PermissionDenied to members."""
+    if not user.is_authenticated or not user.is_active:
+        raise NotFound("No such project.")
+    roles = roles_for(user, project)
+    if can(roles, capability, user=user):
+        return roles
+    if not roles and not user.is_superuser:
+        # Outsiders learn nothing, not even that the project exists.
+        raise NotFound("No such project.")
+    raise PermissionDenied(f"Your role in this project does not allow you to {capability.value}.")

@@ -1,0 +1,80 @@
+"""Import articles from JSONL, CSV, a .txt file, a zip of .txt files or a folder of them."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotations.importers.reader import FORMATS
+from annotations.models import Membership, Project, Role
+from annotations.services.imports import import_job_start, import_job_work
+from annotations.services.jobs import job_create, job_run
+from annotations.models import JobKind, JobStatus
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles into a project. The file is checked first: if any line is bad, nothing "
+        "is imported and every bad line is listed. Duplicate bodies are skipped and counted."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("source", help="a .jsonl, .csv, .txt or .zip file, or a folder of .txt")
+        parser.add_argument("--project", required=True, help="project slug")
+        parser.add_argument("--format", choices=FORMATS, help="override the format the name implies")
+        parser.add_argument("--user", help="import as this member (default: a manager of the project)")
+        parser.add_argument(
+            "--queue", action="store_true", help="hand the job to a Celery worker and return at once"
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        project = Project.objects.filter(slug=options["project"]).first()
+        if project is None:
+            raise CommandError(f"no project with slug {options['project']!r}")
+        user = self._user(project, options["user"])  # type: ignore[arg-type]
+        if options["queue"]:
+            job = import_job_start(
+                project=project, by=user, path=str(options["source"]), format=options["format"]
+            )
+            self.stdout.write(f"queued import job {job.pk}")
+            return
+        # Run here, through the same Job and service a worker would use.
+        job = job_create(
+            project=project,
+            kind=JobKind.IMPORT,
+            by=user,
+            params={"path": str(options["source"]), **({"format": options["format"]} if options["format"] else {})},
+        )
+        job = job_run(job.pk, import_job_work)
+        assert job is not None
+        if job.status != JobStatus.SUCCEEDED:
+            for error in job.result.get("errors", []):
+                where = error["file"] + (f", line {error['line']}" if error["line"] else "")
+                field = f", field {error['field']!r}" if error["field"] else ""
+                self.stderr.write(f"{where}{field}: {error['message']}")
+            hidden = job.result.get("error_count", 0) - len(job.result.get("errors", []))
+            if hidden > 0:
+                self.stderr.write(f"… and {hidden} more bad lines")
+            raise CommandError(job.error)
+        result = job.result
+        self.stdout.write(
+            f"{result['source']}: {result['records']} articles read, {result['created']} imported, "
+            f"{result['duplicates']} duplicates skipped (job {job.pk})"
+        )
+        for dup in result["duplicate_lines"][:20]:
+            self.stdout.write(f"  duplicate: {dup['file']}, line {dup['line']} {dup['title']!r}")
+
+    def _user(self, project: Project, username: str | None):  # noqa: ANN202
+        """The named user, or the project's first manager."""
+        User = get_user_model()
+        if username:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"no user {username!r}")
+            return user
+        membership = (
+            Membership.objects.filter(project=project, role=Role.MANAGER).select_related("user").order_by("pk").first()
+        )
+        if membership is None:
+            raise CommandError("the project has no manager; name a user with --user")
+        return membership.user

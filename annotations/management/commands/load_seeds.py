@@ -1,0 +1,39 @@
+"""Load the seed corpus, the demo project and the demo users."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from annotations.services.seeds import DEMO_USERS, PROJECT_SLUG, seeds_load
+
+DEBUG_DEMO_PASSWORD = "workbench-demo"
+
+
+class Command(BaseCommand):
+    help = "Load the five seed articles, the demo project and a demo user per role (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--password",
+            help="Password for newly created demo users (default: $DEMO_PASSWORD; with DEBUG on, "
+            f"{DEBUG_DEMO_PASSWORD!r}; otherwise they cannot log in until given one).",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        password = options["password"] or os.environ.get("DEMO_PASSWORD")
+        if not password and settings.DEBUG:
+            password = DEBUG_DEMO_PASSWORD
+        report = seeds_load(password=password)  # type: ignore[arg-type]
+        self.stdout.write(report.articles.summary())
+        self.stdout.write(
+            f"project {PROJECT_SLUG}: {'created' if report.project_created else 'already there'}; "
+            f"users created: {', '.join(report.users_created) or 'none'}"
+        )
+        if report.users_created and not password:
+            self.stdout.write(self.style.WARNING("Demo users have no password; set one with changepassword."))
+        self.stdout.write(
+            "demo users: " + ", ".join(f"{name} ({role})" for name, (role, _) in DEMO_USERS.items())
+        )

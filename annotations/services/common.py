@@ -1,0 +1,27 @@
+"""Helpers shared by the write paths."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db import models
+
+from ..access import StaleVersion
+
+
+
+
+VersionedT = TypeVar("VersionedT", bound=models.Model)
+
+
+def lock_version(model: type[VersionedT], pk: int, version: int) -> VersionedT:
+    """Lock the row and return it, version bumped, if still at `version`; else StaleVersion.
+
+    Call inside a transaction: select_for_update holds the row on PostgreSQL until commit, and
+    on SQLite the IMMEDIATE transaction already holds the database's write lock.
+    """
+    current = model._default_manager.select_for_update().get(pk=pk)
+    if current.version != version:  # type: ignore[attr-defined]
+        raise StaleVersion(current)
+    current.version += 1  # type: ignore[attr-defined]
+    return current

@@ -1,0 +1,169 @@
+"""Write paths for judging claims: annotations, evidence and adjudications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from ..access import Capability, StaleVersion, require
+from ..models import (
+    Adjudication,
+    AdjudicationMethod,
+    Annotation,
+    Article,
+    Claim,
+    ClaimStatus,
+    Evidence,
+    Stance,
+    Verdict,
+)
+from .common import lock_version
+
+
+def _check_verdict(claim: Claim, verdict: Verdict | None) -> None:
+    """Refuse a verdict from another scheme than the claim's project uses."""
+    if verdict is not None and verdict.scheme_id != claim.article.project.scheme_id:
+        raise ValidationError({"verdict": "This verdict is not in the project's scheme."})
+
+
+@transaction.atomic
+def annotation_save(
+    *,
+    claim: Claim,
+    annotator: AbstractBaseUser,
+    verdict: Verdict | None,
+    version: int | None = None,
+    confidence: int | None = None,
+    rationale: str = "",
+    time_spent_seconds: int = 0,
+) -> Annotation:
+    """Create the annotator's annotation of the claim, or update it at `version`.
+
+    Creating needs version None; a second create, or an update at an old version, is refused
+    with StaleVersion carrying the current annotation.
+    """
+    require(annotator, claim.article.project_id, Capability.ANNOTATE)
+    if claim.status != ClaimStatus.ACCEPTED:
+        raise ValidationError({"claim": "Only accepted claims are judged."})
+    _check_verdict(claim, verdict)
+    existing = Annotation.objects.filter(claim=claim, annotator=annotator).first()
+    if version is None:
+        if existing is not None:
+            raise StaleVersion(existing, "You already annotated this claim; reload to edit it.")
+        annotation = Annotation(claim=claim, annotator=annotator)
+    else:
+        if existing is None:
+            raise ValidationError({"version": "There is no annotation to update."})
+        annotation = lock_version(Annotation, existing.pk, version)
+    annotation.verdict = verdict
+    annotation.confidence = confidence
+    annotation.rationale = rationale
+    annotation.time_spent_seconds = time_spent_seconds
+    annotation.full_clean(validate_unique=False, validate_constraints=False)
+    annotation.save()
+    return annotation
+
+
+def _check_url(url: str) -> None:
+    """Allow only http(s) links, so stored evidence never carries javascript: or file: URLs."""
+    if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise ValidationError({"url": "Evidence links must start with http:// or https://."})
+
+
+def evidence_add(
+    *,
+    claim: Claim,
+    by: AbstractBaseUser,
+    stance: str,
+    url: str = "",
+    title: str = "",
+    publisher: str = "",
+    published_on: dt.date | None = None,
+    passage: str = "",
+    linked_claim: Claim | None = None,
+    linked_article: Article | None = None,
+) -> Evidence:
+    """Attach one source to the claim: a web page, or a claim or article of the same project."""
+    require(by, claim.article.project_id, Capability.FIND)
+    _check_url(url)
+    project_id = claim.article.project_id
+    if linked_claim is not None and linked_claim.article.project_id != project_id:
+        raise ValidationError({"linked_claim": "The linked claim belongs to another project."})
+    if linked_article is not None and linked_article.project_id != project_id:
+        raise ValidationError({"linked_article": "The linked article belongs to another project."})
+    if sum(bool(x) for x in (url, linked_claim, linked_article)) != 1:
+        raise ValidationError({"url": "Give exactly one source: a URL, a claim or an article."})
+    if stance not in Stance.values:
+        raise ValidationError({"stance": f"Choose one of {', '.join(Stance.values)}."})
+    evidence = Evidence(
+        claim=claim,
+        added_by=by,
+        stance=stance,
+        url=url,
+        title=title,
+        publisher=publisher,
+        published_on=published_on,
+        passage=passage,
+        linked_claim=linked_claim,
+        linked_article=linked_article,
+    )
+    evidence.full_clean(validate_constraints=False)
+    evidence.save()
+    return evidence
+
+
+def evidence_delete(*, evidence: Evidence, by: AbstractBaseUser) -> None:
+    """Remove evidence: its author, or a reviewer."""
+    project_id = evidence.claim.article.project_id
+    if evidence.added_by_id != by.pk:
+        require(by, project_id, Capability.REVIEW)
+    else:
+        require(by, project_id, Capability.FIND)
+    evidence.delete()
+
+
+@transaction.atomic
+def claim_adjudicate(
+    *,
+    claim: Claim,
+    by: AbstractBaseUser | None,
+    verdict: Verdict,
+    method: str = AdjudicationMethod.ADJUDICATED,
+    notes: str = "",
+    gold_evidence: Iterable[Evidence] = (),
+    version: int | None = None,
+) -> Adjudication:
+    """Record the claim's final verdict; `by` is None only for unanimous auto-acceptance."""
+    if by is not None:
+        require(by, claim.article.project_id, Capability.REVIEW)
+    elif method != AdjudicationMethod.UNANIMOUS:
+        raise ValidationError({"adjudicator": "Only unanimous verdicts are accepted automatically."})
+    _check_verdict(claim, verdict)
+    gold = list(gold_evidence)
+    if any(e.claim_id != claim.pk for e in gold):
+        raise ValidationError({"gold_evidence": "Gold evidence must be evidence of this claim."})
+    existing = Adjudication.objects.filter(claim=claim).first()
+    if existing is None:
+        if version is not None:
+            raise ValidationError({"version": "There is no adjudication to update."})
+        adjudication = Adjudication(claim=claim)
+    else:
+        if version is None:
+            raise StaleVersion(existing, "This claim was already adjudicated; reload to change it.")
+        adjudication = lock_version(Adjudication, existing.pk, version)
+    adjudication.verdict = verdict
+    adjudication.adjudicator = by
+    adjudication.method = method
+    adjudication.notes = notes
+    adjudication.full_clean(validate_unique=False, validate_constraints=False)
+    adjudication.save()
+    adjudication.gold_evidence.set(gold)
+    adjudication.agrees_with.set(
+        Annotation.objects.filter(claim=claim, verdict=verdict).values_list("annotator", flat=True)
+    )
+    return adjudication

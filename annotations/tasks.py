@@ -1,0 +1,25 @@
+"""Celery tasks: thin wrappers that load a Job by id and run a service on it."""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+
+from .services import imports, jobs
+
+RETRY_LIMIT = 3
+
+
+def _run(task: Task, job_id: int, work: jobs.Work) -> None:
+    """Run the work; retry on passing database faults, then give up and fail the job."""
+    try:
+        jobs.job_run(job_id, work)
+    except jobs.RetryableError as exc:
+        if task.request.retries < RETRY_LIMIT:
+            raise task.retry(exc=exc, countdown=2 ** task.request.retries)
+        jobs.job_fail(job_id, f"Gave up after {RETRY_LIMIT} retries: {exc}")
+
+
+@shared_task(bind=True, max_retries=RETRY_LIMIT)
+def import_articles_task(self: Task, job_id: int) -> None:
+    """Import the articles of an import job; rerunning resumes where it stopped."""
+    _run(self, job_id, imports.import_job_work)
