@@ -335,7 +335,7 @@ def _make_estimate(point: float, replicates: np.ndarray, n_items: int, n_ratings
     value = _to_float(point)
     kept = replicates[np.isfinite(replicates)]
     if value is None or kept.size == 0:
-        return Estimate(value, None, None, n_items, n_ratings, int(kept.size) if value is not None else 0)
+        return Estimate(value, None, None, n_items, n_ratings, 0)
     tail = (1.0 - CI_LEVEL) / 2.0 * 100.0
     low, high = np.percentile(kept, [tail, 100.0 - tail])
     return Estimate(value, float(low), float(high), n_items, n_ratings, int(kept.size))
@@ -498,11 +498,11 @@ def _delta(level: str, values: np.ndarray | None, nc: np.ndarray) -> np.ndarray:
         return 1.0 - np.eye(k)
     if level == "ordinal":
         # Krippendorff (2011): delta_ck = (sum_{g=c..k} n_g - (n_c + n_k)/2)^2 for ranks c <= k.
+        # For c > k the same expression below equals -(sum_{g=k..c} n_g - (n_c + n_k)/2), whose
+        # square is the mirrored value, so no explicit symmetrisation is needed.
         cum = np.cumsum(nc, axis=1)
-        span = cum[:, None, :] - cum[:, :, None] + nc[:, :, None]  # valid where row <= col
-        upper = (span - (nc[:, :, None] + nc[:, None, :]) / 2.0) ** 2
-        row_le_col = np.arange(k)[:, None] <= np.arange(k)[None, :]
-        return np.where(row_le_col, upper, upper.swapaxes(1, 2))
+        span = cum[:, None, :] - cum[:, :, None] + nc[:, :, None]
+        return (span - (nc[:, :, None] + nc[:, None, :]) / 2.0) ** 2
     assert values is not None
     diff = values[:, None] - values[None, :]
     if level == "interval":
@@ -562,7 +562,7 @@ def alpha_from_counts(
 
 
 def fleiss_kappa_from_counts(counts: np.ndarray | Sequence[Sequence[int]]) -> float | None:
-    """Return Fleiss' kappa (unequal-raters formulation of `fleiss_kappa`) from an items x labels count table."""
+    """Return Fleiss' kappa from an items x labels count table (formulation as in `fleiss_kappa`)."""
     table = np.asarray(counts, dtype=np.int64)
     if table.ndim != 2:
         raise ValueError("counts must be a 2-D items x labels table")
@@ -635,7 +635,7 @@ def percent_agreement(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
 ) -> Estimate:
-    """Return mean pairwise percent agreement: per item, the share of rater pairs that agree, averaged over items with >= 2 ratings."""
+    """Return percent agreement: each item's share of agreeing rater pairs, averaged over items with >= 2 ratings."""
     table = _encode(ratings, None)
     return _count_figures(table, n_boot, seed, with_mean_cohen=False)["percent_agreement"]
 
@@ -659,7 +659,7 @@ def mean_pairwise_cohen(
     n_boot: int = DEFAULT_N_BOOT,
     seed: int = 0,
 ) -> Estimate:
-    """Return the unweighted mean of Cohen's kappa over rater pairs (Light's kappa, pairwise-complete), with a CI."""
+    """Return the unweighted mean of pairwise Cohen's kappas (Light's kappa over co-rated items), with a CI."""
     table = _encode(ratings, labels)
     return _count_figures(table, n_boot, seed, with_mean_cohen=True)["mean_pairwise_cohen"]
 

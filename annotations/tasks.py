@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
+from celery.signals import worker_ready
+from django.conf import settings
 
+from .models import JobKind
 from .services import imports, jobs
 
 RETRY_LIMIT = 3
@@ -23,3 +26,21 @@ def _run(task: Task, job_id: int, work: jobs.Work) -> None:
 def import_articles_task(self: Task, job_id: int) -> None:
     """Import the articles of an import job; rerunning resumes where it stopped."""
     _run(self, job_id, imports.import_job_work)
+
+
+TASKS = {JobKind.IMPORT: import_articles_task}
+
+
+@worker_ready.connect
+def requeue_orphaned_jobs(**kwargs: object) -> None:
+    """On the embedded runtime, hand jobs a killed worker left running to this new worker.
+
+    The filesystem transport forgets a message once a worker has read it, so it cannot
+    redeliver; Redis and RabbitMQ redeliver unacknowledged tasks themselves (late acks).
+    """
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        return
+    for job in jobs.jobs_orphaned():
+        task = TASKS.get(job.kind)  # type: ignore[call-overload]
+        if task is not None:
+            task.delay(job.pk)

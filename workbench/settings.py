@@ -67,11 +67,11 @@ DEBUG = env_bool("DEBUG", False)
 
 
 def _secret_key() -> str:
-    """Use SECRET_KEY; with DEBUG on and none set, generate one once into var/."""
+    """SECRET_KEY, or for the embedded default (DEBUG, or no DATABASE_URL) one kept in var/."""
     key = env_str("SECRET_KEY")
     if key:
         return key
-    if not DEBUG:
+    if not DEBUG and env_str("DATABASE_URL"):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     path = VAR_DIR / "secret_key"
     if not path.exists():
@@ -149,6 +149,9 @@ def _databases() -> dict[str, dict]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "workbench.sqlite3"),
             "OPTIONS": dict(_SQLITE_OPTIONS),
+            # A file, not memory, so a worker process started by a test can open it too;
+            # one per test process, so concurrent test runs never share it.
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 
@@ -198,9 +201,13 @@ REST_FRAMEWORK = {
 
 # Celery: the embedded default is kombu's filesystem transport under var/, so `make run`
 # needs no broker server; production points CELERY_BROKER_URL at Redis or RabbitMQ.
-BROKER_DIR = VAR_DIR / "broker"
+BROKER_DIR = Path(env_str("BROKER_DIR", str(VAR_DIR / "broker")) or VAR_DIR / "broker")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+# Redis redelivers a task whose worker died once this many seconds pass unacknowledged; it
+# must exceed the longest job, or a slow job would be handed to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=1)
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)

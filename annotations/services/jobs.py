@@ -54,6 +54,12 @@ def job_enqueue(job: Job, task: object) -> None:
     transaction.on_commit(lambda: task.delay(job.pk))  # type: ignore[attr-defined]
 
 
+def jobs_orphaned() -> list[Job]:
+    """Jobs a worker started and never finished, except those run inline by a command."""
+    running = Job.objects.filter(status=JobStatus.RUNNING)
+    return [job for job in running if not job.params.get("inline")]
+
+
 def _progress_writer(job_id: int) -> Progress:
     """Write progress to the Job at most a few times a second; readers poll it."""
     last = 0.0

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from .types import Segment
 
 # Titles are always followed by a name, so a period after them never ends a sentence.
 TITLE_ABBREVIATIONS: frozenset[str] = frozenset(
-    """m mm mme mmes mlle mlles dr drs pr me mgr st ste sts mr mrs ms messrs prof gen gén col
+    """m mm mme mmes mlle mlles dr drs pr mgr st ste sts mr mrs ms messrs prof gen gén col
     lt sgt capt cpt gov sen rep rev hon jr sr fr mt""".split()
 )
 # Date abbreviations only ever precede a day number or a year ("ven. 07 nov. 2025"); before a
@@ -25,11 +26,12 @@ OTHER_ABBREVIATIONS: frozenset[str] = frozenset(
 
 _HEADING_MARK = re.compile(r"[ \t\u00a0]*#{1,6}[ \t\u00a0]+")
 _BULLET_MARK = re.compile(r"[ \t\u00a0]*(?:[-*+•·‣▪◦–—]|\d{1,3}[.)]|[a-z][.)])[ \t\u00a0]+")
-# A run of terminal punctuation, then closing quotes/brackets/emphasis; French closing guillemets
-# follow a (non-breaking) space: "en Alaska. »".
-_TERMINAL = re.compile(r"(?:[.!?…]+|;)(?:[ \u00a0\u202f]*»|[”\"’)\]*_])*(?=\s)")
+# A run of terminal punctuation (or a clause-ending semicolon), then closing quotes, brackets or
+# emphasis. French closing guillemets follow a (non-breaking) space: "en Alaska. »"; German closes
+# with “ or « right after the period: "ein.“".
+_TERMINAL = re.compile(r"(?:[.!?…]+|;)(?:[ \u00a0\u202f]*»|[”“«\"’‘)\]*_])*(?=\s)")
 _WORD_BEFORE = re.compile(r"([^\W_]+(?:\.[^\W_]+)*)[.]*$")
-_OPENERS = "«“\"‘'([¿¡*_—–-#"
+_OPENERS = "«“„‚‹›»\"‘'([¿¡*_—–-#"
 _TERMINAL_END = frozenset(".!?…")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1", re.S)
 _HAS_WORD = re.compile(r"[^\W_]")
@@ -42,6 +44,7 @@ class _Block:
     __slots__ = ("start", "end", "heading", "bullet", "lines")
 
     def __init__(self, start: int, end: int, heading: bool, bullet: bool) -> None:
+        """A one-line paragraph; `end` and `lines` grow when the next line continues it."""
         self.start, self.end, self.heading, self.bullet, self.lines = start, end, heading, bullet, 1
 
 
@@ -98,7 +101,8 @@ def _blocks(text: str) -> list[_Block]:
             prev.lines += 1
         else:
             blocks.append(_Block(cs, ce, heading, bullet))
-        prev_hard_break = line.endswith("  ") or line.endswith("\t")
+        bare = line.rstrip("\r")
+        prev_hard_break = bare.endswith("  ") or bare.endswith("\t")
         blank_since = False
     for b in blocks:
         if not b.heading and b.lines == 1 and text[b.end - 1] not in _TERMINAL_END:
@@ -119,7 +123,8 @@ def _is_boundary(text: str, start: int, m: re.Match[str], end: int, ordinal_dots
     nxt = text[j]
     if punct[0] == ";":
         return True
-    upper_next = nxt.isupper() or nxt in _OPENERS
+    # Sentences start with a capital, an opening quote or bracket, or a symbol such as an emoji.
+    upper_next = nxt.isupper() or nxt in _OPENERS or unicodedata.category(nxt) == "So"
     if punct[0] in "?!…" or punct.startswith(".."):
         # "…beaucoup de morts ! – une grande partie" and "annulé… — en dépit de" go on.
         return upper_next and nxt not in "—–-"
@@ -144,9 +149,9 @@ def _is_boundary(text: str, start: int, m: re.Match[str], end: int, ordinal_dots
     return True
 
 
-def _quote_depth(text: str, start: int, pos: int) -> int:
-    """How many guillemets/curly double quotes are open at pos (within the paragraph)."""
-    chunk = text[start:pos]
+def _quote_balance(text: str, start: int, end: int) -> int:
+    """Opening minus closing guillemets/curly double quotes in text[start:end]."""
+    chunk = text[start:end]
     return chunk.count("«") - chunk.count("»") + chunk.count("“") - chunk.count("”")
 
 
@@ -172,9 +177,13 @@ def segment(text: str, *, ordinal_dots: bool = False) -> list[Segment]:
     out: list[Segment] = []
     for bi, b in enumerate(_blocks(text)):
         cuts: list[int] = []
+        depth, counted = 0, b.start  # open quotes up to `counted`, kept incrementally (linear)
         for m in _TERMINAL.finditer(text, b.start, b.end):
-            if m.group(0)[0] == ";" and _quote_depth(text, b.start, m.start()) > 0:
-                continue  # a semicolon inside a quotation does not end the speaker's clause
+            if m.group(0)[0] == ";":
+                depth += _quote_balance(text, counted, m.start())
+                counted = m.start()
+                if depth > 0:
+                    continue  # a semicolon inside a quotation does not end the speaker's clause
             if _is_boundary(text, b.start, m, b.end, ordinal_dots):
                 cuts.append(m.end())
         pieces: list[tuple[int, int, bool]] = []

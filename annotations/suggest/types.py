@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Kind = Literal["attributed_statement", "event", "quantity", "position", "causal", "other"]
-KINDS: frozenset[str] = frozenset(
-    {"attributed_statement", "event", "quantity", "position", "causal", "other"}
-)
+KINDS: frozenset[str] = frozenset(get_args(Kind))
 LanguageSupport = Literal["fr", "en", "generic"]
 
 
@@ -41,7 +39,10 @@ class Suggestion:
     end: int
     quote: str
     score: float  # check-worthiness in [0, 1]
-    speaker: str | None  # named source, "author" when unattributed, None when unknown (generic)
+    # The named source of an attributed statement ("Lavrov", "les observateurs"), "author" when
+    # the article itself asserts it, None when the engine cannot tell (generic languages, a
+    # pronoun it could not resolve).
+    speaker: str | None
     kind: Kind
     version: str
     cues: tuple[tuple[str, float], ...] = ()  # the engine's feature values, see features()

@@ -329,9 +329,11 @@ def test_it_computes_per_verdict_figures_on_binarised_labels() -> None:
         binary = [Rating(r.item, r.rater, r.label == verdict.label) for r in ratings]
         assert verdict.alpha.value == pytest.approx(krippendorff_alpha(binary, n_boot=0).value, abs=1e-12)
         assert verdict.fleiss_kappa.value == pytest.approx(fleiss_kappa(binary, n_boot=0).value, abs=1e-12)
-        assert verdict.percent_agreement.value == pytest.approx(percent_agreement(binary, n_boot=0).value, abs=1e-12)
+        expected_percent = percent_agreement(binary, n_boot=0).value
+        assert verdict.percent_agreement.value == pytest.approx(expected_percent, abs=1e-12)
         pairable = {r.item for r in ratings if sum(1 for s in ratings if s.item == r.item) >= 2}
-        assert verdict.n_positive == sum(1 for r in ratings if r.item in pairable and r.label == verdict.label)
+        positives = [r for r in ratings if r.item in pairable and r.label == verdict.label]
+        assert verdict.n_positive == len(positives)
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,7 +356,8 @@ def test_it_returns_none_when_a_single_label_is_used_everywhere() -> None:
 def test_it_returns_none_without_pairable_items() -> None:
     for ratings in ([], [Rating(1, "a", "x"), Rating(2, "b", "y")]):
         report = project_agreement(ratings, n_boot=50)
-        for estimate in (report.alpha, report.fleiss_kappa, report.percent_agreement, report.mean_pairwise_cohen):
+        overall = (report.alpha, report.fleiss_kappa, report.percent_agreement, report.mean_pairwise_cohen)
+        for estimate in overall:
             assert estimate.value is None and estimate.ci_low is None and estimate.ci_high is None
             assert estimate.n_items == 0
         assert report.per_pair == ()
@@ -416,16 +419,18 @@ def test_it_bootstraps_exactly_like_recomputing_on_resampled_items() -> None:
     by_item = {i: [r for r in ratings if r.item == i] for i in pairable}
     n_boot, seed = 200, 9
     draws = np.random.default_rng(seed).integers(0, len(pairable), size=(n_boot, len(pairable)))
-    naive_alpha, naive_fleiss = [], []
+    naive_alpha, naive_fleiss, naive_cohen = [], [], []
     for row in draws:
         resample = [
             Rating((k, r.item), r.rater, r.label) for k, j in enumerate(row) for r in by_item[pairable[j]]
         ]
         naive_alpha.append(krippendorff_alpha(resample, n_boot=0).value)
         naive_fleiss.append(fleiss_kappa(resample, n_boot=0).value)
+        naive_cohen.append(mean_pairwise_cohen(resample, n_boot=0).value)
     for ours, naive in (
         (krippendorff_alpha(ratings, n_boot=n_boot, seed=seed), naive_alpha),
         (fleiss_kappa(ratings, n_boot=n_boot, seed=seed), naive_fleiss),
+        (mean_pairwise_cohen(ratings, n_boot=n_boot, seed=seed), naive_cohen),
     ):
         kept = [x for x in naive if x is not None]
         low, high = np.percentile(kept, [2.5, 97.5])
@@ -508,6 +513,7 @@ def test_it_applies_the_span_overlap_rule() -> None:
     assert spans_hit((0, 10), (5, 20)) is False  # overlap 5 < half of 15
     assert not spans_hit((0, 10), (10, 20))  # touching half-open spans do not overlap
     assert not spans_hit((0, 10), (30, 40))
+    assert not spans_hit((5, 5), (0, 10))  # an empty span overlaps nothing, even when inside
 
 
 def test_it_matches_the_project_scorer_overlap_rule() -> None:
@@ -521,7 +527,7 @@ def test_it_matches_the_project_scorer_overlap_rule() -> None:
     rng = random.Random(4)
     for _ in range(3000):
         s1, s2 = rng.randrange(60), rng.randrange(60)
-        a, b = (s1, s1 + rng.randrange(1, 30)), (s2, s2 + rng.randrange(1, 30))
+        a, b = (s1, s1 + rng.randrange(0, 30)), (s2, s2 + rng.randrange(0, 30))
         assert spans_hit(a, b) == module.hits(a, b), (a, b)
 
 
@@ -592,3 +598,31 @@ def test_it_bootstraps_span_agreement_reproducibly() -> None:
     assert estimate.ci_low <= estimate.value <= estimate.ci_high
     assert estimate.n_items == 60 and not math.isnan(estimate.value)
     json.dumps(first.to_dict(), allow_nan=False)
+
+
+def test_it_bootstraps_span_agreement_like_recomputing_on_resampled_documents() -> None:
+    rng = random.Random(6)
+    spans = []
+    for doc in range(15):
+        for annotator in ("a", "b", "c"):
+            for start in range(0, 100, 25):
+                if rng.random() < 0.6:
+                    end = start + 10 + rng.randrange(8)
+                    spans.append(Span(doc, annotator, start + rng.randrange(8), end))
+    annotators_of = {d: {s.annotator for s in spans if s.document == d} for d in {s.document for s in spans}}
+    documents = sorted(d for d, annotators in annotators_of.items() if len(annotators) >= 2)
+    n_boot, seed = 100, 4
+    draws = np.random.default_rng(seed).integers(0, len(documents), size=(n_boot, len(documents)))
+    naive = []
+    for row in draws:
+        resample = [
+            Span((k, s.document), s.annotator, s.start, s.end)
+            for k, j in enumerate(row)
+            for s in spans
+            if s.document == documents[j]
+        ]
+        naive.append(span_agreement(resample, n_boot=0).mean_f1.value)
+    ours = span_agreement(spans, n_boot=n_boot, seed=seed).mean_f1
+    low, high = np.percentile([x for x in naive if x is not None], [2.5, 97.5])
+    assert ours.ci_low == pytest.approx(low, abs=1e-9)
+    assert ours.ci_high == pytest.approx(high, abs=1e-9)

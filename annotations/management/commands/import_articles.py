@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.importers.reader import FORMATS
-from annotations.models import Membership, Project, Role
+from annotations.models import JobKind, JobStatus, Membership, Project, Role
 from annotations.services.imports import import_job_start, import_job_work
 from annotations.services.jobs import job_create, job_run
-from annotations.models import JobKind, JobStatus
 
 
 class Command(BaseCommand):
@@ -43,7 +44,12 @@ class Command(BaseCommand):
             project=project,
             kind=JobKind.IMPORT,
             by=user,
-            params={"path": str(options["source"]), **({"format": options["format"]} if options["format"] else {})},
+            params={
+                "path": str(Path(str(options["source"])).resolve()),
+                # Run in this process: a restarting worker must not pick it up as orphaned.
+                "inline": True,
+                **({"format": options["format"]} if options["format"] else {}),
+            },
         )
         job = job_run(job.pk, import_job_work)
         assert job is not None

@@ -1,0 +1,40 @@
+# The two commands: `make run` (set up, then serve with a worker) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ADDR ?= 127.0.0.1:8000
+export DEBUG ?= 1
+
+.PHONY: run setup test migrate seeds bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## setup: virtualenv, pinned packages, migrations, seed corpus and demo users
+setup: $(VENV)/.installed
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_seeds
+
+## run: set up, then serve the web app and one Celery worker (Ctrl-C stops both)
+run: setup
+	$(PY) manage.py serve --addr $(ADDR)
+
+## test: virtualenv with dev packages, then the whole suite
+test: $(VENV)/.dev-installed
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: the benchmarks of bench/ (see bench/RESULTS.md)
+bench: $(VENV)/.dev-installed
+	$(PY) bench/bench_import.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,83 @@
+"""Admin for articles, with their claims inline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet
+from django.http import HttpRequest
+
+from ..access import Capability
+from ..models import Article, Claim, body_hash
+from .base import ReadOnlyInline, ScopedAdmin, count_of, refusals
+from .filters import ProjectFilter
+from .forms import ArticleForm
+
+
+class ClaimInline(ReadOnlyInline):
+    model = Claim
+    fields = ("start", "end", "quote", "speaker", "status", "origin", "score")
+    readonly_fields = fields
+    ordering = ("start", "end")
+
+
+@admin.register(Article)
+class ArticleAdmin(ScopedAdmin):
+    """Articles arrive through imports (the project's "Import articles" page), not this form."""
+
+    form = ArticleForm
+    change_capability = Capability.MANAGE
+    delete_capability = Capability.MANAGE
+    inlines = [ClaimInline]
+    list_display = (
+        "title", "project", "outlet", "published_on", "language", "claim_count", "created_at",
+    )
+    list_select_related = ("project", "outlet")
+    list_filter = (ProjectFilter, ("outlet", admin.RelatedOnlyFieldListFilter), "language")
+    search_fields = ("title", "author", "url", "external_id")
+    date_hierarchy = "published_on"
+    autocomplete_fields = ("outlet",)
+    fieldsets = (
+        (None, {"fields": ("project", "title", "author", "outlet", "url", "published_on", "language")}),
+        ("Text", {"fields": ("body", "body_hash")}),
+        ("Source", {"fields": ("external_id", "metadata", "import_job", "import_position")}),
+        ("Record", {"fields": ("created_by", "created_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(
+            claim_count=count_of(Claim.objects.filter(article=OuterRef("pk")))
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fixed = [
+            "project", "body_hash", "import_job", "import_position", "created_by", "created_at",
+        ]
+        claim_count = getattr(obj, "claim_count", None) if obj is not None else 0
+        if claim_count is None:
+            claim_count = obj.claims.count()
+        if claim_count:
+            # Claims are offsets into the body: once one exists the text is frozen (the DB agrees).
+            fixed.append("body")
+        return fixed
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, obj: Article) -> int:
+        return obj.claim_count
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        # No service edits an article; metadata is saved as is, a body only before any claim.
+        obj.body_hash = body_hash(obj.body)
+        with refusals():
+            try:
+                with transaction.atomic():
+                    obj.save()
+            except IntegrityError:
+                # A claim arrived since the form was shown, or a twin text was saved meanwhile.
+                raise ValidationError(
+                    {"body": "The text cannot be saved: a claim now points into it, or another "
+                     "article of the project has the same text."}
+                ) from None
