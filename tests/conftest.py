@@ -128,3 +128,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     own = Path(settings.VAR_DIR) / f"test-{os.getpid()}.sqlite3"
     for suffix in ("-wal", "-shm", "-journal"):
         Path(str(own) + suffix).unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    """Hash test passwords cheaply: the personas are created for every test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -76,6 +76,12 @@ def result_pks(response) -> list[int]:
     return sorted(obj.pk for obj in response.context["cl"].result_list)
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings) -> None:
+    """The personas get passwords; a fast hasher keeps this module quick (autouse runs first)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def elsewhere(django_user_model) -> dict:
     """A project none of the personas belongs to, with an article and a claim."""
@@ -94,7 +100,9 @@ def world(project, article, claim, verdicts, users) -> dict:
     outlet = Outlet.objects.create(name="Le Monde", domain="lemonde.fr", country="FR")
     article.outlet = outlet
     article.save(update_fields=["outlet"])
-    annotation = Annotation.objects.create(claim=claim, annotator=users["alice"], verdict=verdicts["supported"])
+    annotation = Annotation.objects.create(
+        claim=claim, annotator=users["alice"], verdict=verdicts["supported"]
+    )
     Annotation.objects.create(claim=claim, annotator=users["bob"], verdict=verdicts["refuted"])
     evidence = Evidence.objects.create(
         claim=claim, added_by=users["alice"], url="https://example.org/lavrov", stance=Stance.SUPPORTS
@@ -104,12 +112,18 @@ def world(project, article, claim, verdicts, users) -> dict:
         claim=claim2, verdict=verdicts["refuted"], adjudicator=users["rita"],
         method=AdjudicationMethod.ADJUDICATED,
     )
-    assignment = Assignment.objects.create(project=project, article=article, claim=claim, annotator=users["alice"], slot=0)
+    assignment = Assignment.objects.create(
+        project=project, article=article, claim=claim, annotator=users["alice"], slot=0
+    )
     job = Job.objects.create(
         project=project, kind=JobKind.IMPORT, status=JobStatus.SUCCEEDED, created_by=users["max"],
-        result={"source": "a.jsonl", "records": 2, "created": 2, "duplicates": 0, "duplicate_lines": []},
+        result={
+            "source": "a.jsonl", "records": 2, "created": 2, "duplicates": 0, "duplicate_lines": [],
+        },
     )
-    release = DatasetRelease.objects.create(project=project, version="v1", job=job, counts={"claims": 1})
+    release = DatasetRelease.objects.create(
+        project=project, version="v1", job=job, counts={"claims": 1}
+    )
     release_file = ReleaseFile.objects.create(
         release=release, format="jsonl", file="releases/v1.jsonl", size=10, sha256="0" * 64
     )
@@ -153,7 +167,8 @@ def test_it_redirects_anonymous_visitors_to_the_login(client, world):
 @pytest.mark.parametrize("persona", ["alice", "rhea"])
 def test_it_keeps_annotators_and_researchers_out(client, users, world, persona):
     client.force_login(users[persona])
-    for target in (reverse("admin:index"), url("claim"), url("annotation", "change", world["annotation"].pk)):
+    targets = (reverse("admin:index"), url("claim"), url("annotation", "change", world["annotation"].pk))
+    for target in targets:
         response = client.get(target)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
@@ -225,17 +240,15 @@ def test_it_shows_the_reviewer_a_project_without_letting_her_change_it(client, r
 
 def test_it_lets_the_manager_change_project_settings(client, max_, project):
     client.force_login(max_)
-    page = client.get(url("project", "change", project.pk))
-    data = {
-        **{k: v for k, v in page.context["adminform"].form.initial.items() if v is not None},
-        "name": "Renamed", "scheme": project.scheme_id, "overlap": 3,
+    response = client.post(url("project", "change", project.pk), {
+        "name": "Renamed", "slug": project.slug, "description": "", "organisation": "",
+        "language": "fr", "scheme": project.scheme_id, "task_kind": project.task_kind, "overlap": 3,
+        "blind": "on", "guidelines": "", "licence": project.licence,
         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-    }
-    data = {k: v for k, v in data.items() if not isinstance(v, bool) or v}
-    response = client.post(url("project", "change", project.pk), data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    })
+    assert response.status_code == 302
     project.refresh_from_db()
-    assert (project.name, project.overlap) == ("Renamed", 3)
+    assert (project.name, project.overlap, project.auto_accept_unanimous) == ("Renamed", 3, False)
 
 
 # --- scoping by membership --------------------------------------------------------------------
@@ -252,6 +265,16 @@ def test_it_lists_only_the_users_projects(client, rita, world, elsewhere):
         spec for spec in claims.context["cl"].filter_specs if spec.parameter_name == "project"
     )
     assert [name for _, name in project_filter.lookup_choices] == ["Test project"]
+
+
+def test_it_shows_a_superuser_every_project(client, django_user_model, world, elsewhere):
+    root = django_user_model.objects.create_superuser(username="root", password="pw")
+    client.force_login(root)
+    assert result_pks(client.get(url("claim"))) == sorted(
+        [world["claim"].pk, world["claim2"].pk, elsewhere["claim"].pk]
+    )
+    assert client.get(url("claim", "change", elsewhere["claim"].pk)).status_code == 200
+    assert client.get(url("project", "import", elsewhere["project"].pk)).status_code == 200
 
 
 def test_it_refuses_the_reviewer_objects_of_other_projects(client, rita, elsewhere):
@@ -338,9 +361,13 @@ def test_it_keeps_changelist_queries_bounded(
         body = f"{n} — {BODY}"
         _crowd(project, make_article(project, body, f"a{n}"), verdicts, annotators, 3)
     for claim in Claim.objects.all()[:20]:
-        evidence = Evidence.objects.create(claim=claim, added_by=rita, url="https://e.org", stance="context")
+        evidence = Evidence.objects.create(
+            claim=claim, added_by=rita, url="https://e.org", stance="context"
+        )
         if not hasattr(claim, "adjudication"):
-            claim_adjudicate(claim=claim, by=rita, verdict=verdicts["refuted"], gold_evidence=[evidence])
+            claim_adjudicate(
+                claim=claim, by=rita, verdict=verdicts["refuted"], gold_evidence=[evidence]
+            )
     assert Claim.objects.count() == 30 and Annotation.objects.count() == 90
     with django_assert_max_num_queries(len(few)):
         response = client.get(url(model))
@@ -452,7 +479,9 @@ def test_it_adds_a_claim_through_the_service(client, rita, article):
 def test_it_adjudicates_through_the_service(client, rita, claim, verdicts, users):
     Annotation.objects.create(claim=claim, annotator=users["alice"], verdict=verdicts["refuted"])
     Annotation.objects.create(claim=claim, annotator=users["bob"], verdict=verdicts["supported"])
-    evidence = Evidence.objects.create(claim=claim, added_by=users["bob"], url="https://e.org/x", stance="refutes")
+    evidence = Evidence.objects.create(
+        claim=claim, added_by=users["bob"], url="https://e.org/x", stance="refutes"
+    )
     client.force_login(rita)
     page = client.get(url("adjudication", "add") + f"?claim={claim.pk}")
     assert list(page.context["adminform"].form.fields["gold_evidence"].queryset) == [evidence]
@@ -504,7 +533,8 @@ def test_it_adds_evidence_through_the_service(client, rita, claim):
     refused = client.post(url("evidence", "add"), {**fields, "url": "ftp://example.org/file"})
     assert refused.status_code == 200
     assert "http" in str(refused.context["adminform"].form.errors["url"])
-    assert client.post(url("evidence", "add"), {**fields, "url": "https://example.org"}).status_code == 302
+    accepted = client.post(url("evidence", "add"), {**fields, "url": "https://example.org"})
+    assert accepted.status_code == 302
     assert Evidence.objects.get().added_by == rita
 
 
@@ -529,13 +559,39 @@ def test_it_adds_and_removes_members_through_the_services(client, max_, project,
     })
     assert response.status_code == 302
     assert Membership.objects.filter(project=project, user=charlie, role=Role.ANNOTATOR).exists()
-    unknown = client.post(url("membership", "add"), {"project": project.pk, "user": "nobody", "role": "annotator"})
+    unknown = client.post(
+        url("membership", "add"), {"project": project.pk, "user": "nobody", "role": "annotator"}
+    )
     assert "user" in unknown.context["adminform"].form.errors
     # The last manager cannot be removed: membership_remove refuses, the admin says why.
     own = Membership.objects.get(project=project, user=max_, role=Role.MANAGER)
     response = client.post(url("membership", "delete", own.pk), {"post": "yes"}, follow=True)
     assert "at least one manager" in response.content.decode()
     assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_it_refuses_removing_the_last_manager_in_a_bulk_action(client, max_, project):
+    client.force_login(max_)
+    own = Membership.objects.get(project=project, user=max_, role=Role.MANAGER)
+    alice_role = Membership.objects.get(project=project, user__username="alice")
+    response = client.post(
+        url("membership"),
+        {"action": "delete_selected", "_selected_action": [alice_role.pk, own.pk], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "at least one manager" in response.content.decode()
+    # All or nothing: alice's role, listed first, was not removed either.
+    assert Membership.objects.filter(pk__in=[own.pk, alice_role.pk]).count() == 2
+
+
+def test_it_lets_the_reviewer_remove_evidence_through_the_service(client, rita, world):
+    client.force_login(rita)
+    evidence = world["evidence"]
+    response = client.post(url("evidence", "delete", evidence.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Evidence.objects.filter(pk=evidence.pk).exists()
+    assert Evidence.history.filter(id=evidence.pk, history_type="-").get().history_user == rita
 
 
 def test_it_refuses_the_reviewer_membership_changes(client, rita, project):
@@ -595,7 +651,8 @@ def test_it_refuses_everyone_edits_of_annotations_and_releases(client, max_, wor
     page = client.get(url("annotation", "change", world["annotation"].pk))
     assert page.context["has_change_permission"] is False
     assert client.post(url("annotation", "change", world["annotation"].pk), {}).status_code == 403
-    assert client.post(url("datasetrelease", "delete", world["datasetrelease"].pk), {"post": "yes"}).status_code == 403
+    release = world["datasetrelease"]
+    assert client.post(url("datasetrelease", "delete", release.pk), {"post": "yes"}).status_code == 403
     assert DatasetRelease.objects.filter(pk=world["datasetrelease"].pk).exists()
 
 
@@ -632,8 +689,14 @@ def test_it_shows_history_for_every_tracked_model(client, rita, world, model):
 
 
 GOOD_JSONL = "\n".join(json.dumps(r, ensure_ascii=False) for r in [
-    {"title": "Sommet d'Anchorage", "body": "Trump et Poutine se sont rencontrés en Alaska.", "outlet": "Le Monde"},
-    {"title": "Concessions", "body": "Vance évoque des concessions importantes.", "url": "https://example.org/a"},
+    {
+        "title": "Sommet d'Anchorage", "body": "Trump et Poutine se sont rencontrés en Alaska.",
+        "outlet": "Le Monde",
+    },
+    {
+        "title": "Concessions", "body": "Vance évoque des concessions importantes.",
+        "url": "https://example.org/a",
+    },
     {"title": "Concessions (bis)", "body": "Vance évoque des concessions importantes."},
 ]) + "\n"
 
@@ -663,7 +726,9 @@ def test_it_imports_articles_from_the_admin(
     job = Job.objects.get()
     assert response.status_code == 302
     assert response["Location"] == url("job", "change", job.pk)
-    assert (job.kind, job.status, job.project, job.created_by) == (JobKind.IMPORT, JobStatus.QUEUED, project, max_)
+    assert (job.kind, job.status, job.project, job.created_by) == (
+        JobKind.IMPORT, JobStatus.QUEUED, project, max_
+    )
     assert job.input_file.name.endswith(".jsonl")
     with job.input_file.open("rb") as fh:
         assert fh.read().decode() == GOOD_JSONL
@@ -671,7 +736,8 @@ def test_it_imports_articles_from_the_admin(
     assert not Article.objects.exists()
 
     job_run(job.pk, import_job_work)
-    assert sorted(Article.objects.values_list("title", flat=True)) == ["Concessions", "Sommet d'Anchorage"]
+    titles = sorted(Article.objects.values_list("title", flat=True))
+    assert titles == ["Concessions", "Sommet d'Anchorage"]
     page = client.get(url("job", "change", job.pk))
     text = page.content.decode()
     assert "3 articles read, 2 imported, 1 duplicates skipped" in text
@@ -721,7 +787,8 @@ def test_it_refuses_the_import_to_non_managers(client, rita, charlie, project, m
 
 def test_it_opens_the_import_page_from_the_changelist_action(client, max_, project, elsewhere):
     client.force_login(max_)
-    response = client.post(url("project"), {"action": "import_articles", "_selected_action": [project.pk]})
+    action = {"action": "import_articles", "_selected_action": [project.pk]}
+    response = client.post(url("project"), action)
     assert response.status_code == 302
     assert response["Location"] == url("project", "import", project.pk)
     assert client.get(response["Location"]).status_code == 200

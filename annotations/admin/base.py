@@ -38,7 +38,7 @@ def user_roles(request: HttpRequest) -> dict[int, frozenset[str]]:
         by_project: dict[int, set[str]] = defaultdict(set)
         user = request.user
         if user.is_authenticated and user.is_active:
-            rows = Membership.objects.filter(user=user).values_list("project_id", "role")
+            rows = Membership.objects.filter(user=user).order_by().values_list("project_id", "role")
             for project_id, role in rows:
                 by_project[project_id].add(role)
         cached = {project_id: frozenset(roles) for project_id, roles in by_project.items()}

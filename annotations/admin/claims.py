@@ -70,7 +70,10 @@ def claim_link(claim: Claim) -> str:
 
 class AnnotationInline(ReadOnlyInline):
     model = Annotation
-    fields = ("annotator", "verdict", "confidence", "rationale", "time_spent_seconds", "version", "updated_at")
+    fields = (
+        "annotator", "verdict", "confidence", "rationale", "time_spent_seconds", "version",
+        "updated_at",
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -80,11 +83,15 @@ class AnnotationInline(ReadOnlyInline):
 class EvidenceInline(ReadOnlyInline):
     model = Evidence
     fk_name = "claim"
-    fields = ("stance", "source", "title", "publisher", "published_on", "passage", "added_by", "created_at")
+    fields = (
+        "stance", "source", "title", "publisher", "published_on", "passage", "added_by",
+        "created_at",
+    )
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("added_by", "linked_claim", "linked_article")
+        qs = super().get_queryset(request)
+        return qs.select_related("added_by", "linked_claim", "linked_article")
 
     @admin.display(description="source")
     def source(self, obj: Evidence) -> str:
@@ -109,7 +116,10 @@ class ClaimForm(VersionedForm):
         fields = "__all__"
 
 
-CLAIM_ADD_FIELDS = ("article", "start", "end", "status", "statement", "speaker", "statement_date", "kind")
+# The fields claim_create takes from a person; the rest is provenance it sets itself.
+CLAIM_ADD_FIELDS = (
+    "article", "start", "end", "status", "statement", "speaker", "statement_date", "kind",
+)
 
 
 @admin.register(Claim)
@@ -385,7 +395,8 @@ class AdjudicationAdmin(ScopedHistoryAdmin):
         return fixed if obj is None else ("claim", *fixed)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        return {"method": AdjudicationMethod.ADJUDICATED, **super().get_changeform_initial_data(request)}
+        initial = super().get_changeform_initial_data(request)
+        return {"method": AdjudicationMethod.ADJUDICATED, **initial}
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):
         form = super().get_form(request, obj, change, **kwargs)
@@ -433,7 +444,9 @@ class AssignmentAdmin(ScopedAdmin):
     """Slots of work; handed out by the assignment service, withdrawn here by managers."""
 
     delete_capability = Capability.MANAGE
-    list_display = ("annotator", "project", "article", "claim", "slot", "status", "created_at", "completed_at")
+    list_display = (
+        "annotator", "project", "article", "claim", "slot", "status", "created_at", "completed_at",
+    )
     list_select_related = ("annotator", "project", "article", "claim")
     list_filter = (ProjectFilter, "status", ("annotator", admin.RelatedOnlyFieldListFilter))
     search_fields = ("annotator__username", "article__title", "claim__quote")

@@ -74,8 +74,9 @@ class JobAdmin(ScopedAdmin):
     search_fields = ("phase", "error")
     date_hierarchy = "created_at"
     fields = (
-        "project", "kind", "status", "phase", "progress", "outcome", "error", "input_file", "params_shown",
-        "result_shown", "attempts", "created_by", "created_at", "started_at", "finished_at",
+        "project", "kind", "status", "phase", "progress", "outcome", "error", "input_file",
+        "params_shown", "result_shown", "attempts", "created_by", "created_at", "started_at",
+        "finished_at",
     )
     readonly_fields = fields
 

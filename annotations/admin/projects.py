@@ -39,8 +39,8 @@ def visible_schemes(request: HttpRequest) -> QuerySet[VerdictScheme]:
     schemes = VerdictScheme.objects.all()
     if ids is None:
         return schemes
-    if not ids:
-        return schemes.none()
+    if not ids and not request.user.has_perm("annotations.add_project"):
+        return schemes.none()  # an outsider; someone who may create projects needs a scheme
     used_by_mine = Exists(Project.objects.filter(scheme=OuterRef("pk"), pk__in=ids))
     used_at_all = Exists(Project.objects.filter(scheme=OuterRef("pk")))
     return schemes.filter(Q(is_default=True) | used_by_mine | ~used_at_all)
@@ -299,10 +299,12 @@ class ProjectAdmin(ScopedAdmin):
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view(self.import_view)
-        return [path("<path:object_id>/import/", view, name="annotations_project_import")] + super().get_urls()
+        own = [path("<path:object_id>/import/", view, name="annotations_project_import")]
+        return own + super().get_urls()
 
     def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None
+        self, request: HttpRequest, object_id: str, form_url: str = "",
+        extra_context: dict | None = None,
     ) -> HttpResponse:
         extra_context = dict(extra_context or {})
         if object_id.isdigit():
@@ -327,8 +329,9 @@ class ProjectAdmin(ScopedAdmin):
         except (ValueError, NotFound):
             raise Http404("No such project.") from None
         # PermissionDenied (a member without the right) propagates: the admin answers 403.
-        form = ImportArticlesForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        posted = request.method == "POST"
+        form = ImportArticlesForm(request.POST, request.FILES) if posted else ImportArticlesForm()
+        if posted and form.is_valid():
             job = import_job_start(
                 project=project,
                 by=request.user,

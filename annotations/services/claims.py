@@ -75,11 +75,12 @@ def claim_create(
         created_by=by,
         decided_by=by if origin == ClaimOrigin.MANUAL else None,
     )
-    return _save_claim(claim)
+    return _save_claim(claim, by)
 
 
-def _save_claim(claim: Claim) -> Claim:
-    """Validate and save, turning a span clash into a field error."""
+def _save_claim(claim: Claim, by: AbstractBaseUser | None) -> Claim:
+    """Validate and save (history records `by`), turning a span clash into a field error."""
+    claim._history_user = by  # type: ignore[attr-defined]
     claim.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
@@ -113,7 +114,7 @@ def claim_update(
         current.start = current.start if start is None else start
         current.end = current.end if end is None else end
         current.quote = _check_span(claim.article, current.start, current.end, None)
-    return _save_claim(current)
+    return _save_claim(current, by)
 
 
 @transaction.atomic
@@ -125,7 +126,7 @@ def claim_decide(*, claim: Claim, by: AbstractBaseUser, status: str, version: in
     current = lock_version(Claim, claim.pk, version)
     current.status = status
     current.decided_by = by
-    return _save_claim(current)
+    return _save_claim(current, by)
 
 
 def claim_relate(

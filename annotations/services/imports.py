@@ -26,10 +26,11 @@ class ImportRefused(UserFacingError):
         self.errors = errors
         self.error_count = error_count
         self.source = source
-        super().__init__(
-            f"{source}: refused, {error_count} bad line{'s' if error_count != 1 else ''}; "
-            "nothing was imported"
-        )
+        if error_count == 1 and errors and errors[0].line is None:
+            reason = errors[0].message  # a whole-file problem: say it in the message itself
+        else:
+            reason = f"{error_count} bad line{'s' if error_count != 1 else ''}"
+        super().__init__(f"{source}: refused, {reason}; nothing was imported")
 
     def as_dict(self) -> dict:
         """The errors in the shape stored on a Job and shown to users."""

@@ -93,7 +93,12 @@ def job_run(job_id: int, work: Work) -> Job | None:
     RetryableError so the task can try again; anything else fails the job and is logged.
     """
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("project", "created_by").filter(pk=job_id).first()
+        job = (
+            Job.objects.select_for_update(of=("self",))
+            .select_related("project", "created_by")
+            .filter(pk=job_id)
+            .first()
+        )
         if job is None or job.status in FINISHED_STATUSES:
             return None
         job.status = JobStatus.RUNNING

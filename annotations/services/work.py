@@ -65,6 +65,7 @@ def annotation_save(
     annotation.rationale = rationale
     annotation.time_spent_seconds = time_spent_seconds
     annotation.full_clean(validate_unique=False, validate_constraints=False)
+    annotation._history_user = annotator  # type: ignore[attr-defined]
     annotation.save()
     return annotation
 
@@ -113,6 +114,7 @@ def evidence_add(
         linked_article=linked_article,
     )
     evidence.full_clean(validate_constraints=False)
+    evidence._history_user = by  # type: ignore[attr-defined]
     evidence.save()
     return evidence
 
@@ -161,6 +163,7 @@ def claim_adjudicate(
     adjudication.method = method
     adjudication.notes = notes
     adjudication.full_clean(validate_unique=False, validate_constraints=False)
+    adjudication._history_user = by  # type: ignore[attr-defined]
     adjudication.save()
     adjudication.gold_evidence.set(gold)
     adjudication.agrees_with.set(
