@@ -131,6 +131,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    """Hash test passwords cheaply: the personas are created for every test."""
+def _test_settings(settings) -> None:
+    """Hash test passwords cheaply (personas are made for every test); serve plain HTTP."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False

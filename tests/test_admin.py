@@ -76,12 +76,6 @@ def result_pks(response) -> list[int]:
     return sorted(obj.pk for obj in response.context["cl"].result_list)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings) -> None:
-    """The personas get passwords; a fast hasher keeps this module quick (autouse runs first)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def elsewhere(django_user_model) -> dict:
     """A project none of the personas belongs to, with an article and a claim."""

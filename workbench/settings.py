@@ -189,6 +189,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "me
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# History is an audit trail: it is read in the admin, never reverted from there.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "/"
 

@@ -50,5 +50,7 @@ class Command(BaseCommand):
             worker.send_signal(signal.SIGTERM)
             try:
                 worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
+            except (subprocess.TimeoutExpired, KeyboardInterrupt):
+                # A second Ctrl-C, or a task that will not finish: stop it now.
                 worker.kill()
+                worker.wait()
