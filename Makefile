@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 export DEBUG ?= 1
 
-.PHONY: run setup test migrate seeds bench clean
+.PHONY: run setup test lint bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: setup
 ## test: virtualenv with dev packages, then the whole suite
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## lint: pyflakes-level checks (unused names, undefined names, syntax)
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check --select F,E9 annotations workbench tests bench manage.py
 
 ## bench: the benchmarks of bench/ (see bench/RESULTS.md)
 bench: $(VENV)/.dev-installed

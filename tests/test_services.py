@@ -329,3 +329,30 @@ def test_it_lists_a_members_projects(project, alice):
 
     with pytest.raises(PermissionDenied):
         selectors.project_get_for_user(alice, slug=project.slug, capability=Capability.MANAGE)
+
+
+# Articles
+
+
+def test_it_saves_an_article_and_freezes_its_body_once_claimed(article, claim, max_):
+    from annotations.services.articles import article_save
+
+    article.title = "Nouveau titre"
+    article_save(article=article, by=max_)
+    article.body = BODY + " Ajout."
+    with pytest.raises(ValidationError, match="frozen"):
+        article_save(article=article, by=max_)
+    article.refresh_from_db()
+    assert (article.title, article.body) == ("Nouveau titre", BODY)
+
+
+def test_it_refuses_a_twin_body_and_non_managers(project, article, max_, rita):
+    from annotations.services.articles import article_save
+
+    twin = Article(project=project, body=BODY.replace("\n", "\r\n"))
+    with pytest.raises(ValidationError, match="exactly this text"):
+        article_save(article=twin, by=max_)
+    with pytest.raises(PermissionDenied):
+        article_save(article=Article(project=project, body="Autre texte."), by=rita)
+    fresh = article_save(article=Article(project=project, body="Autre texte.\r\n"), by=max_)
+    assert fresh.body == "Autre texte.\n" and fresh.body_hash == body_hash("Autre texte.\n")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 
 from ..access import Capability
-from ..models import Article, Claim, body_hash
+from ..models import Article, Claim
+from ..services.articles import article_save
 from .base import ReadOnlyInline, ScopedAdmin, count_of, refusals
 from .filters import ProjectFilter
 from .forms import ArticleForm
@@ -69,15 +68,5 @@ class ArticleAdmin(ScopedAdmin):
         return obj.claim_count
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
-        # No service edits an article; metadata is saved as is, a body only before any claim.
-        obj.body_hash = body_hash(obj.body)
         with refusals():
-            try:
-                with transaction.atomic():
-                    obj.save()
-            except IntegrityError:
-                # A claim arrived since the form was shown, or a twin text was saved meanwhile.
-                raise ValidationError(
-                    {"body": "The text cannot be saved: a claim now points into it, or another "
-                     "article of the project has the same text."}
-                ) from None
+            article_save(article=obj, by=request.user)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 
-from ..importers.reader import FORMATS, detect_format, normalise_body
-from ..models import Article, Membership, body_hash
+from ..importers.reader import FORMATS, format_for_name, normalise_body
+from ..models import Article, Membership
 
 # A folder exists only on a worker's disk; an upload is one file.
 UPLOAD_FORMATS = tuple(f for f in FORMATS if f != "folder")
@@ -51,14 +50,10 @@ class ArticleForm(forms.ModelForm):
             self.fields["body"].strip = False
 
     def clean_body(self) -> str:
+        # Whitespace-only bodies are caught here; the rest is the service's to decide.
         body = normalise_body(self.cleaned_data["body"])
         if not body.strip():
             raise forms.ValidationError("An article needs its text.")
-        project = self.instance.project if self.instance.project_id else None
-        if project is not None:
-            clash = Article.objects.filter(project=project, body_hash=body_hash(body))
-            if clash.exclude(pk=self.instance.pk).exists():
-                raise forms.ValidationError("Another article of this project has exactly this text.")
         return body
 
 
@@ -79,7 +74,7 @@ class ImportArticlesForm(forms.Form):
         upload = cleaned.get("file")
         if upload is not None and not cleaned.get("format"):
             try:
-                detected = detect_format(Path(Path(upload.name).name))
+                detected = format_for_name(upload.name)
             except ValueError as exc:
                 self.add_error("file", str(exc))
             else:

@@ -73,17 +73,20 @@ class RecordError:
 Item = ArticleRecord | RecordError
 
 
-def detect_format(path: Path) -> str:
-    """The format a path's name implies; a directory is a folder of .txt files."""
-    if path.is_dir():
-        return "folder"
-    fmt = _EXTENSIONS.get(path.suffix.lower())
+def format_for_name(name: str) -> str:
+    """The format a file name's extension implies (no disk access: uploads have only a name)."""
+    fmt = _EXTENSIONS.get(Path(name).suffix.lower())
     if fmt is None:
         raise ValueError(
-            f"{path.name}: cannot tell the format from the extension; "
+            f"{Path(name).name}: cannot tell the format from the extension; "
             f"use .jsonl, .csv, .txt, .zip or a folder, or name the format ({', '.join(FORMATS)})"
         )
     return fmt
+
+
+def detect_format(path: Path) -> str:
+    """The format of a path on disk; a directory is a folder of .txt files."""
+    return "folder" if path.is_dir() else format_for_name(path.name)
 
 
 def normalise_body(text: str) -> str:
