@@ -7,7 +7,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 
 from .models import JobKind
-from .services import imports, jobs
+from .services import imports, jobs, suggestions
 
 RETRY_LIMIT = 3
 
@@ -28,7 +28,23 @@ def import_articles_task(self: Task, job_id: int) -> None:
     _run(self, job_id, imports.import_job_work)
 
 
-TASKS = {JobKind.IMPORT: import_articles_task}
+@shared_task(bind=True, max_retries=RETRY_LIMIT)
+def suggest_claims_task(self: Task, job_id: int) -> None:
+    """Suggest claims in a job's articles; rerunning skips the spans already suggested."""
+    _run(self, job_id, suggestions.suggest_job_work)
+
+
+@shared_task(bind=True, max_retries=RETRY_LIMIT)
+def retrain_suggestions_task(self: Task, job_id: int) -> None:
+    """Fit the project's suggestion model on its accept/reject decisions."""
+    _run(self, job_id, suggestions.retrain_job_work)
+
+
+TASKS = {
+    JobKind.IMPORT: import_articles_task,
+    JobKind.SUGGEST: suggest_claims_task,
+    JobKind.RETRAIN: retrain_suggestions_task,
+}
 
 
 @worker_ready.connect

@@ -33,6 +33,7 @@ from annotations.models import (
     RelationKind,
     Role,
     Stance,
+    SuggestionModel,
     body_hash,
 )
 from annotations.services.imports import import_job_work
@@ -47,7 +48,7 @@ pytestmark = pytest.mark.django_db
 MODELS = [
     "verdictscheme", "verdict", "project", "membership", "outlet", "article", "claim",
     "claimrelation", "annotation", "evidence", "adjudication", "assignment", "job",
-    "datasetrelease", "releasefile",
+    "datasetrelease", "releasefile", "suggestionmodel",
 ]
 
 
@@ -121,6 +122,10 @@ def world(project, article, claim, verdicts, users) -> dict:
     release_file = ReleaseFile.objects.create(
         release=release, format="jsonl", file="releases/v1.jsonl", size=10, sha256="0" * 64
     )
+    suggestion_model = SuggestionModel.objects.create(
+        project=project, version=1, engine_version="rules", n_examples=40, n_positive=30,
+        cv_precision=0.8, cv_recall=0.75, cv_folds=5, weights={},
+    )
     scheme = project.scheme
     return {
         "verdictscheme": scheme, "verdict": verdicts["supported"], "project": project,
@@ -128,7 +133,7 @@ def world(project, article, claim, verdicts, users) -> dict:
         "outlet": outlet, "article": article, "claim": claim, "claim2": claim2,
         "claimrelation": relation, "annotation": annotation, "evidence": evidence,
         "adjudication": adjudication, "assignment": assignment, "job": job,
-        "datasetrelease": release, "releasefile": release_file,
+        "datasetrelease": release, "releasefile": release_file, "suggestionmodel": suggestion_model,
     }
 
 
@@ -187,7 +192,7 @@ def test_it_opens_every_change_page_for_the_manager(client, max_, world, model):
     assert response.context["original"].pk == world[model].pk
 
 
-@pytest.mark.parametrize("model", [m for m in MODELS if m != "job"])
+@pytest.mark.parametrize("model", [m for m in MODELS if m not in ("job", "suggestionmodel")])
 def test_it_opens_every_change_page_for_the_reviewer(client, rita, world, model):
     client.force_login(rita)
     response = client.get(url(model, "change", world[model].pk))

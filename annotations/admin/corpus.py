@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 
 from ..access import Capability
-from ..models import Article, Claim
+from ..models import Article, Claim, Project
 from ..services.articles import article_save
-from .base import ReadOnlyInline, ScopedAdmin, count_of, refusals
+from ..services.suggestions import suggest_job_start
+from .base import ReadOnlyInline, ScopedAdmin, count_of, may, refusals
 from .filters import ProjectFilter
 from .forms import ArticleForm
+from .learning import job_queued
 
 
 class ClaimInline(ReadOnlyInline):
@@ -39,6 +42,7 @@ class ArticleAdmin(ScopedAdmin):
     search_fields = ("title", "author", "url", "external_id")
     date_hierarchy = "published_on"
     autocomplete_fields = ("outlet",)
+    actions = ["suggest_claims"]
     fieldsets = (
         (None, {"fields": ("project", "title", "author", "outlet", "url", "published_on", "language")}),
         ("Text", {"fields": ("body", "body_hash")}),
@@ -62,6 +66,25 @@ class ArticleAdmin(ScopedAdmin):
             # Claims are offsets into the body: once one exists the text is frozen (the DB agrees).
             fixed.append("body")
         return fixed
+
+    def has_manage_permission(self, request: HttpRequest) -> bool:
+        """Whether the user manages any project (the suggest action's permission)."""
+        return may(request, Capability.MANAGE)
+
+    @admin.action(description="Suggest claims for the selected articles", permissions=["manage"])
+    def suggest_claims(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Queue one suggest job per project of the selected articles; all or none."""
+        by_project: dict[int, list[int]] = {}
+        for pk, project_id in queryset.order_by().values_list("pk", "project_id"):
+            by_project.setdefault(project_id, []).append(pk)
+        projects = {p.pk: p for p in Project.objects.filter(pk__in=by_project)}
+        with refusals(), transaction.atomic():
+            jobs = [
+                (suggest_job_start(project=projects[pid], by=request.user, article_ids=ids), len(ids))
+                for pid, ids in sorted(by_project.items())
+            ]
+        for job, count in jobs:
+            job_queued(self, request, job, f"Suggesting claims in {count} article{'s' * (count != 1)} of {job.project}")
 
     @admin.display(description="claims", ordering="claim_count")
     def claim_count(self, obj: Article) -> int:

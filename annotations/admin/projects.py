@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from ..models import Article, Membership, Outlet, Project, Verdict, VerdictSchem
 from ..selectors import project_get_for_user
 from ..services.imports import import_job_start
 from ..services.projects import membership_add, membership_remove, project_create
+from ..services.suggestions import retrain_job_start, suggest_job_start
 from .base import (
     ScopedAdmin,
     ScopedInline,
@@ -29,6 +31,7 @@ from .base import (
 )
 from .filters import ProjectFilter
 from .forms import ImportArticlesForm, MembershipForm
+from .learning import job_queued
 
 # --- verdict schemes: shared definitions, changed only by those who manage every user of one --
 
@@ -220,7 +223,7 @@ class ProjectAdmin(ScopedAdmin):
     date_hierarchy = "created_at"
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_by", "created_at")
-    actions = ["import_articles"]
+    actions = ["import_articles", "suggest_claims", "retrain_suggestion_model"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "description", "organisation", "language")}),
         ("Work", {"fields": (
@@ -319,6 +322,24 @@ class ProjectAdmin(ScopedAdmin):
             self.message_user(request, "Select exactly one project to import into.", messages.WARNING)
             return None
         return HttpResponseRedirect(reverse("admin:annotations_project_import", args=[selected[0]]))
+
+    # -- suggestions
+
+    @admin.action(description="Suggest claims for the whole project", permissions=["manage"])
+    def suggest_claims(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Queue a suggest job over every article of each selected project; all or none."""
+        with refusals(), transaction.atomic():
+            jobs = [suggest_job_start(project=p, by=request.user) for p in queryset.order_by("pk")]
+        for job in jobs:
+            job_queued(self, request, job, f"Suggesting claims in all articles of {job.project}")
+
+    @admin.action(description="Retrain the suggestion model", permissions=["manage"])
+    def retrain_suggestion_model(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Queue a retrain of each selected project's model; all or none."""
+        with refusals(), transaction.atomic():
+            jobs = [retrain_job_start(project=p, by=request.user) for p in queryset.order_by("pk")]
+        for job in jobs:
+            job_queued(self, request, job, f"Retraining the suggestion model of {job.project}")
 
     def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Upload a file of articles; a background job imports it. Managers of the project only."""

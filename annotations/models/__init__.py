@@ -25,6 +25,7 @@ from .jobs import (
     JobStatus,
     ReleaseFile,
 )
+from .learning import SuggestionModel
 from .projects import (
     AveritecLabel,
     FeverLabel,
@@ -64,6 +65,7 @@ __all__ = [
     "RelationKind",
     "Role",
     "Stance",
+    "SuggestionModel",
     "TaskKind",
     "Verdict",
     "VerdictScheme",

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..access import NotFound
@@ -122,10 +123,9 @@ def job_run(job_id: int, work: Work) -> Job | None:
         log.exception("job %s failed", job.pk)
         job_fail(job.pk, f"Internal error ({type(exc).__name__}); the administrators have the details.")
     else:
-        total = job.progress_total or Job.objects.values_list("progress_total", flat=True).get(pk=job.pk)
         _finish(
-            job.pk, status=JobStatus.SUCCEEDED, result=result, error="", progress_done=total,
-            progress_total=total,
+            job.pk, status=JobStatus.SUCCEEDED, result=result, error="",
+            progress_done=F("progress_total"),
         )
     job.refresh_from_db()
     return job

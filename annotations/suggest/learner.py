@@ -30,7 +30,9 @@ VECTORIZER_PARAMS: dict = {
     "analyzer": "char_wb", "ngram_range": (2, 4), "lowercase": True, "sublinear_tf": True,
     "min_df": 2, "max_features": 20000,
 }
-C = 1.0
+# Strong regularisation: a project has tens to hundreds of decisions, and on the seed corpus
+# a weaker C (1.0) made held-back rankings worse than the engine's (see tests/test_suggestions.py).
+C = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class Example:
 
     quote: str
     cues: Mapping[str, float]
+    engine_score: float
     label: int
 
 
@@ -46,9 +49,14 @@ class NotEnoughExamples(ValueError):
     """Fewer than MIN_EXAMPLES decisions, or only one class of them."""
 
 
-def _cue_matrix(cues: Sequence[Mapping[str, float]]) -> np.ndarray:
-    """The cue values in FEATURE_NAMES order; a cue the engine did not compute counts as 0."""
-    return np.array([[float(c.get(n, 0.0)) for n in FEATURE_NAMES] for c in cues], dtype=float)
+def _cue_matrix(cues: Sequence[Mapping[str, float]], engine_scores: Sequence[float]) -> np.ndarray:
+    """Cue values in FEATURE_NAMES order, then the engine's score; a missing cue counts as 0."""
+    # The engine's own score as a feature lets a strongly regularised model stay close to the
+    # engine and learn only the project's departures from it.
+    return np.array(
+        [[float(c.get(n, 0.0)) for n in FEATURE_NAMES] + [float(s)] for c, s in zip(cues, engine_scores)],
+        dtype=float,
+    ).reshape(len(engine_scores), len(FEATURE_NAMES) + 1)
 
 
 class Scorer:
@@ -65,16 +73,16 @@ class Scorer:
         self._coef = np.array(weights["coef"], dtype=float)
         self._intercept = float(weights["intercept"])
 
-    def _matrix(self, quotes: Sequence[str], cues: Sequence[Mapping[str, float]]) -> sparse.csr_matrix:
-        text = self._vectorizer.transform(list(quotes))
-        numeric = (_cue_matrix(cues) - self._mean) / self._scale
-        return sparse.hstack([text, sparse.csr_matrix(numeric)], format="csr")
-
-    def predict(self, quotes: Sequence[str], cues: Sequence[Mapping[str, float]]) -> list[float]:
+    def predict(
+        self, quotes: Sequence[str], cues: Sequence[Mapping[str, float]], engine_scores: Sequence[float]
+    ) -> list[float]:
         """P(accepted) for each span."""
         if not quotes:
             return []
-        z = self._matrix(quotes, cues) @ self._coef + self._intercept
+        text = self._vectorizer.transform(list(quotes))
+        numeric = (_cue_matrix(cues, engine_scores) - self._mean) / self._scale
+        x = sparse.hstack([text, sparse.csr_matrix(numeric)], format="csr")
+        z = x @ self._coef + self._intercept
         return [1.0 / (1.0 + math.exp(-float(v))) for v in np.clip(z, -50, 50)]
 
 
@@ -99,7 +107,7 @@ def fit(examples: Sequence[Example], *, minimum: int = MIN_EXAMPLES) -> dict:
         params["min_df"] = 1  # with few examples, rare n-grams are most of what there is
     vectorizer = TfidfVectorizer(**params)
     text = vectorizer.fit_transform(quotes)
-    cues = _cue_matrix([e.cues for e in examples])
+    cues = _cue_matrix([e.cues for e in examples], [e.engine_score for e in examples])
     mean = cues.mean(axis=0)
     scale = cues.std(axis=0)
     scale[scale == 0] = 1.0  # a cue constant over the examples carries no signal; avoid 0/0
@@ -112,7 +120,7 @@ def fit(examples: Sequence[Example], *, minimum: int = MIN_EXAMPLES) -> dict:
         "vectorizer": {**params, "ngram_range": list(params["ngram_range"])},
         "vocabulary": {term: int(i) for term, i in vectorizer.vocabulary_.items()},
         "idf": vectorizer.idf_.tolist(),
-        "cue_names": list(FEATURE_NAMES),
+        "cue_names": [*FEATURE_NAMES, "engine_score"],
         "cue_mean": mean.tolist(),
         "cue_scale": scale.tolist(),
         "coef": model.coef_[0].tolist(),
@@ -135,7 +143,10 @@ def cross_validate(examples: Sequence[Example], folds: int = CV_FOLDS) -> tuple[
             continue
         # Refit everything (vocabulary included) on the training folds: no peeking at the test fold.
         scorer = Scorer(fit(part, minimum=2))
-        probs = scorer.predict([examples[i].quote for i in test], [examples[i].cues for i in test])
+        probs = scorer.predict(
+            [examples[i].quote for i in test], [examples[i].cues for i in test],
+            [examples[i].engine_score for i in test],
+        )
         predicted[test] = [int(p >= 0.5) for p in probs]
     precision = float(precision_score(labels, predicted, zero_division=0))
     recall = float(recall_score(labels, predicted, zero_division=0))

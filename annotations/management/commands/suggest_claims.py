@@ -1,0 +1,125 @@
+"""Suggest claims: in a project's articles (a job), or offline over any JSONL corpus (no database)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotations.access import NotFound
+from annotations.models import JobStatus, Membership, Project, Role
+from annotations.services.jobs import job_run
+from annotations.services.suggestions import suggest_job_create, suggest_job_start, suggest_job_work
+from annotations.suggest import DEFAULT_THRESHOLD, run_jsonl
+
+
+class Command(BaseCommand):
+    help = (
+        "Suggest candidate claims in a project's articles (--project), or run the engine over a "
+        'JSONL corpus with no database (--offline --input IN --output OUT; each input line is '
+        '{"id","text","lang"}, each output line {"id","start","end","quote","score","speaker","kind"}).'
+    )
+    # Offline mode must work where no database is configured or reachable.
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--offline", action="store_true", help="no database: JSONL in, JSONL out")
+        parser.add_argument("--input", help="offline: the JSONL documents")
+        parser.add_argument("--output", help="offline: where to write the suggestions (JSONL)")
+        parser.add_argument(
+            "--threshold", type=float, default=DEFAULT_THRESHOLD,
+            help=f"offline: drop suggestions scored below this (default {DEFAULT_THRESHOLD})",
+        )
+        parser.add_argument("--project", help="project slug")
+        parser.add_argument("--article", type=int, action="append", help="an article id (repeatable)")
+        parser.add_argument("--user", help="run as this manager (default: the project's first)")
+        parser.add_argument(
+            "--queue", action="store_true", help="hand the job to a Celery worker and return at once"
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        if options["offline"]:
+            self._offline(options)
+        elif options["project"]:
+            self._project(options)
+        else:
+            raise CommandError("give --project SLUG, or --offline --input IN --output OUT")
+
+    def _offline(self, options: dict) -> None:
+        """Run the engine over the input; on a bad line, fail and leave no output file."""
+        if not options["input"] or not options["output"]:
+            raise CommandError("--offline needs --input and --output")
+        threshold = options["threshold"]
+        if not 0.0 <= threshold <= 1.0:
+            raise CommandError(f"--threshold must be between 0 and 1, not {threshold}")
+        source, target = Path(options["input"]), Path(options["output"])
+        # Write beside the target and rename at the end: a bad line leaves nothing behind, and
+        # a reader never sees half a file.
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        except OSError as exc:
+            raise CommandError(f"cannot write beside {target}: {exc}") from None
+        written = 0
+        try:
+            with source.open(encoding="utf-8") as lines, os.fdopen(fd, "w", encoding="utf-8") as out:
+                for row in run_jsonl(lines, threshold=threshold):
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    written += 1
+            os.replace(tmp_name, target)
+        except ValueError as exc:  # run_jsonl names the line and the field; UnicodeDecodeError too
+            Path(tmp_name).unlink(missing_ok=True)
+            raise CommandError(f"{source.name}: {exc}; nothing was written") from None
+        except OSError as exc:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"{written} suggestions written to {target}")
+
+    def _project(self, options: dict) -> None:
+        """Run a suggest job on the project's articles here, or queue it for a worker."""
+        project = Project.objects.filter(slug=options["project"]).first()
+        if project is None:
+            raise CommandError(f"no project with slug {options['project']!r}")
+        user = self._user(project, options["user"])
+        article_ids = options["article"]
+        if options["queue"]:
+            try:
+                job = suggest_job_start(project=project, by=user, article_ids=article_ids)
+            except (ValidationError, PermissionDenied, NotFound) as exc:
+                raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from None
+            self.stdout.write(f"queued suggest job {job.pk}")
+            return
+        # Run here, through the same Job and service a worker would use.
+        try:
+            job = suggest_job_create(project=project, by=user, article_ids=article_ids, inline=True)
+        except (ValidationError, PermissionDenied, NotFound) as exc:
+            raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from None
+        job = job_run(job.pk, suggest_job_work)
+        assert job is not None
+        if job.status != JobStatus.SUCCEEDED:
+            raise CommandError(job.error)
+        r = job.result
+        self.stdout.write(
+            f"{r['articles']} articles: {r['suggested']} claims suggested, {r['skipped_existing']} "
+            f"already there, {r['skipped_overlap']} overlapping decided claims (job {job.pk})"
+        )
+
+    def _user(self, project: Project, username: str | None):  # noqa: ANN202
+        """The named user, or the project's first manager."""
+        User = get_user_model()
+        if username:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise CommandError(f"no user {username!r}")
+            return user
+        membership = (
+            Membership.objects.filter(project=project, role=Role.MANAGER)
+            .select_related("user").order_by("pk").first()
+        )
+        if membership is None:
+            raise CommandError("the project has no manager; name a user with --user")
+        return membership.user

@@ -1,0 +1,297 @@
+"""Suggesting candidate claims with the engine, and learning a per-project model from decisions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+
+from ..access import Capability, require
+from ..models import (
+    Article,
+    Claim,
+    ClaimOrigin,
+    ClaimStatus,
+    Job,
+    JobKind,
+    Project,
+    SuggestionModel,
+)
+from ..suggest import ENGINE_VERSION, Document, Suggestion, analyse, features, language_support, suggest
+from ..suggest import engine as _engine
+from ..suggest import learner
+from .claims import claim_create
+from .jobs import Progress, UserFacingError, job_create, job_enqueue
+
+# Share of the project model's probability in a suggestion's score once a model exists. Low on
+# purpose: on the seed corpus a model learnt from ~70 decisions did not rank held-back articles
+# better than the engine (see tests/test_suggestions.py); it should nudge, not overrule, the engine.
+BLEND_WEIGHT = 0.2
+MAX_SPEAKER = 300  # Claim.speaker's max_length
+
+
+class SuggestRefused(UserFacingError):
+    """The job cannot run as asked (its owner lost the right, too few decisions to learn from)."""
+
+
+# --- starting jobs ----------------------------------------------------------------------------
+
+
+def suggest_job_create(
+    *, project: Project, by: AbstractBaseUser, article_ids: Iterable[int] | None = None,
+    inline: bool = False,
+) -> Job:
+    """Record a suggest job for some articles of the project (None: all) without queueing it.
+
+    `inline` marks a job a command runs in its own process, which workers must not adopt.
+    """
+    require(by, project, Capability.MANAGE)
+    ids: list[int] | None = None
+    if article_ids is not None:
+        ids = sorted({int(pk) for pk in article_ids})
+        if not ids:
+            raise ValidationError({"article_ids": "Choose at least one article."})
+        found = set(Article.objects.filter(project=project, pk__in=ids).values_list("pk", flat=True))
+        missing = [pk for pk in ids if pk not in found]
+        if missing:
+            raise ValidationError(
+                {"article_ids": f"No such article in this project: {', '.join(map(str, missing[:20]))}."}
+            )
+    params: dict = {"article_ids": ids, **({"inline": True} if inline else {})}
+    return job_create(project=project, kind=JobKind.SUGGEST, by=by, params=params)
+
+
+def suggest_job_start(
+    *, project: Project, by: AbstractBaseUser, article_ids: Iterable[int] | None = None
+) -> Job:
+    """Queue a suggest job for some articles of the project (None: all of them). Managers only."""
+    with transaction.atomic():
+        job = suggest_job_create(project=project, by=by, article_ids=article_ids)
+        from ..tasks import suggest_claims_task  # tasks import services; keep that one-way
+
+        job_enqueue(job, suggest_claims_task)
+    return job
+
+
+def suggest_job_after_import(*, import_job: Job) -> Job | None:
+    """Queue a suggest job on the articles an import wrote, when the project asks for it.
+
+    Called at the end of the import job's work; safe to call twice for one import (a retried
+    import job) since it returns the suggest job already queued for it.
+    """
+    project = Project.objects.get(pk=import_job.project_id)  # the setting as it is now
+    if not project.suggest_on_import or import_job.created_by_id is None:
+        return None
+    if not Article.objects.filter(project=project, import_job=import_job).exists():
+        return None
+    existing = Job.objects.filter(
+        project=project, kind=JobKind.SUGGEST, params__import_job=import_job.pk
+    ).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        job = job_create(
+            project=project, kind=JobKind.SUGGEST, by=import_job.created_by,
+            params={"article_ids": None, "import_job": import_job.pk},
+        )
+        from ..tasks import suggest_claims_task
+
+        job_enqueue(job, suggest_claims_task)
+    return job
+
+
+def retrain_job_start(*, project: Project, by: AbstractBaseUser) -> Job:
+    """Queue a retrain of the project's suggestion model. Managers only."""
+    require(by, project, Capability.MANAGE)
+    with transaction.atomic():
+        job = job_create(project=project, kind=JobKind.RETRAIN, by=by, params={})
+        from ..tasks import retrain_suggestions_task
+
+        job_enqueue(job, retrain_suggestions_task)
+    return job
+
+
+def _check_owner(job: Job) -> AbstractBaseUser:
+    """The job runs for its owner, who must still manage the project when it runs."""
+    if job.created_by is None:
+        raise SuggestRefused("The person who started this job no longer exists.")
+    require(job.created_by, job.project_id, Capability.MANAGE)
+    return job.created_by
+
+
+# --- the suggest job --------------------------------------------------------------------------
+
+
+def current_model(project: Project) -> tuple[SuggestionModel, learner.Scorer] | None:
+    """The project's current model and its scorer, if one fits this engine."""
+    model = SuggestionModel.objects.filter(project=project, is_current=True).first()
+    # A model learnt on another engine version's cues (or an older JSON layout) would read
+    # features that changed meaning: the engine alone is the better judge until a retrain.
+    if model is None or model.engine_version != ENGINE_VERSION:
+        return None
+    if model.weights.get("format") != learner.FORMAT:
+        return None
+    return model, learner.Scorer(model.weights)
+
+
+def blended_scores(
+    suggestions: Sequence[Suggestion], scorer: learner.Scorer | None
+) -> list[float]:
+    """Each suggestion's score: the engine's, blended with the project model's when there is one."""
+    engine = [s.score for s in suggestions]
+    if scorer is None or not suggestions:
+        return engine
+    learnt = scorer.predict([s.quote for s in suggestions], [dict(s.cues) for s in suggestions], engine)
+    return [
+        round(min(1.0, max(0.0, (1 - BLEND_WEIGHT) * e + BLEND_WEIGHT * p)), 4)
+        for e, p in zip(engine, learnt)
+    ]
+
+
+def _job_articles(job: Job) -> QuerySet[Article]:
+    """The articles a suggest job covers: those of an import, the chosen ones, or all."""
+    articles = Article.objects.filter(project_id=job.project_id)
+    if job.params.get("import_job") is not None:
+        articles = articles.filter(import_job_id=job.params["import_job"])
+    elif job.params.get("article_ids") is not None:
+        articles = articles.filter(pk__in=job.params["article_ids"])
+    return articles.order_by("pk")
+
+
+def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _suggest_article(
+    article_id: int, project: Project, model: tuple[SuggestionModel, learner.Scorer] | None,
+    counts: dict[str, int],
+) -> None:
+    """Create the article's new candidate claims; one transaction per article."""
+    with transaction.atomic():
+        # Lock the article: two suggest jobs on it must not both decide that a span is new
+        # (on SQLite the write transaction already serialises them).
+        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        if article is None:  # deleted since the job was queued
+            return
+        result = suggest(article.body, article.language or project.language)
+        existing = list(article.claims.values_list("start", "end", "status"))
+        spans = {(s, e) for s, e, _ in existing}
+        decided = [(s, e) for s, e, status in existing if status != ClaimStatus.CANDIDATE]
+        fresh: list[Suggestion] = []
+        for item in result.suggestions:
+            if (item.start, item.end) in spans:
+                counts["skipped_existing"] += 1  # a rerun, or a person marked exactly this span
+            elif _overlaps(item.start, item.end, decided):
+                counts["skipped_overlap"] += 1  # someone already accepted or rejected this text
+            else:
+                fresh.append(item)
+        scores = blended_scores(fresh, model[1] if model else None)
+        version = result.version + (f"+model-v{model[0].version}" if model else "")
+        for item, score in zip(fresh, scores):
+            # One by one through the service: it checks the quote against the body and keeps
+            # the claim's history; an article yields tens of suggestions, not thousands.
+            claim_create(
+                article=article, start=item.start, end=item.end, by=None, quote=item.quote,
+                speaker=(item.speaker or "")[:MAX_SPEAKER], kind=item.kind,
+                origin=ClaimOrigin.SUGGESTED, score=score, engine_version=version[:60],
+            )
+            counts["suggested"] += 1
+
+
+def suggest_job_work(job: Job, progress: Progress) -> dict:
+    """The suggest job's body: suggest claims in each of its articles, reporting per article."""
+    _check_owner(job)
+    project = job.project
+    ids = list(_job_articles(job).values_list("pk", flat=True))
+    model = current_model(project)
+    counts = {"suggested": 0, "skipped_overlap": 0, "skipped_existing": 0}
+    progress("suggesting", 0, len(ids))
+    for done, article_id in enumerate(ids, 1):
+        _suggest_article(article_id, project, model, counts)
+        progress("suggesting", done, len(ids))
+    return {
+        "articles": len(ids), **counts, "engine_version": ENGINE_VERSION,
+        "model_version": model[0].version if model else None,
+    }
+
+
+# --- learning from decisions --------------------------------------------------------------------
+
+
+def training_examples(project: Project) -> list[learner.Example]:
+    """The project's decisions: suggestions accepted (1) or rejected (0), hand-marked spans (1)."""
+    decided = (
+        Claim.objects.filter(article__project=project)
+        .filter(
+            Q(origin=ClaimOrigin.SUGGESTED, status__in=[ClaimStatus.ACCEPTED, ClaimStatus.REJECTED])
+            | Q(origin=ClaimOrigin.MANUAL, status=ClaimStatus.ACCEPTED)
+        )
+        .order_by("article_id", "start", "end")
+        .values_list("article_id", "start", "end", "quote", "status")
+    )
+    by_article: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
+    for article_id, start, end, quote, status in decided:
+        by_article[article_id].append((start, end, quote, status))
+    examples: list[learner.Example] = []
+    articles = Article.objects.filter(pk__in=by_article).only("body", "language")
+    for article in articles.iterator(chunk_size=200):
+        lang = article.language or project.language
+        generic = language_support(lang) == "generic"
+        # The cues of a sentence depend on its layout (heading, box…), which only the whole
+        # document shows: recompute them as the suggest job saw them.
+        _, scored = analyse(Document(text=article.body, lang=lang))
+        segments = {(s.segment.start, s.segment.end): s for s in scored}
+        for start, end, quote, status in by_article[article.pk]:
+            item = segments.get((start, end))
+            if item is not None:
+                cues, engine_score = dict(item.cues), item.score
+            else:  # a span people marked themselves: no layout cues
+                cues = features(quote, lang)
+                engine_score = _engine.score(cues, generic=generic)
+            label = 0 if status == ClaimStatus.REJECTED else 1
+            examples.append(learner.Example(quote, cues, engine_score, label))
+    return examples
+
+
+def retrain_job_work(job: Job, progress: Progress) -> dict:
+    """The retrain job's body: fit the project's model on its decisions, store it as current."""
+    _check_owner(job)
+    project = job.project
+    already = SuggestionModel.objects.filter(job=job).first()
+    if already is not None:  # the job ran before and was interrupted after storing its model
+        return _figures(already)
+    progress("collecting decisions", 0, 3)
+    examples = training_examples(project)
+    try:
+        learner.check(examples)
+    except learner.NotEnoughExamples as exc:
+        raise SuggestRefused(str(exc)) from None
+    progress("cross-validating", 1, 3)
+    precision, recall, folds = learner.cross_validate(examples)
+    progress("fitting", 2, 3)
+    weights = learner.fit(examples)
+    with transaction.atomic():
+        # Serialise retrains of one project, so two cannot take the same version number.
+        Project.objects.select_for_update().filter(pk=project.pk).exists()
+        last = SuggestionModel.objects.filter(project=project).aggregate(v=Max("version"))["v"] or 0
+        SuggestionModel.objects.filter(project=project, is_current=True).update(is_current=False)
+        model = SuggestionModel.objects.create(
+            project=project, version=last + 1, engine_version=ENGINE_VERSION,
+            n_examples=len(examples), n_positive=sum(e.label for e in examples),
+            cv_precision=precision, cv_recall=recall, cv_folds=folds,
+            params={"C": learner.C, "vectorizer": weights["vectorizer"], "blend_weight": BLEND_WEIGHT},
+            weights=weights, is_current=True, job=job,
+        )
+    return _figures(model)
+
+
+def _figures(model: SuggestionModel) -> dict:
+    return {
+        "version": model.version, "n_examples": model.n_examples, "n_positive": model.n_positive,
+        "cv_precision": round(model.cv_precision, 4), "cv_recall": round(model.cv_recall, 4),
+        "cv_folds": model.cv_folds,
+    }

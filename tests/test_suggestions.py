@@ -1,0 +1,451 @@
+"""Claim suggestion: the suggest and retrain jobs, learning from decisions, the command, the admin."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from sklearn.metrics import average_precision_score
+
+from annotations.access import NotFound
+from annotations.models import (
+    Article,
+    Claim,
+    ClaimOrigin,
+    ClaimStatus,
+    Job,
+    JobKind,
+    JobStatus,
+    Membership,
+    Project,
+    Role,
+    SuggestionModel,
+    body_hash,
+)
+from annotations.services.claims import claim_decide
+from annotations.services.imports import articles_import
+from annotations.services.jobs import job_run
+from annotations.services.suggestions import (
+    blended_scores,
+    current_model,
+    retrain_job_start,
+    retrain_job_work,
+    suggest_job_after_import,
+    suggest_job_start,
+    suggest_job_work,
+)
+from annotations.suggest import ENGINE_VERSION, suggest
+from annotations.suggest.learner import MIN_EXAMPLES
+
+from .conftest import BODY
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(settings.BASE_DIR)
+SEEDS = ROOT / "fixtures" / "seeds" / "articles.jsonl"
+GOLD = ROOT / "fixtures" / "eval" / "seeds_claims.jsonl"
+
+
+def run_suggest(project: Project, by, article_ids=None) -> Job:  # noqa: ANN001
+    job = suggest_job_start(project=project, by=by, article_ids=article_ids)
+    finished = job_run(job.pk, suggest_job_work)
+    assert finished is not None
+    return finished
+
+
+def run_retrain(project: Project, by) -> Job:  # noqa: ANN001
+    job = retrain_job_start(project=project, by=by)
+    finished = job_run(job.pk, retrain_job_work)
+    assert finished is not None
+    return finished
+
+
+def span(text: str) -> tuple[int, int]:
+    start = BODY.index(text)
+    return start, start + len(text)
+
+
+# --- the suggest job --------------------------------------------------------------------------
+
+
+def test_it_creates_candidate_claims_with_scores_and_speakers(project, article, max_):
+    job = run_suggest(project, max_, [article.pk])
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.kind == JobKind.SUGGEST
+    assert job.params["article_ids"] == [article.pk]
+    assert job.percent == 100
+    assert job.progress_done == job.progress_total == 1
+    expected = suggest(BODY, "fr").suggestions
+    claims = list(article.claims.order_by("start"))
+    assert [(c.start, c.end) for c in claims] == [(s.start, s.end) for s in expected]
+    for claim, s in zip(claims, expected):
+        assert claim.quote == BODY[claim.start:claim.end]
+        assert (claim.origin, claim.status) == (ClaimOrigin.SUGGESTED, ClaimStatus.CANDIDATE)
+        assert claim.score == s.score  # no model yet: the engine's score as is
+        assert claim.speaker == (s.speaker or "")
+        assert claim.kind == s.kind
+        assert claim.engine_version == ENGINE_VERSION
+        assert claim.created_by is None
+    assert claims[0].speaker == "Sergueï Lavrov"
+    assert job.result == {
+        "articles": 1, "suggested": len(expected), "skipped_overlap": 0, "skipped_existing": 0,
+        "engine_version": ENGINE_VERSION, "model_version": None,
+    }
+
+
+def test_it_never_duplicates_a_suggestion_when_run_again(project, article, max_):
+    first = run_suggest(project, max_)
+    second = run_suggest(project, max_)
+    assert second.status == JobStatus.SUCCEEDED, second.error
+    assert first.result["suggested"] == 3
+    assert second.result["suggested"] == 0
+    assert second.result["skipped_existing"] == 3
+    assert article.claims.count() == 3
+
+
+def test_it_skips_spans_overlapping_accepted_or_rejected_claims(project, article, claim, max_, alice):
+    vance = span("JD Vance a affirmé")
+    rejected = Claim.objects.create(
+        article=article, start=vance[0], end=vance[1], quote=BODY[vance[0]:vance[1]],
+        origin=ClaimOrigin.SUGGESTED, status=ClaimStatus.REJECTED,
+    )
+    job = run_suggest(project, max_)
+    assert job.result["skipped_overlap"] == 2
+    assert job.result["suggested"] == 1
+    suggested = article.claims.filter(origin=ClaimOrigin.SUGGESTED).exclude(pk=rejected.pk).get()
+    assert suggested.quote.endswith("Anchorage.")
+    assert article.claims.count() == 3  # the accepted, the rejected, the new candidate
+
+
+def test_it_reports_progress_per_article(project, max_):
+    for i in range(3):
+        body = f"Article {i}. JD Vance a affirmé dimanche que la Russie avait fait {i + 2} concessions."
+        Article.objects.create(project=project, body=body, body_hash=body_hash(body), language="fr")
+    job = run_suggest(project, max_)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert (job.progress_done, job.progress_total, job.percent) == (3, 3, 100)
+    assert job.phase == "suggesting"
+    assert job.result["articles"] == 3
+
+
+@pytest.mark.parametrize(("persona", "error"), [
+    ("alice", PermissionDenied), ("rita", PermissionDenied), ("rhea", PermissionDenied),
+    ("charlie", NotFound),
+])
+def test_it_refuses_to_start_a_suggest_job_for_non_managers(project, article, users, persona, error):
+    with pytest.raises(error):
+        suggest_job_start(project=project, by=users[persona])
+    with pytest.raises(error):
+        retrain_job_start(project=project, by=users[persona])
+    assert not Job.objects.exists()
+
+
+def test_it_refuses_articles_of_another_project(project, article, max_):
+    other = Project.objects.create(name="Other", slug="other", scheme=project.scheme)
+    body = "Un autre texte."
+    foreign = Article.objects.create(project=other, body=body, body_hash=body_hash(body))
+    with pytest.raises(ValidationError, match=str(foreign.pk)):
+        suggest_job_start(project=project, by=max_, article_ids=[article.pk, foreign.pk])
+    assert not Job.objects.exists()
+
+
+def test_it_fails_the_job_when_its_owner_no_longer_manages_the_project(project, article, max_):
+    job = suggest_job_start(project=project, by=max_)
+    Membership.objects.filter(user=max_, project=project).delete()
+    job = job_run(job.pk, suggest_job_work)
+    assert job.status == JobStatus.FAILED
+    assert "Not allowed" in job.error
+    assert not article.claims.exists()
+
+
+def test_it_queues_a_suggest_job_after_an_import_when_the_project_asks(project, max_, tmp_path):
+    source = tmp_path / "a.jsonl"
+    source.write_text(json.dumps({"title": "T", "body": BODY}) + "\n")
+    import_job = Job.objects.create(project=project, kind=JobKind.IMPORT, created_by=max_)
+    articles_import(project=project, path=source, by=max_, job_id=import_job.pk)
+    assert suggest_job_after_import(import_job=import_job) is None  # the setting is off
+    project.suggest_on_import = True
+    project.save()
+    job = suggest_job_after_import(import_job=import_job)
+    assert job is not None
+    assert (job.kind, job.status, job.params["import_job"]) == (JobKind.SUGGEST, JobStatus.QUEUED, import_job.pk)
+    assert suggest_job_after_import(import_job=import_job) == job  # a retried import: one job
+    job = job_run(job.pk, suggest_job_work)
+    assert job.result["articles"] == 1
+    assert job.result["suggested"] == 3
+
+
+# --- learning from decisions --------------------------------------------------------------------
+
+
+def hits(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """The hit rule of fixtures/eval/score_suggestions.py."""
+    (s1, e1), (s2, e2) = a, b
+    overlap = min(e1, e2) - max(s1, s2)
+    if overlap <= 0:
+        return False
+    if (s1 <= s2 and e2 <= e1) or (s2 <= s1 and e1 <= e2):
+        return True
+    return overlap >= 0.5 * max(e1 - s1, e2 - s2)
+
+
+@pytest.fixture
+def seeds(project, max_) -> dict[str, Article]:
+    """The five seed articles in the test project, by external id."""
+    report = articles_import(project=project, path=SEEDS, by=max_)
+    assert report.created == 5
+    return {a.external_id: a for a in Article.objects.filter(project=project)}
+
+
+def gold_spans(articles: dict[str, Article]) -> dict[str, list[tuple[int, int]]]:
+    gold: dict[str, list[tuple[int, int]]] = {doc: [] for doc in articles}
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        body = articles[row["doc"]].body
+        start = body.find(row["quote"])
+        assert start >= 0, row["quote"]
+        gold[row["doc"]].append((start, start + len(row["quote"])))
+    return gold
+
+
+def decide(articles: list[Article], label, by) -> int:  # noqa: ANN001
+    """Accept or reject every candidate of the articles as `label(claim)` says; return the count."""
+    n = 0
+    for claim in Claim.objects.filter(article__in=articles, status=ClaimStatus.CANDIDATE):
+        status = ClaimStatus.ACCEPTED if label(claim) else ClaimStatus.REJECTED
+        claim_decide(claim=claim, by=by, status=status, version=claim.version)
+        n += 1
+    return n
+
+
+def held_back_ranking(project: Project, articles: list[Article], label) -> tuple[float, float]:  # noqa: ANN001
+    """Average precision on the articles of the engine's scores alone and of the blended scores."""
+    model = current_model(project)
+    assert model is not None
+    truth, engine, blended = [], [], []
+    for article in articles:
+        found = suggest(article.body, article.language).suggestions
+        truth += [bool(label(article, s)) for s in found]
+        engine += [s.score for s in found]
+        blended += blended_scores(found, model[1])
+    assert 0 < sum(truth) < len(truth), "the held-back part needs both classes"
+    return average_precision_score(truth, engine), average_precision_score(truth, blended)
+
+
+def test_it_refuses_to_retrain_with_too_few_decisions(project, article, max_, alice):
+    run_suggest(project, max_)
+    decide([article], lambda c: c.start == 0, alice)
+    job = run_retrain(project, max_)
+    assert job.status == JobStatus.FAILED
+    assert f"at least {MIN_EXAMPLES} decided suggestions" in job.error
+    assert "this project has 3 (1 accepted, 2 rejected)" in job.error
+    assert not SuggestionModel.objects.exists()
+
+
+def test_it_refuses_to_retrain_on_a_single_class(project, seeds, max_, alice):
+    run_suggest(project, max_)
+    assert decide(list(seeds.values()), lambda c: True, alice) >= MIN_EXAMPLES
+    job = run_retrain(project, max_)
+    assert job.status == JobStatus.FAILED
+    assert "both accepted and rejected" in job.error
+
+
+def test_it_stores_a_model_with_its_figures_and_blends_it_in(project, seeds, max_, alice):
+    run_suggest(project, max_)
+    gold = gold_spans(seeds)
+    n = decide(
+        list(seeds.values()),
+        lambda c: any(hits((c.start, c.end), g) for g in gold[c.article.external_id]), alice,
+    )
+    job = run_retrain(project, max_)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    model = SuggestionModel.objects.get()
+    assert (model.version, model.is_current, model.job_id, model.n_examples) == (1, True, job.pk, n)
+    assert 0 < model.n_positive < n
+    assert 0 <= model.cv_precision <= 1 and 0 <= model.cv_recall <= 1
+    assert model.cv_folds == 5
+    assert job.result["cv_precision"] == round(model.cv_precision, 4)
+    # Plain JSON, no pickle: the stored model is data, rebuilt into a scorer.
+    assert json.loads(json.dumps(model.weights)) == model.weights
+
+    again = run_retrain(project, max_)
+    assert again.result["version"] == 2
+    assert list(SuggestionModel.objects.filter(is_current=True).values_list("version", flat=True)) == [2]
+
+    body = BODY.replace("Anchorage", "Helsinki")
+    fresh = Article.objects.create(project=project, body=body, body_hash=body_hash(body), language="fr")
+    job = run_suggest(project, max_, [fresh.pk])
+    assert job.result["model_version"] == 2
+    claims = list(fresh.claims.order_by("start"))
+    assert claims and all(c.engine_version == f"{ENGINE_VERSION}+model-v2" for c in claims)
+    engine = {s.start: s.score for s in suggest(body, "fr").suggestions}
+    assert any(c.score != engine[c.start] for c in claims)  # the model moved the scores
+
+
+def test_it_learns_a_project_preference_the_engine_does_not_know(project, seeds, max_, alice):
+    """This project wants only attributed statements: trained on 3 articles' decisions, the
+    blended score ranks the 2 held-back articles better than the engine alone."""
+    ids = sorted(seeds)
+    train, held = [seeds[i] for i in ids[:3]], [seeds[i] for i in ids[3:]]
+    run_suggest(project, max_, [a.pk for a in train])
+    decide(train, lambda c: c.kind == "attributed_statement", alice)
+    assert run_retrain(project, max_).status == JobStatus.SUCCEEDED
+    engine_ap, blended_ap = held_back_ranking(
+        project, held, lambda article, s: s.kind == "attributed_statement"
+    )
+    assert blended_ap > engine_ap + 0.05, (engine_ap, blended_ap)
+
+
+def test_it_learns_from_gold_decisions_without_hurting_the_engine_on_held_back_articles(
+    project, seeds, max_, alice
+):
+    """Decisions from the seed gold set on 3 articles, ranking judged on the 2 held back.
+
+    What this shows, and what it does not: the model alone ranks the held-back suggestions better
+    than chance (it learnt something that generalises), and the blend does not make the engine's
+    ranking worse. It does NOT show a real improvement over the engine on gold labels: the engine
+    was tuned on these five articles, and across all ten 3/2 splits the blend (weight 0.2) moved
+    average precision from 0.910 to 0.907 on average (0.891 with weight 0.5). On this split it is
+    0.9338 → 0.9339, which is noise. The preference test above is the one that proves learning.
+    """
+    ids = sorted(seeds)
+    train, held = [seeds[i] for i in ids[:3]], [seeds[i] for i in ids[3:]]
+    gold = gold_spans(seeds)
+
+    def is_gold(article: Article, start: int, end: int) -> bool:
+        return any(hits((start, end), g) for g in gold[article.external_id])
+
+    run_suggest(project, max_, [a.pk for a in train])
+    assert decide(train, lambda c: is_gold(c.article, c.start, c.end), alice) >= MIN_EXAMPLES
+    assert run_retrain(project, max_).status == JobStatus.SUCCEEDED
+    engine_ap, blended_ap = held_back_ranking(
+        project, held, lambda article, s: is_gold(article, s.start, s.end)
+    )
+    assert blended_ap >= engine_ap - 0.01, (engine_ap, blended_ap)
+
+    model = current_model(project)
+    assert model is not None
+    found = [(a, s) for a in held for s in suggest(a.body, a.language).suggestions]
+    truth = [is_gold(a, s.start, s.end) for a, s in found]
+    learnt = model[1].predict(
+        [s.quote for _, s in found], [dict(s.cues) for _, s in found], [s.score for _, s in found]
+    )
+    base_rate = sum(truth) / len(truth)
+    assert average_precision_score(truth, learnt) > base_rate + 0.05
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def test_it_suggests_offline_from_jsonl_to_jsonl(tmp_path):
+    source, target = tmp_path / "docs.jsonl", tmp_path / "preds.jsonl"
+    source.write_text(
+        json.dumps({"id": "a", "text": BODY, "lang": "fr"}) + "\n\n"
+        + json.dumps({"id": 7, "text": "Bonjour.", "lang": "fr"}) + "\n",
+        encoding="utf-8",
+    )
+    call_command("suggest_claims", "--offline", "--input", str(source), "--output", str(target))
+    rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    expected = suggest(BODY, "fr").suggestions
+    assert [(r["id"], r["start"], r["end"]) for r in rows] == [("a", s.start, s.end) for s in expected]
+    assert set(rows[0]) == {"id", "start", "end", "quote", "score", "speaker", "kind"}
+    assert rows[0]["quote"] == BODY[rows[0]["start"]:rows[0]["end"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs.jsonl", "preds.jsonl"]  # no temp left
+
+
+def test_it_refuses_a_bad_line_offline_and_writes_no_output(tmp_path):
+    source, target = tmp_path / "docs.jsonl", tmp_path / "preds.jsonl"
+    source.write_text(
+        json.dumps({"id": "a", "text": BODY, "lang": "fr"}) + "\n"
+        + json.dumps({"id": "b", "lang": "fr"}) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match=r"docs.jsonl: line 2: missing field 'text'; nothing was written"):
+        call_command("suggest_claims", "--offline", "--input", str(source), "--output", str(target))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs.jsonl"]  # no output, no temp file
+
+
+def test_it_runs_the_suggest_job_inline_from_the_command(project, article, max_, capsys):
+    call_command("suggest_claims", "--project", project.slug, "--article", str(article.pk))
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.params["inline"], job.created_by) == (
+        JobKind.SUGGEST, JobStatus.SUCCEEDED, True, max_,
+    )
+    assert "1 articles: 3 claims suggested" in capsys.readouterr().out
+    assert article.claims.count() == 3
+
+
+def test_it_refuses_the_command_for_a_non_manager_and_unknown_projects(project, article, alice):
+    with pytest.raises(CommandError, match="does not allow"):
+        call_command("suggest_claims", "--project", project.slug, "--user", "alice")
+    with pytest.raises(CommandError, match="no project"):
+        call_command("suggest_claims", "--project", "nope")
+    assert not Job.objects.exists()
+
+
+# --- the admin ----------------------------------------------------------------------------------
+
+
+def admin_url(model: str, view: str = "changelist", *args: object) -> str:
+    return reverse(f"admin:annotations_{model}_{view}", args=args)
+
+
+def test_it_queues_a_suggest_job_for_selected_articles_from_the_admin(client, project, article, max_):
+    client.force_login(max_)
+    response = client.post(
+        admin_url("article"), {"action": "suggest_claims", "_selected_action": [article.pk]}, follow=True
+    )
+    job = Job.objects.get()
+    assert (job.kind, job.params["article_ids"], job.created_by) == (JobKind.SUGGEST, [article.pk], max_)
+    page = response.content.decode()
+    assert admin_url("job", "change", job.pk) in page
+    assert "Suggesting claims in 1 article of Test project" in page
+
+
+def test_it_starts_suggest_and_retrain_jobs_for_a_project_from_the_admin(client, project, max_):
+    client.force_login(max_)
+    for action, kind in [("suggest_claims", JobKind.SUGGEST), ("retrain_suggestion_model", JobKind.RETRAIN)]:
+        response = client.post(admin_url("project"), {"action": action, "_selected_action": [project.pk]}, follow=True)
+        job = Job.objects.get(kind=kind)
+        assert job.params.get("article_ids") is None
+        assert admin_url("job", "change", job.pk) in response.content.decode()
+
+
+def test_it_offers_no_suggestion_actions_to_reviewers(client, project, article, rita):
+    client.force_login(rita)
+    client.post(admin_url("article"), {"action": "suggest_claims", "_selected_action": [article.pk]})
+    client.post(admin_url("project"), {"action": "retrain_suggestion_model", "_selected_action": [project.pk]})
+    assert not Job.objects.exists()
+    page = client.get(admin_url("article")).content.decode()
+    assert "suggest_claims" not in page
+
+
+def test_it_refuses_suggesting_in_a_project_the_manager_only_reviews(client, project, max_, rita):
+    other = Project.objects.create(name="Other", slug="other", scheme=project.scheme)
+    Membership.objects.create(user=max_, project=other, role=Role.REVIEWER)
+    body = "Un autre texte. JD Vance a affirmé que la Russie avait cédé."
+    foreign = Article.objects.create(project=other, body=body, body_hash=body_hash(body))
+    client.force_login(max_)
+    response = client.post(
+        admin_url("article"), {"action": "suggest_claims", "_selected_action": [foreign.pk]}, follow=True
+    )
+    assert "does not allow" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_it_shows_suggestion_models_and_their_figures_to_managers_only(client, project, max_, rita):
+    SuggestionModel.objects.create(
+        project=project, version=1, engine_version=ENGINE_VERSION, n_examples=40, n_positive=30,
+        cv_precision=0.8125, cv_recall=0.75, cv_folds=5, weights={"format": 1},
+    )
+    client.force_login(max_)
+    page = client.get(admin_url("suggestionmodel")).content.decode()
+    assert "81.2%" in page and "75.0%" in page
+    client.force_login(rita)
+    assert "81.2%" not in client.get(admin_url("suggestionmodel")).content.decode()
