@@ -235,3 +235,21 @@ def test_the_seeds_load_twice_without_duplicates(capsys):
     lombardi = Article.objects.get(external_id__startswith="002")
     assert (lombardi.author, lombardi.outlet.name) == ("Roland Lombardi", "Le Diplomate Média")
     assert "0 imported, 5 duplicates skipped" in capsys.readouterr().out
+
+
+def test_it_queues_suggestions_after_an_import_when_the_project_asks(
+    project, max_, tmp_path, django_capture_on_commit_callbacks
+):
+    path = _write(tmp_path / "a.jsonl", [{"body": _body(1)}, {"body": _body(2)}])
+    plain = job_create(project=project, kind=JobKind.IMPORT, by=max_, params={"path": str(path)})
+    job_run(plain.pk, import_job_work)
+    assert not Job.objects.filter(kind=JobKind.SUGGEST).exists()
+    project.suggest_on_import = True
+    project.save()
+    path2 = _write(tmp_path / "b.jsonl", [{"body": _body(3)}])
+    job = job_create(project=project, kind=JobKind.IMPORT, by=max_, params={"path": str(path2)})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job_run(job.pk, import_job_work)
+    suggest = Job.objects.get(kind=JobKind.SUGGEST)
+    assert suggest.params["import_job"] == job.pk
+    assert len(callbacks) == 1

@@ -17,6 +17,7 @@ from ..access import Capability, require
 from ..importers.reader import ArticleRecord, RecordError, SourceReader
 from ..models import Article, Job, JobKind, Outlet, Project, body_hash
 from .jobs import Progress, UserFacingError, job_create, job_enqueue
+from .suggestions import suggest_job_after_import
 
 CHUNK_SIZE = 2000
 MAX_REPORTED = 1000  # errors and duplicates listed one by one; the rest are counted
@@ -261,4 +262,6 @@ def import_job_work(job: Job, progress: Progress) -> dict:
         job_id=job.pk,
         progress=progress,
     )
+    # Projects that ask for it get candidate claims on what was just imported.
+    suggest_job_after_import(import_job=job)
     return report.as_dict()
