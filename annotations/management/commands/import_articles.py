@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.importers.reader import FORMATS
-from annotations.models import JobKind, JobStatus, Membership, Project, Role
+from annotations.management.acting import acting_user
+from annotations.models import JobKind, JobStatus, Project
 from annotations.services.imports import import_job_start, import_job_work
 from annotations.services.jobs import job_create, job_run
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         project = Project.objects.filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"no project with slug {options['project']!r}")
-        user = self._user(project, options["user"])  # type: ignore[arg-type]
+        user = acting_user(project, options["user"])  # type: ignore[arg-type]
         if options["queue"]:
             job = import_job_start(
                 project=project, by=user, path=str(options["source"]), format=options["format"]
@@ -69,18 +69,3 @@ class Command(BaseCommand):
         )
         for dup in result["duplicate_lines"][:20]:
             self.stdout.write(f"  duplicate: {dup['file']}, line {dup['line']} {dup['title']!r}")
-
-    def _user(self, project: Project, username: str | None):  # noqa: ANN202
-        """The named user, or the project's first manager."""
-        User = get_user_model()
-        if username:
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                raise CommandError(f"no user {username!r}")
-            return user
-        membership = (
-            Membership.objects.filter(project=project, role=Role.MANAGER).select_related("user").order_by("pk").first()
-        )
-        if membership is None:
-            raise CommandError("the project has no manager; name a user with --user")
-        return membership.user

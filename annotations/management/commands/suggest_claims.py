@@ -7,12 +7,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.access import NotFound
-from annotations.models import JobStatus, Membership, Project, Role
+from annotations.management.acting import acting_user
+from annotations.models import JobStatus, Project
 from annotations.services.jobs import job_run
 from annotations.services.suggestions import suggest_job_create, suggest_job_start, suggest_job_work
 from annotations.suggest import DEFAULT_THRESHOLD, run_jsonl
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         project = Project.objects.filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"no project with slug {options['project']!r}")
-        user = self._user(project, options["user"])
+        user = acting_user(project, options["user"])
         article_ids = options["article"]
         if options["queue"]:
             try:
@@ -107,19 +107,3 @@ class Command(BaseCommand):
             f"{r['articles']} articles: {r['suggested']} claims suggested, {r['skipped_existing']} "
             f"already there, {r['skipped_overlap']} overlapping decided claims (job {job.pk})"
         )
-
-    def _user(self, project: Project, username: str | None):  # noqa: ANN202
-        """The named user, or the project's first manager."""
-        User = get_user_model()
-        if username:
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                raise CommandError(f"no user {username!r}")
-            return user
-        membership = (
-            Membership.objects.filter(project=project, role=Role.MANAGER)
-            .select_related("user").order_by("pk").first()
-        )
-        if membership is None:
-            raise CommandError("the project has no manager; name a user with --user")
-        return membership.user
