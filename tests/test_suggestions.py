@@ -14,6 +14,7 @@ from django.urls import reverse
 from sklearn.metrics import average_precision_score
 
 from annotations.access import NotFound
+from annotations.agreement import spans_hit as hits  # the scorer's hit rule
 from annotations.models import (
     Article,
     Claim,
@@ -182,17 +183,6 @@ def test_it_queues_a_suggest_job_after_an_import_when_the_project_asks(project, 
 
 
 # --- learning from decisions --------------------------------------------------------------------
-
-
-def hits(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    """The hit rule of fixtures/eval/score_suggestions.py."""
-    (s1, e1), (s2, e2) = a, b
-    overlap = min(e1, e2) - max(s1, s2)
-    if overlap <= 0:
-        return False
-    if (s1 <= s2 and e2 <= e1) or (s2 <= s1 and e1 <= e2):
-        return True
-    return overlap >= 0.5 * max(e1 - s1, e2 - s2)
 
 
 @pytest.fixture
