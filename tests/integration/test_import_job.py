@@ -9,7 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotations.models import Article, Job, JobStatus
 from annotations.services.imports import import_job_start
-from tests.integration.worker import Worker, check_broker, isolated_queue, wait_for
+from tests.integration.worker import (
+    Worker,
+    check_broker,
+    isolated_queue,
+    wait_for,
+    wait_for_job,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -33,11 +39,7 @@ def test_it_runs_an_import_job_to_100_percent_on_a_real_worker(project, max_, tm
         try:
             upload = SimpleUploadedFile("articles.jsonl", _jsonl(120) + _jsonl(3))  # 3 duplicates
             job = import_job_start(project=project, by=max_, upload=upload)
-            done = wait_for(
-                lambda: _job(job.pk).status in (JobStatus.SUCCEEDED, JobStatus.FAILED),
-                timeout=90, worker=worker, what="the import job to finish",
-            )
-            assert done
+            wait_for_job(job.pk, worker=worker, what="the import job")
         finally:
             worker.stop()
     job = _job(job.pk)
@@ -59,10 +61,7 @@ def test_it_refuses_a_bad_file_through_the_worker_and_writes_nothing(project, ma
             job = import_job_start(
                 project=project, by=max_, upload=SimpleUploadedFile("bad.jsonl", bad)
             )
-            wait_for(
-                lambda: _job(job.pk).status in (JobStatus.SUCCEEDED, JobStatus.FAILED),
-                timeout=90, worker=worker, what="the import job to finish",
-            )
+            wait_for_job(job.pk, worker=worker, what="the import job")
         finally:
             worker.stop()
     job = _job(job.pk)
@@ -94,10 +93,7 @@ def test_it_finishes_a_job_whose_worker_was_killed_mid_import(project, max_, tmp
         assert 0 < partial < 20000, "the kill should land mid-import"
         second = Worker(queue, tmp_path / "worker2.log", env)
         try:
-            wait_for(
-                lambda: _job(job.pk).status in (JobStatus.SUCCEEDED, JobStatus.FAILED),
-                timeout=240, worker=second, what="the restarted job to finish",
-            )
+            wait_for_job(job.pk, worker=second, timeout=240, what="the restarted job")
         finally:
             second.stop()
     job = _job(job.pk)

@@ -7,17 +7,13 @@ import pytest
 from annotations.models import Article, Claim, ClaimOrigin, Job, JobStatus, body_hash
 from annotations.services.suggestions import retrain_job_start, suggest_job_start
 from tests.conftest import BODY
-from tests.integration.worker import Worker, check_broker, isolated_queue, wait_for
+from tests.integration.worker import Worker, check_broker, isolated_queue, wait_for_job
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _job(pk: int) -> Job:
     return Job.objects.get(pk=pk)
-
-
-def _finished(pk: int) -> bool:
-    return _job(pk).status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 
 def test_it_runs_suggest_jobs_on_a_real_worker_and_never_duplicates(project, max_, tmp_path):
@@ -29,11 +25,11 @@ def test_it_runs_suggest_jobs_on_a_real_worker_and_never_duplicates(project, max
         worker = Worker(queue, tmp_path / "worker.log")
         try:
             first = suggest_job_start(project=project, by=max_)
-            wait_for(lambda: _finished(first.pk), timeout=90, worker=worker, what="the suggest job")
+            wait_for_job(first.pk, worker=worker, what="the suggest job")
             second = suggest_job_start(project=project, by=max_)
-            wait_for(lambda: _finished(second.pk), timeout=90, worker=worker, what="the rerun")
+            wait_for_job(second.pk, worker=worker, what="the rerun")
             retrain = retrain_job_start(project=project, by=max_)
-            wait_for(lambda: _finished(retrain.pk), timeout=90, worker=worker, what="the retrain job")
+            wait_for_job(retrain.pk, worker=worker, what="the retrain job")
         finally:
             worker.stop()
     first, second, retrain = _job(first.pk), _job(second.pk), _job(retrain.pk)

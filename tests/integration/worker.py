@@ -118,3 +118,13 @@ def wait_for(predicate, *, timeout: float, worker: Worker, what: str):  # noqa: 
             raise AssertionError(f"worker exited while waiting for {what}:\n{worker.output()}")
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}:\n{worker.output()}")
+
+
+def wait_for_job(job_id: int, *, worker: Worker, timeout: float = 90, what: str = "the job") -> None:
+    """Wait until the job has succeeded or failed."""
+    from annotations.models import FINISHED_STATUSES, Job
+
+    wait_for(
+        lambda: Job.objects.filter(pk=job_id, status__in=FINISHED_STATUSES).exists(),
+        timeout=timeout, worker=worker, what=f"{what} to finish",
+    )
