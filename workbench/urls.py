@@ -1,9 +1,8 @@
-"""Top-level URLs: the admin, health check and the app's own routes."""
+"""Top-level URLs: the web UI, the REST API, the admin, language switching and a health check."""
 
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -13,6 +12,8 @@ def health(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("annotations.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("annotations.ui.urls")),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -86,6 +88,11 @@ class TaskKind(models.TextChoices):
     BOTH = "both", "Finding and judging"
 
 
+def new_pseudonym_salt() -> str:
+    """A fresh random salt for a project's annotator pseudonyms."""
+    return secrets.token_hex(16)
+
+
 class Project(models.Model):
     """A body of articles worked under one scheme, overlap and set of guidelines."""
 
@@ -105,6 +112,9 @@ class Project(models.Model):
     show_annotator_names = models.BooleanField(
         default=False, help_text="Releases name annotators instead of stable pseudonyms."
     )
+    # Secret per project, so annotators' pseudonyms are stable across releases yet cannot be
+    # reversed by hashing user ids, and differ between projects.
+    pseudonym_salt = models.CharField(max_length=32, default=new_pseudonym_salt, editable=False)
     organisation = models.CharField(max_length=200, blank=True)
     licence = models.CharField(max_length=100, default="CC-BY-4.0")
     created_by = models.ForeignKey(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .access import Capability, NotFound, User, require, roles_for
-from .models import Annotation, Article, Claim, Evidence, Job, Membership, Project, Role
+from ..access import Capability, NotFound, User, require, roles_for
+from ..models import Annotation, Article, Claim, Evidence, Job, Membership, Project, Role
 
 
 def projects_for_user(user: User) -> QuerySet[Project]:

@@ -1,0 +1,91 @@
+// Keyboard-first behaviour shared by every page: the help overlay and declarative hotkeys.
+// An element with data-hotkey="k" (or a sequence, "g h") is clicked or focused when the keys
+// are pressed outside a text field. Pages add their own keys the same way, and list them in
+// the help overlay (the `shortcuts` block of base.html).
+(function () {
+  "use strict";
+
+  const SEQUENCE_MS = 900;
+  let pending = "";
+  let pendingAt = 0;
+
+  function typing(target) {
+    if (!target || !target.closest) return false;
+    return Boolean(target.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']"));
+  }
+
+  function visible(el) {
+    return el.offsetParent !== null || el.getClientRects().length > 0;
+  }
+
+  function toggleHelp(force) {
+    const help = document.getElementById("help");
+    if (!help) return;
+    const show = force === undefined ? help.hidden : force;
+    help.hidden = !show;
+    if (show) help.querySelector("button")?.focus();
+  }
+
+  function activate(el) {
+    if (el.matches("input, textarea, select")) {
+      el.focus();
+      if (el.select && el.type !== "checkbox" && el.type !== "radio") el.select();
+    } else {
+      el.click();
+    }
+  }
+
+  function keyName(event) {
+    let key = event.key;
+    if (key.length === 1 && event.shiftKey && key !== "?") key = key.toUpperCase();
+    return key;
+  }
+
+  document.addEventListener("click", function (event) {
+    const toggle = event.target.closest("[data-help-toggle]");
+    if (toggle) {
+      event.preventDefault();
+      toggleHelp();
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      const help = document.getElementById("help");
+      if (help && !help.hidden) {
+        toggleHelp(false);
+        event.preventDefault();
+        return;
+      }
+      document.dispatchEvent(new CustomEvent("workbench:escape"));
+      if (typing(event.target)) event.target.blur();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "?") {
+      event.preventDefault();
+      toggleHelp();
+      return;
+    }
+    const now = Date.now();
+    const key = keyName(event);
+    const sequence = pending && now - pendingAt < SEQUENCE_MS ? pending + " " + key : key;
+    const candidates = Array.from(document.querySelectorAll("[data-hotkey]")).filter(visible);
+    const exact = candidates.find((el) => el.dataset.hotkey === sequence);
+    if (exact) {
+      pending = "";
+      event.preventDefault();
+      activate(exact);
+      return;
+    }
+    if (candidates.some((el) => el.dataset.hotkey.startsWith(sequence + " "))) {
+      pending = sequence;
+      pendingAt = now;
+      event.preventDefault();
+      return;
+    }
+    pending = "";
+  });
+
+  window.Workbench = Object.assign(window.Workbench || {}, { toggleHelp: toggleHelp, typing: typing });
+})();

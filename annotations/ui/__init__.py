@@ -1,0 +1,1 @@
+"""The web UI: server-rendered templates with htmx, calling services and selectors only."""
