@@ -3,7 +3,7 @@
 from django.urls import path
 
 from ..views import auth, home
-from . import annotate, manage, review
+from . import account, annotate, manage, review
 
 app_name = "ui"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    *account.urlpatterns,
     *annotate.urlpatterns,
     *manage.urlpatterns,
     *review.urlpatterns,

@@ -1,0 +1,5 @@
+"""Web UI routes: the account area."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
