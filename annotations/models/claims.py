@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
@@ -13,24 +14,24 @@ from .projects import Project, Verdict
 
 
 class ClaimOrigin(models.TextChoices):
-    MANUAL = "manual", "Marked by hand"
-    SUGGESTED = "suggested", "Suggested"
-    IMPORTED = "imported", "Imported"
+    MANUAL = "manual", _("Marked by hand")
+    SUGGESTED = "suggested", _("Suggested")
+    IMPORTED = "imported", _("Imported")
 
 
 class ClaimStatus(models.TextChoices):
-    CANDIDATE = "candidate", "Candidate"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    CANDIDATE = "candidate", _("Candidate")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ClaimKind(models.TextChoices):
-    ATTRIBUTED = "attributed_statement", "Attributed statement"
-    EVENT = "event", "Event"
-    QUANTITY = "quantity", "Quantity"
-    POSITION = "position", "Position"
-    CAUSAL = "causal", "Causal"
-    OTHER = "other", "Other"
+    ATTRIBUTED = "attributed_statement", _("Attributed statement")
+    EVENT = "event", _("Event")
+    QUANTITY = "quantity", _("Quantity")
+    POSITION = "position", _("Position")
+    CAUSAL = "causal", _("Causal")
+    OTHER = "other", _("Other")
 
 
 class Claim(models.Model):
@@ -77,10 +78,10 @@ class Claim(models.Model):
 
 
 class RelationKind(models.TextChoices):
-    SAME = "same", "Same claim"
-    CONTRADICTS = "contradicts", "Contradicts"
-    SUPPORTS = "supports", "Supports"
-    RELATED = "related", "Related"
+    SAME = "same", _("Same claim")
+    CONTRADICTS = "contradicts", _("Contradicts")
+    SUPPORTS = "supports", _("Supports")
+    RELATED = "related", _("Related")
 
 
 # Relations of these kinds read the same both ways, so they are stored once, lower id first.
@@ -147,9 +148,9 @@ class Annotation(models.Model):
 
 
 class Stance(models.TextChoices):
-    SUPPORTS = "supports", "Supports"
-    REFUTES = "refutes", "Refutes"
-    CONTEXT = "context", "Context"
+    SUPPORTS = "supports", _("Supports")
+    REFUTES = "refutes", _("Refutes")
+    CONTEXT = "context", _("Context")
 
 
 class Evidence(models.Model):
@@ -198,9 +199,9 @@ class Evidence(models.Model):
 
 
 class AdjudicationMethod(models.TextChoices):
-    UNANIMOUS = "unanimous", "Unanimous (auto-accepted)"
-    MAJORITY = "majority", "Majority"
-    ADJUDICATED = "adjudicated", "Adjudicated by a reviewer"
+    UNANIMOUS = "unanimous", _("Unanimous (auto-accepted)")
+    MAJORITY = "majority", _("Majority")
+    ADJUDICATED = "adjudicated", _("Adjudicated by a reviewer")
 
 
 class Adjudication(models.Model):
@@ -234,9 +235,9 @@ class Adjudication(models.Model):
 
 
 class AssignmentStatus(models.TextChoices):
-    ASSIGNED = "assigned", "Assigned"
-    SKIPPED = "skipped", "Skipped"
-    DONE = "done", "Done"
+    ASSIGNED = "assigned", _("Assigned")
+    SKIPPED = "skipped", _("Skipped")
+    DONE = "done", _("Done")
 
 
 class Assignment(models.Model):

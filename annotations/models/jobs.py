@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.db.models import F, Q
 
 from .projects import Project
 
 
 class JobKind(models.TextChoices):
-    IMPORT = "import", "Import articles"
-    SUGGEST = "suggest", "Suggest claims"
-    RETRAIN = "retrain", "Retrain suggestion model"
-    AGREEMENT = "agreement", "Compute agreement"
-    EXPORT = "export", "Build dataset release"
+    IMPORT = "import", _("Import articles")
+    SUGGEST = "suggest", _("Suggest claims")
+    RETRAIN = "retrain", _("Retrain suggestion model")
+    AGREEMENT = "agreement", _("Compute agreement")
+    EXPORT = "export", _("Build dataset release")
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 FINISHED_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})

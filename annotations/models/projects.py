@@ -7,6 +7,8 @@ import secrets
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django.db.models import Q
 
 
@@ -81,11 +83,27 @@ class Verdict(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def label(self) -> str:
+        """The name in the user's language when the catalogue knows it (the default scheme's)."""
+        return gettext(self.name)
+
+
+# The default scheme's names (migration 0003), so makemessages puts them in the catalogue.
+DEFAULT_VERDICT_NAMES = (
+    gettext_noop("Supported"),
+    gettext_noop("Refuted"),
+    gettext_noop("Misleading (cherry-picking)"),
+    gettext_noop("Conflicting evidence"),
+    gettext_noop("Not enough evidence"),
+    gettext_noop("Not a checkable claim"),
+)
+
 
 class TaskKind(models.TextChoices):
-    FINDING = "finding", "Finding claims"
-    JUDGING = "judging", "Judging claims"
-    BOTH = "both", "Finding and judging"
+    FINDING = "finding", _("Finding claims")
+    JUDGING = "judging", _("Judging claims")
+    BOTH = "both", _("Finding and judging")
 
 
 def new_pseudonym_salt() -> str:
@@ -136,10 +154,10 @@ class Project(models.Model):
 
 
 class Role(models.TextChoices):
-    ANNOTATOR = "annotator", "Annotator"
-    REVIEWER = "reviewer", "Reviewer"
-    MANAGER = "manager", "Manager"
-    RESEARCHER = "researcher", "Researcher"
+    ANNOTATOR = "annotator", _("Annotator")
+    REVIEWER = "reviewer", _("Reviewer")
+    MANAGER = "manager", _("Manager")
+    RESEARCHER = "researcher", _("Researcher")
 
 
 class Membership(models.Model):
