@@ -40,10 +40,28 @@ def retrain_suggestions_task(self: Task, job_id: int) -> None:
     _run(self, job_id, suggestions.retrain_job_work)
 
 
+@shared_task(bind=True, max_retries=RETRY_LIMIT)
+def agreement_task(self: Task, job_id: int) -> None:
+    """Compute a project's agreement report and store it on the job."""
+    from .services.adjudication import agreement_job_work
+
+    _run(self, job_id, agreement_job_work)
+
+
+@shared_task(bind=True, max_retries=RETRY_LIMIT)
+def build_release_task(self: Task, job_id: int) -> None:
+    """Build a dataset release; rerunning redoes an interrupted build, never a finished one."""
+    from .services.releases import release_job_work
+
+    _run(self, job_id, release_job_work)
+
+
 TASKS = {
     JobKind.IMPORT: import_articles_task,
     JobKind.SUGGEST: suggest_claims_task,
     JobKind.RETRAIN: retrain_suggestions_task,
+    JobKind.AGREEMENT: agreement_task,
+    JobKind.EXPORT: build_release_task,
 }
 
 

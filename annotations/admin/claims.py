@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from ..access import Capability
+from ..access import Capability, NotFound, StaleVersion
 from ..models import (
     Adjudication,
     AdjudicationMethod,
@@ -35,6 +36,7 @@ from ..services.claims import (
     claim_unrelate,
     claim_update,
 )
+from ..services.adjudication import adjudication_accept_majority
 from ..services.work import claim_adjudicate, evidence_add, evidence_delete
 from .base import (
     ReadOnlyInline,
@@ -43,6 +45,7 @@ from .base import (
     VersionedForm,
     adopt,
     count_of,
+    may,
     refusals,
 )
 from .filters import AdjudicationFilter, DisagreementFilter, ProjectFilter, distinct_verdicts
@@ -144,6 +147,7 @@ class ClaimAdmin(ScopedHistoryAdmin):
     search_fields = ("quote", "statement", "speaker", "article__title")
     date_hierarchy = "created_at"
     autocomplete_fields = ("article",)
+    actions = ["accept_majority"]
     fieldsets = (
         (None, {"fields": ("article", "quote", ("start", "end"), "status", "expected_version")}),
         ("Claim", {"fields": ("statement", "speaker", "statement_date", "kind")}),
@@ -202,6 +206,41 @@ class ClaimAdmin(ScopedHistoryAdmin):
         if "status" in changed:
             claim = claim_decide(claim=claim, by=request.user, status=data["status"], version=version)
         return claim
+
+    def has_adjudicate_permission(self, request: HttpRequest) -> bool:
+        """Whether the user reviews some project: the action then checks each claim's project."""
+        return may(request, Capability.REVIEW)
+
+    @admin.action(description="Accept the majority verdict", permissions=["adjudicate"])
+    def accept_majority(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Adjudicate each selected claim with its majority verdict; ties and the rest are listed."""
+        accepted = 0
+        refused: list[str] = []
+        already: list[str] = []
+        for claim in queryset.select_related("article__project").order_by("pk"):
+            try:
+                adjudication_accept_majority(claim=claim, by=request.user)
+            except StaleVersion:
+                already.append(f"#{claim.pk}")
+            except ValidationError as exc:
+                refused.append(f"#{claim.pk} “{str(claim)[:60]}”: {' '.join(exc.messages)}")
+            except (PermissionDenied, NotFound) as exc:
+                refused.append(f"#{claim.pk}: {exc}")
+            else:
+                accepted += 1
+        if accepted:
+            self.message_user(request, f"Accepted the majority verdict for {accepted} claim(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request, f"Not accepted ({len(refused)}): " + "; ".join(refused), messages.WARNING
+            )
+        if already:
+            self.message_user(
+                request,
+                "Already adjudicated, left as they are (override on the claim's adjudication): "
+                + ", ".join(already),
+                messages.INFO,
+            )
 
     @admin.display(description="claim", ordering="quote")
     def claim(self, obj: Claim) -> str:
@@ -435,6 +474,8 @@ class AdjudicationAdmin(ScopedHistoryAdmin):
                 notes=data["notes"],
                 gold_evidence=data["gold_evidence"],
                 version=data["expected_version"] if change else None,
+                # Changing an automatic decision needs a reason: the notes give it.
+                reason=data["notes"] if change else "",
             )
         adopt(obj, adjudication)
 

@@ -6,11 +6,11 @@ import json
 from django.contrib import admin
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from ..access import Capability
-from ..models import DatasetRelease, Job, JobStatus, ReleaseFile
+from ..models import DatasetRelease, Job, JobKind, JobStatus, ReleaseFile
 from .base import ReadOnlyInline, ScopedAdmin, count_of
 from .filters import ProjectFilter
 
@@ -101,6 +101,12 @@ class JobAdmin(ScopedAdmin):
             return _refusal(result)
         if "created" in result:
             return _import_outcome(result)
+        if obj.kind == JobKind.EXPORT and result.get("release"):
+            url = reverse("admin:annotations_datasetrelease_change", args=[result["release"]])
+            return format_html(
+                '<p><strong>Release <a href="{}">{}</a>: {} claims.</strong></p>', url,
+                result.get("version", ""), result.get("claims", 0),
+            )
         if obj.status == JobStatus.FAILED:
             return "Failed: see the error below."
         return "—" if obj.status != JobStatus.SUCCEEDED else "Succeeded."
@@ -114,15 +120,29 @@ class JobAdmin(ScopedAdmin):
         return pretty_json(obj.result)
 
 
+def download_link(item: ReleaseFile) -> str:
+    """The file's download link in the web UI (which checks the reader's role), or its name."""
+    try:
+        url = reverse("ui:release_download", args=[item.pk])
+    except NoReverseMatch:
+        return item.file.name
+    return format_html('<a href="{}">{}</a>', url, item.file.name.rsplit("/", 1)[-1])
+
+
 class ReleaseFileInline(ReadOnlyInline):
     model = ReleaseFile
-    fields = ("format", "file", "size", "sha256")
+    fields = ("format", "download", "size", "sha256")
     readonly_fields = fields
+    show_change_link = False
+
+    @admin.display(description="file")
+    def download(self, obj: ReleaseFile) -> str:
+        return download_link(obj)
 
 
 @admin.register(DatasetRelease)
 class DatasetReleaseAdmin(ScopedAdmin):
-    """Releases are immutable snapshots: nothing here changes them."""
+    """Releases are immutable snapshots: nothing here changes them (managers delete one in the UI)."""
 
     view_capability = Capability.RELEASES
     inlines = [ReleaseFileInline]
@@ -174,5 +194,9 @@ class ReleaseFileAdmin(ScopedAdmin):
     list_select_related = ("release__project",)
     list_filter = (ProjectFilter, "format")
     search_fields = ("release__version", "format", "sha256")
-    fields = ("release", "format", "file", "size", "sha256")
+    fields = ("release", "format", "download", "size", "sha256")
     readonly_fields = fields
+
+    @admin.display(description="file")
+    def download(self, obj: ReleaseFile) -> str:
+        return download_link(obj)

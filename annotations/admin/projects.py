@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,10 +19,12 @@ from ..models import Article, Membership, Outlet, Project, Verdict, VerdictSchem
 from ..selectors import project_get_for_user
 from ..services.imports import import_job_start
 from ..services.projects import membership_add, membership_remove, project_create
+from ..services.releases import RELEASE_FORMATS, release_job_start
 from ..services.suggestions import retrain_job_start, suggest_job_start
 from .base import (
     ScopedAdmin,
     ScopedInline,
+    add_refusal,
     adopt,
     count_of,
     forget_roles,
@@ -223,7 +226,7 @@ class ProjectAdmin(ScopedAdmin):
     date_hierarchy = "created_at"
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_by", "created_at")
-    actions = ["import_articles", "suggest_claims", "retrain_suggestion_model"]
+    actions = ["import_articles", "suggest_claims", "retrain_suggestion_model", "build_release"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "description", "organisation", "language")}),
         ("Work", {"fields": (
@@ -302,7 +305,13 @@ class ProjectAdmin(ScopedAdmin):
 
     def get_urls(self) -> list:
         view = self.admin_site.admin_view(self.import_view)
-        own = [path("<path:object_id>/import/", view, name="annotations_project_import")]
+        own = [
+            path("<path:object_id>/import/", view, name="annotations_project_import"),
+            path(
+                "<path:object_id>/release/", self.admin_site.admin_view(self.release_view),
+                name="annotations_project_release",
+            ),
+        ]
         return own + super().get_urls()
 
     def change_view(
@@ -341,6 +350,56 @@ class ProjectAdmin(ScopedAdmin):
         for job in jobs:
             job_queued(self, request, job, f"Retraining the suggestion model of {job.project}")
 
+    # -- dataset releases
+
+    @admin.action(description="Build a dataset release", permissions=["manage"])
+    def build_release(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """Open the release page of the one selected project."""
+        selected = list(queryset.values_list("pk", flat=True)[:2])
+        if len(selected) != 1:
+            self.message_user(request, "Select exactly one project to release.", messages.WARNING)
+            return None
+        return HttpResponseRedirect(reverse("admin:annotations_project_release", args=[selected[0]]))
+
+    def release_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Version, formats and filters of a new release; a background job builds it. Managers only."""
+        try:
+            project = project_get_for_user(
+                request.user, project_id=int(object_id), capability=Capability.MANAGE
+            )
+        except (ValueError, NotFound):
+            raise Http404("No such project.") from None
+        codes = list(project.scheme.verdicts.order_by("order").values_list("code", "name"))
+        posted = request.method == "POST"
+        form = BuildReleaseForm(request.POST if posted else None, verdicts=codes)
+        if posted and form.is_valid():
+            data = form.cleaned_data
+            filters = {
+                name: data[name] for name in ("min_agreement", "verdicts", "since", "until")
+                if data[name] not in (None, "", [])
+            }
+            filters["include_unadjudicated"] = data["include_unadjudicated"]
+            try:
+                job = release_job_start(
+                    project=project, by=request.user, version=data["version"],
+                    formats=data["formats"], filters=filters,
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except ValidationError as exc:
+                add_refusal(form, exc)
+            else:
+                job_queued(self, request, job, f"Release {data['version']} of {project}")
+                return HttpResponseRedirect(reverse("admin:annotations_job_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Build a dataset release of {project}",
+            "opts": self.opts,
+            "original": project,
+            "form": form,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/annotations/project/build_release.html", context)
+
     def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Upload a file of articles; a background job imports it. Managers of the project only."""
         try:
@@ -375,6 +434,34 @@ class ProjectAdmin(ScopedAdmin):
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/annotations/project/import_articles.html", context)
+
+
+class BuildReleaseForm(forms.Form):
+    """A release's version, formats and filters, named as release_job_start names them."""
+
+    version = forms.CharField(max_length=40, help_text="e.g. v1.0; letters, digits, . _ - only.")
+    formats = forms.MultipleChoiceField(
+        choices=[(f, f) for f in RELEASE_FORMATS], initial=list(RELEASE_FORMATS),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    include_unadjudicated = forms.BooleanField(
+        required=False, help_text="Also release accepted claims without a final verdict.",
+    )
+    min_agreement = forms.FloatField(
+        required=False, min_value=0, max_value=1,
+        help_text="Least share of a claim's annotators agreeing with its final verdict.",
+    )
+    verdicts = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked: every verdict.",
+    )
+    since = forms.DateField(
+        required=False, help_text="YYYY-MM-DD, on the statement's date, else the article's.",
+    )
+    until = forms.DateField(required=False, help_text="YYYY-MM-DD, inclusive.")
+
+    def __init__(self, *args: Any, verdicts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["verdicts"].choices = verdicts
 
 
 @admin.register(Membership)

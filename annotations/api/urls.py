@@ -1,5 +1,27 @@
-"""API routes (filled in by the API work)."""
+"""API routes: /api/v1/ resources, the token endpoint, the OpenAPI schema and Swagger UI."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from .views import auth, corpus, jobs, projects, work
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("projects", projects.ProjectViewSet, basename="project")
+router.register("members", projects.MembershipViewSet, basename="member")
+router.register("articles", corpus.ArticleViewSet, basename="article")
+router.register("claims", corpus.ClaimViewSet, basename="claim")
+router.register("claim-relations", corpus.RelationViewSet, basename="relation")
+router.register("annotations", work.AnnotationViewSet, basename="annotation")
+router.register("evidence", work.EvidenceViewSet, basename="evidence")
+router.register("adjudications", work.AdjudicationViewSet, basename="adjudication")
+router.register("jobs", jobs.JobViewSet, basename="job")
+
+urlpatterns = [
+    path("v1/auth/token/", auth.TokenView.as_view(), name="auth-token"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, OuterRef, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
-from ..access import User
-from ..models import Annotation, Article, Assignment, AssignmentStatus, Claim, Membership, Project
+from ..access import Capability, User, require
+from ..models import (
+    Annotation,
+    Article,
+    Assignment,
+    AssignmentStatus,
+    Claim,
+    ClaimStatus,
+    Membership,
+    Project,
+    Role,
+)
 from .core import projects_for_user
 
 
@@ -44,11 +68,10 @@ def _count(qs, field: str = "pk") -> Subquery:  # type: ignore[no-untyped-def]
     )
 
 
-def project_overviews(user: User) -> list[ProjectOverview]:
-    """The user's projects with their progress and the project's (a fixed number of queries)."""
-    projects = list(
-        projects_for_user(user)
-        .annotate(
+def _overviews(user: User, projects: QuerySet[Project]) -> list[ProjectOverview]:
+    """Overviews of the given projects for the user (four queries, whatever their number)."""
+    rows = list(
+        projects.annotate(
             n_articles=_count(Article.objects.filter(project=OuterRef("pk")), "project"),
             n_claims=_count(
                 Claim.objects.filter(article__project=OuterRef("pk"), status="accepted"),
@@ -66,9 +89,10 @@ def project_overviews(user: User) -> list[ProjectOverview]:
         )
         .order_by("name")
     )
-    judged = _judged_claims({p.pk: p.overlap for p in projects})
+    judged = _judged_claims({p.pk: p.overlap for p in rows})
     roles: dict[int, list[str]] = {}
-    for project_id, role in Membership.objects.filter(user=user).values_list("project", "role"):
+    memberships = Membership.objects.filter(user=user, project__in=[p.pk for p in rows])
+    for project_id, role in memberships.values_list("project", "role"):
         roles.setdefault(project_id, []).append(role)
     return [
         ProjectOverview(
@@ -76,8 +100,20 @@ def project_overviews(user: User) -> list[ProjectOverview]:
             claims=p.n_claims, judged=judged.get(p.pk, 0),
             my_assigned=p.my_assigned, my_done=p.my_done,
         )
-        for p in projects
+        for p in rows
     ]
+
+
+def project_overviews(user: User) -> list[ProjectOverview]:
+    """The user's projects with their progress and the project's (a fixed number of queries)."""
+    return _overviews(user, projects_for_user(user))
+
+
+def project_overview(user: User, project: Project) -> ProjectOverview:
+    """One project's overview for a member (NotFound for outsiders); roles come with it."""
+    require(user, project, Capability.VIEW)
+    (overview,) = _overviews(user, Project.objects.filter(pk=project.pk).select_related("scheme"))
+    return overview
 
 
 def _judged_claims(overlaps: dict[int, int]) -> dict[int, int]:
@@ -95,3 +131,139 @@ def _judged_claims(overlaps: dict[int, int]) -> dict[int, int]:
         .values_list("article__project", "judged")
     )
     return dict(rows)
+
+
+def project_articles(user: User, project: Project) -> QuerySet[Article]:
+    """The project's articles for the project page, with claim counts; lazy, so it paginates.
+
+    Each row has `n_accepted`, `n_candidates` and `n_mine` (claims the user gave a verdict to).
+    """
+    require(user, project, Capability.VIEW)
+    claims = Claim.objects.filter(article=OuterRef("pk"))
+    return (
+        Article.objects.filter(project=project)
+        .select_related("outlet")
+        .defer("body", "metadata")  # the list never shows them; bodies can be long
+        .annotate(
+            n_accepted=_count(claims.filter(status=ClaimStatus.ACCEPTED), "article"),
+            n_candidates=_count(claims.filter(status=ClaimStatus.CANDIDATE), "article"),
+            n_mine=_count(
+                Annotation.objects.filter(
+                    claim__article=OuterRef("pk"), annotator=user, verdict__isnull=False
+                ),
+                "claim__article",
+            ),
+        )
+        .order_by("pk")
+    )
+
+
+@dataclass
+class AnnotatorProgress:
+    """One person's work in a project: their assignments by kind and status, and what they made."""
+
+    user: object
+    roles: tuple[str, ...] = ()
+    judge_open: int = 0
+    judge_skipped: int = 0
+    judge_done: int = 0
+    find_open: int = 0
+    find_skipped: int = 0
+    find_done: int = 0
+    verdicts: int = 0  # annotations with a verdict, in or out of the queue
+    claims_marked: int = 0  # claims this person marked by hand
+    last_done: dt.datetime | None = None
+
+    @property
+    def assigned(self) -> int:
+        return (self.judge_open + self.judge_skipped + self.judge_done
+                + self.find_open + self.find_skipped + self.find_done)
+
+    @property
+    def done(self) -> int:
+        return self.judge_done + self.find_done
+
+    @property
+    def percent(self) -> int:
+        """Share of this person's assignments that are done."""
+        return round(100 * self.done / self.assigned) if self.assigned else 0
+
+
+def annotator_progress(user: User, project: Project) -> list[AnnotatorProgress]:
+    """Per annotator (and anyone else holding assignments): managers only; five queries at most."""
+    require(user, project, Capability.MANAGE)
+    people: dict[int, AnnotatorProgress] = {}
+    members = Membership.objects.filter(project=project).select_related("user").order_by("user_id")
+    roles: dict[int, list[str]] = {}
+    for m in members:
+        roles.setdefault(m.user_id, []).append(m.role)
+        if m.role == Role.ANNOTATOR and m.user_id not in people:
+            people[m.user_id] = AnnotatorProgress(user=m.user)
+    by_kind = (
+        Assignment.objects.filter(project=project)
+        .order_by()
+        .values("annotator", "status", finding=ExpressionWrapper(Q(claim__isnull=True), BooleanField()))
+        .annotate(n=Count("pk"), last=Max("completed_at", filter=Q(status=AssignmentStatus.DONE)))
+    )
+    rows = list(by_kind)
+    holders = {r["annotator"] for r in rows} - set(people)
+    if holders:
+        # Assignments outlive a role: someone who lost it still holds slots the manager should see.
+        for u in get_user_model().objects.filter(pk__in=holders):
+            people[u.pk] = AnnotatorProgress(user=u)
+    for r in rows:
+        p = people[r["annotator"]]
+        prefix = "find" if r["finding"] else "judge"
+        suffix = {"assigned": "open", "skipped": "skipped", "done": "done"}[r["status"]]
+        setattr(p, f"{prefix}_{suffix}", getattr(p, f"{prefix}_{suffix}") + r["n"])
+        if r["last"] and (p.last_done is None or r["last"] > p.last_done):
+            p.last_done = r["last"]
+    verdicts = (
+        Annotation.objects.filter(claim__article__project=project, verdict__isnull=False)
+        .order_by().values("annotator").annotate(n=Count("pk")).values_list("annotator", "n")
+    )
+    for user_id, n in verdicts:
+        if user_id in people:
+            people[user_id].verdicts = n
+    marked = (
+        Claim.objects.filter(article__project=project, origin="manual", created_by__isnull=False)
+        .order_by().values("created_by").annotate(n=Count("pk")).values_list("created_by", "n")
+    )
+    for user_id, n in marked:
+        if user_id in people:
+            people[user_id].claims_marked = n
+    for user_id, p in people.items():
+        p.roles = tuple(sorted(roles.get(user_id, [])))
+    return sorted(people.values(), key=lambda p: p.user.get_username())
+
+
+def article_progress(user: User, project: Project) -> QuerySet[Article]:
+    """Per article, for managers: lazy, so the page paginates it; one query a page.
+
+    Each row has `n_accepted`, `n_candidates`, `n_judged` (accepted claims with `overlap`
+    verdicts), `slots_needed` (accepted claims × overlap), `slots_taken`, `slots_done`,
+    `finders_open` (find assignments not done) and `finders_done`.
+    """
+    require(user, project, Capability.MANAGE)
+    claims = Claim.objects.filter(article=OuterRef("pk"))
+    judged = Claim.objects.filter(article=OuterRef("pk"), status=ClaimStatus.ACCEPTED).annotate(
+        n=_count(Annotation.objects.filter(claim=OuterRef("pk"), verdict__isnull=False), "claim")
+    ).filter(n__gte=project.overlap)
+    slots = Assignment.objects.filter(article=OuterRef("pk"), claim__isnull=False)
+    finds = Assignment.objects.filter(article=OuterRef("pk"), claim__isnull=True)
+    return (
+        Article.objects.filter(project=project)
+        .select_related("outlet")
+        .defer("body", "metadata")
+        .annotate(
+            n_accepted=_count(claims.filter(status=ClaimStatus.ACCEPTED), "article"),
+            n_candidates=_count(claims.filter(status=ClaimStatus.CANDIDATE), "article"),
+            n_judged=_count(judged, "article"),
+            slots_needed=F("n_accepted") * Value(project.overlap),
+            slots_taken=_count(slots, "article"),
+            slots_done=_count(slots.filter(status=AssignmentStatus.DONE), "article"),
+            finders_open=_count(finds.exclude(status=AssignmentStatus.DONE), "article"),
+            finders_done=_count(finds.filter(status=AssignmentStatus.DONE), "article"),
+        )
+        .order_by("pk")
+    )

@@ -233,12 +233,18 @@ def import_job_start(
     upload: File | None = None,
     path: str | None = None,
     format: str | None = None,
+    suggest: bool | None = None,
 ) -> Job:
-    """Queue an import of an uploaded file, or of a path the workers can read (commands)."""
+    """Queue an import of an uploaded file, or of a path the workers can read (commands).
+
+    `suggest` asks for (or against) a suggestion job after this import; None: the project's setting.
+    """
     require(by, project, Capability.MANAGE)
     if (upload is None) == (path is None):
         raise ValueError("give either an upload or a path")
     params: dict = {"format": format} if format else {}
+    if suggest is not None:
+        params["suggest"] = bool(suggest)
     if path is not None:
         params["path"] = str(Path(path).resolve())
     with transaction.atomic():

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from ..access import Capability, require
-from ..models import Membership, Project, Role, VerdictScheme
+from ..access import Capability, StaleVersion, require
+from ..models import Adjudication, Annotation, Membership, Project, Role, VerdictScheme
 
 
 def default_scheme() -> VerdictScheme:
@@ -81,3 +86,93 @@ def membership_remove(
     if role == Role.MANAGER and managers == [user.pk]:
         raise PermissionDenied("A project keeps at least one manager.")
     Membership.objects.filter(project=project, user=user, role=role).delete()
+
+
+# Settings a manager may change after creation; slug, salt and record fields are never edited.
+PROJECT_SETTINGS = frozenset({
+    "name", "description", "language", "guidelines", "scheme", "task_kind", "overlap", "blind",
+    "auto_accept_unanimous", "suggest_on_import", "show_annotator_names", "organisation", "licence",
+})
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def schemes_available_to(user: AbstractBaseUser) -> QuerySet[VerdictScheme]:
+    """Schemes a user may choose: the default, those of their projects, and unused ones."""
+    schemes = VerdictScheme.objects.all()
+    if user.is_active and user.is_superuser:
+        return schemes
+    if not user.is_authenticated:
+        return schemes.none()
+    mine = Exists(Project.objects.filter(scheme=OuterRef("pk"), memberships__user=user))
+    used = Exists(Project.objects.filter(scheme=OuterRef("pk")))
+    return schemes.filter(Q(is_default=True) | mine | ~used)
+
+
+def _check_settings(project: Project, by: AbstractBaseUser, changes: dict[str, Any]) -> None:
+    """Refuse changes the model's own validation does not cover, keyed by field."""
+    errors: dict[str, str] = {}
+    if "overlap" in changes:
+        overlap = changes["overlap"]
+        if not isinstance(overlap, int) or isinstance(overlap, bool) or overlap < 1:
+            errors["overlap"] = "At least one annotator per claim."
+    if "language" in changes and not LANGUAGE_RE.match(str(changes["language"] or "")):
+        errors["language"] = "Use a language code such as fr, en or pt-BR."
+    if "name" in changes and not str(changes["name"] or "").strip():
+        errors["name"] = "A project needs a name."
+    if "scheme" in changes:
+        scheme = changes["scheme"]
+        if not isinstance(scheme, VerdictScheme):
+            errors["scheme"] = "Choose a verdict scheme."
+        elif scheme.pk != project.scheme_id:
+            if not schemes_available_to(by).filter(pk=scheme.pk).exists():
+                errors["scheme"] = "This verdict scheme is not available to you."
+            elif (
+                Annotation.objects.filter(claim__article__project=project).exists()
+                or Adjudication.objects.filter(claim__article__project=project).exists()
+            ):
+                # Verdicts given under the old scheme would point at labels the project no longer has.
+                errors["scheme"] = "The scheme cannot change once claims have been annotated."
+    if errors:
+        raise ValidationError(errors)
+
+
+def settings_version(project: Project) -> str:
+    """A fingerprint of the project's settings: the optimistic-locking version of a settings form.
+
+    Projects carry no version column; a hash of what the form shows serves the same purpose.
+    """
+    values = {
+        name: getattr(project, "scheme_id" if name == "scheme" else name)
+        for name in sorted(PROJECT_SETTINGS)
+    }
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def project_update(
+    *, project: Project, by: AbstractBaseUser, version: str | None = None, **fields: Any
+) -> Project:
+    """Change a project's settings; ValidationError keyed by field, nothing saved. Managers only.
+
+    With `version` (settings_version of the project as the editor saw it), a project someone
+    changed in the meantime raises StaleVersion instead of being overwritten.
+    """
+    require(by, project, Capability.MANAGE)
+    unknown = sorted(set(fields) - PROJECT_SETTINGS)
+    if unknown:
+        raise ValidationError({name: "This setting cannot be changed here." for name in unknown})
+    # Lock the row so two managers' saves apply one after the other, each checked on its own.
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    if version is not None and version != settings_version(current):
+        raise StaleVersion(
+            current, "Someone changed these settings since you opened them; nothing was saved."
+        )
+    changes = {name: value for name, value in fields.items() if getattr(current, name) != value}
+    _check_settings(current, by, changes)
+    if not changes:
+        return current
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["slug"], validate_unique=False)
+    current.save(update_fields=sorted(changes))
+    return current

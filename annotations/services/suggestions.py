@@ -84,7 +84,9 @@ def suggest_job_after_import(*, import_job: Job) -> Job | None:
     import job) since it returns the suggest job already queued for it.
     """
     project = Project.objects.get(pk=import_job.project_id)  # the setting as it is now
-    if not project.suggest_on_import or import_job.created_by_id is None:
+    # Whoever started the import may have asked for (or against) suggestions for this one.
+    wanted = import_job.params.get("suggest", project.suggest_on_import)
+    if not wanted or import_job.created_by_id is None:
         return None
     if not Article.objects.filter(project=project, import_job=import_job).exists():
         return None

@@ -1,9 +1,8 @@
-"""Write paths for judging claims: annotations, evidence and adjudications."""
+"""Write paths for judging claims: annotations and evidence (adjudications: .adjudication)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -12,8 +11,6 @@ from django.db import transaction
 
 from ..access import Capability, StaleVersion, require
 from ..models import (
-    Adjudication,
-    AdjudicationMethod,
     Annotation,
     Article,
     Claim,
@@ -22,7 +19,10 @@ from ..models import (
     Stance,
     Verdict,
 )
+from .assignments import assignment_record_verdict
 from .common import lock_version
+# claim_adjudicate lives with the other adjudication services; callers still import it from here.
+from .adjudication import adjudication_auto, claim_adjudicate  # noqa: F401
 
 
 def _check_verdict(claim: Claim, verdict: Verdict | None) -> None:
@@ -67,6 +67,8 @@ def annotation_save(
     annotation.full_clean(validate_unique=False, validate_constraints=False)
     annotation._history_user = annotator  # type: ignore[attr-defined]
     annotation.save()
+    adjudication_auto(claim=claim)  # unanimous claims get their final verdict at once
+    assignment_record_verdict(claim=claim, annotation=annotation)  # after the claim's lock: no deadlock
     return annotation
 
 
@@ -127,46 +129,3 @@ def evidence_delete(*, evidence: Evidence, by: AbstractBaseUser) -> None:
     else:
         require(by, project_id, Capability.FIND)
     evidence.delete()
-
-
-@transaction.atomic
-def claim_adjudicate(
-    *,
-    claim: Claim,
-    by: AbstractBaseUser | None,
-    verdict: Verdict,
-    method: str = AdjudicationMethod.ADJUDICATED,
-    notes: str = "",
-    gold_evidence: Iterable[Evidence] = (),
-    version: int | None = None,
-) -> Adjudication:
-    """Record the claim's final verdict; `by` is None only for unanimous auto-acceptance."""
-    if by is not None:
-        require(by, claim.article.project_id, Capability.REVIEW)
-    elif method != AdjudicationMethod.UNANIMOUS:
-        raise ValidationError({"adjudicator": "Only unanimous verdicts are accepted automatically."})
-    _check_verdict(claim, verdict)
-    gold = list(gold_evidence)
-    if any(e.claim_id != claim.pk for e in gold):
-        raise ValidationError({"gold_evidence": "Gold evidence must be evidence of this claim."})
-    existing = Adjudication.objects.filter(claim=claim).first()
-    if existing is None:
-        if version is not None:
-            raise ValidationError({"version": "There is no adjudication to update."})
-        adjudication = Adjudication(claim=claim)
-    else:
-        if version is None:
-            raise StaleVersion(existing, "This claim was already adjudicated; reload to change it.")
-        adjudication = lock_version(Adjudication, existing.pk, version)
-    adjudication.verdict = verdict
-    adjudication.adjudicator = by
-    adjudication.method = method
-    adjudication.notes = notes
-    adjudication.full_clean(validate_unique=False, validate_constraints=False)
-    adjudication._history_user = by  # type: ignore[attr-defined]
-    adjudication.save()
-    adjudication.gold_evidence.set(gold)
-    adjudication.agrees_with.set(
-        Annotation.objects.filter(claim=claim, verdict=verdict).values_list("annotator", flat=True)
-    )
-    return adjudication

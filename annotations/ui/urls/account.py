@@ -1,5 +1,9 @@
 """Web UI routes: the account area."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views import account
+
+urlpatterns: list = [
+    path("account/token/", account.token, name="account_token"),
+]

@@ -1,5 +1,25 @@
-"""Web UI routes: the manage area."""
+"""Web UI routes: the manage area (projects, members, imports, jobs, suggestions, progress, releases)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from ..views.manage import insight, jobs, projects, releases
+
+urlpatterns: list = [
+    path("projects/new/", projects.project_create_view, name="project_create"),
+    path("p/<slug:slug>/settings/", projects.project_settings, name="project_settings"),
+    path("p/<slug:slug>/settings/preview/", projects.guidelines_preview, name="guidelines_preview"),
+    path("p/<slug:slug>/members/", projects.members, name="members"),
+    path("p/<slug:slug>/members/remove/", projects.member_remove, name="member_remove"),
+    path("p/<slug:slug>/import/", jobs.import_articles, name="import"),
+    path("p/<slug:slug>/jobs/", jobs.jobs, name="jobs"),
+    path("p/<slug:slug>/jobs/suggest/", jobs.suggest_start, name="suggest_start"),
+    path("p/<slug:slug>/jobs/retrain/", jobs.retrain_start, name="retrain_start"),
+    path("jobs/<int:job_id>/", jobs.job_detail, name="job"),
+    path("jobs/<int:job_id>/progress/", jobs.job_progress, name="job_progress"),
+    path("p/<slug:slug>/suggestions/", insight.suggestions, name="suggestions"),
+    path("p/<slug:slug>/progress/", insight.progress, name="progress"),
+    path("p/<slug:slug>/releases/", releases.releases, name="releases"),
+    path("releases/<int:release_id>/", releases.release_detail, name="release"),
+    path("releases/<int:release_id>/delete/", releases.release_delete_view, name="release_delete"),
+    path("releases/files/<int:file_id>/download/", releases.release_download, name="release_download"),
+]

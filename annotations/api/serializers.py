@@ -1,0 +1,665 @@
+"""Serializers: the shapes of the API's requests and responses, and nothing else.
+
+Reads are plain ModelSerializers over rows the selectors chose; writes are input-only
+serializers whose validated data the views hand to a service. No serializer saves anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from ..models import (
+    Adjudication,
+    AdjudicationMethod,
+    Annotation,
+    Article,
+    Claim,
+    ClaimKind,
+    ClaimRelation,
+    ClaimStatus,
+    Evidence,
+    Job,
+    Membership,
+    Project,
+    RelationKind,
+    Role,
+    Stance,
+    TaskKind,
+    Verdict,
+    VerdictScheme,
+)
+from ..importers.reader import format_for_name
+from ..pseudonyms import pseudonym
+
+MAX_INT = 2**31 - 1  # PostgreSQL integer: bigger values are refused here, not by the database
+MAX_ID = 2**63 - 1
+
+
+def _no_nul(value: Any) -> Any:
+    """Refuse NUL characters anywhere in a JSON value (PostgreSQL cannot store them)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise serializers.ValidationError("NUL characters are not allowed.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
+class IdField(serializers.IntegerField):
+    """The id of an object named in a request."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class VersionField(serializers.IntegerField):
+    """The version an update was made against (or send it as If-Match)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_INT)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            "The version you are changing, as last read; or send it in an If-Match header.",
+        )
+        super().__init__(**kwargs)
+
+
+# --- projects and members -----------------------------------------------------------------------
+
+
+class VerdictSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Verdict
+        fields = [
+            "code", "name", "description", "hotkey", "colour", "order", "fever_label",
+            "averitec_label", "claimreview_rating", "claimreview_name_en", "claimreview_name_fr",
+        ]
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    verdicts = VerdictSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = VerdictScheme
+        fields = ["slug", "name", "description", "verdicts"]
+
+
+PROJECT_EXAMPLE = {
+    "id": 1, "slug": "anchorage-2025", "name": "Anchorage summit 2025",
+    "description": "Five French articles on the Trump–Putin summit.", "language": "fr",
+    "guidelines": "# Guidelines\n\nMark every checkable statement.",
+    "scheme": {"slug": "default", "name": "Default", "description": "",
+               "verdicts": [{"code": "true", "name": "True", "description": "", "hotkey": "t",
+                             "colour": "#2ca02c", "order": 0, "fever_label": "SUPPORTS",
+                             "averitec_label": "Supported", "claimreview_rating": 5,
+                             "claimreview_name_en": "True", "claimreview_name_fr": "Vrai"}]},
+    "task_kind": "both", "overlap": 2, "blind": True, "auto_accept_unanimous": True,
+    "suggest_on_import": False, "show_annotator_names": False, "organisation": "Newsroom",
+    "licence": "CC-BY-4.0", "created_at": "2025-08-20T09:00:00Z", "my_roles": ["manager"],
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A project", value=PROJECT_EXAMPLE, response_only=True)])
+class ProjectSerializer(serializers.ModelSerializer):
+    scheme = SchemeSerializer(read_only=True)
+    my_roles = serializers.SerializerMethodField(help_text="Your roles in this project.")
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "slug", "name", "description", "language", "guidelines", "scheme", "task_kind",
+            "overlap", "blind", "auto_accept_unanimous", "suggest_on_import",
+            "show_annotator_names", "organisation", "licence", "created_at", "my_roles",
+        ]
+        read_only_fields = fields
+
+    def get_my_roles(self, project: Project) -> list[str]:
+        return sorted(self.context["roles"].get(project.pk, ()))
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Create a project", request_only=True,
+    value={"name": "Anchorage summit 2025", "slug": "anchorage-2025", "language": "fr",
+           "overlap": 2, "blind": True},
+)])
+class ProjectCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=80)
+    language = serializers.CharField(max_length=12, required=False, default="fr")
+    scheme = serializers.SlugField(
+        max_length=80, required=False, help_text="Verdict scheme slug (default: the default scheme)."
+    )
+    overlap = serializers.IntegerField(min_value=1, max_value=100, required=False, default=2)
+    blind = serializers.BooleanField(required=False, default=True)
+    auto_accept_unanimous = serializers.BooleanField(required=False, default=True)
+    guidelines = serializers.CharField(required=False, allow_blank=True, default="", max_length=200_000)
+    description = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Change settings", request_only=True, value={"overlap": 3, "guidelines": "# Updated"},
+)])
+class ProjectUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=12, required=False)
+    guidelines = serializers.CharField(max_length=200_000, required=False, allow_blank=True)
+    scheme = serializers.SlugField(max_length=80, required=False, help_text="Verdict scheme slug.")
+    task_kind = serializers.ChoiceField(choices=TaskKind.choices, required=False)
+    overlap = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    blind = serializers.BooleanField(required=False)
+    auto_accept_unanimous = serializers.BooleanField(required=False)
+    suggest_on_import = serializers.BooleanField(required=False)
+    show_annotator_names = serializers.BooleanField(required=False)
+    organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    licence = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "A member", response_only=True,
+    value={"id": 7, "project": "anchorage-2025", "user": 3, "username": "alice",
+           "role": "annotator", "created_at": "2025-08-20T09:00:00Z"},
+)])
+class MembershipSerializer(serializers.ModelSerializer):
+    """A member; researchers see annotators as pseudonyms unless the project shows names."""
+
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    user = serializers.SerializerMethodField(help_text="User id (null when pseudonymised).")
+    username = serializers.SerializerMethodField(help_text="Username, or a stable pseudonym.")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "project", "user", "username", "role", "created_at"]
+        read_only_fields = fields
+
+    def _hidden(self, membership: Membership) -> bool:
+        """Whether the reader is only a researcher here and the member an annotator."""
+        if self.context.get("is_admin"):
+            return False
+        roles = self.context["roles"].get(membership.project_id, frozenset())
+        return (
+            membership.role == Role.ANNOTATOR
+            and roles <= {Role.RESEARCHER}
+            and not membership.project.show_annotator_names
+        )
+
+    def get_user(self, membership: Membership) -> int | None:
+        return None if self._hidden(membership) else membership.user_id
+
+    def get_username(self, membership: Membership) -> str:
+        if self._hidden(membership):
+            return pseudonym(membership.project.pseudonym_salt, membership.user_id)
+        return membership.user.get_username()
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Add a member", request_only=True,
+    value={"project": "anchorage-2025", "username": "alice", "role": "annotator"},
+)])
+class MembershipCreateSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80)
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+# --- articles -----------------------------------------------------------------------------------
+
+ARTICLE_EXAMPLE = {
+    "id": 12, "project": "anchorage-2025", "outlet": "Le Monde", "external_id": "lm-2025-08-16",
+    "title": "Sommet d'Anchorage : Lavrov et Vance", "author": "A. Dupont",
+    "url": "https://example.org/anchorage", "published_on": "2025-08-16", "language": "fr",
+    "created_at": "2025-08-20T09:00:00Z",
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("An article", value=ARTICLE_EXAMPLE, response_only=True)])
+class ArticleSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    outlet = serializers.SlugRelatedField(slug_field="name", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id", "project", "outlet", "external_id", "title", "author", "url", "published_on",
+            "language", "created_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "An article with its text", response_only=True,
+    value={**ARTICLE_EXAMPLE, "body": "Le ministre russe des Affaires étrangères…",
+           "body_hash": "9f2c…", "metadata": {"section": "International"}},
+)])
+class ArticleDetailSerializer(ArticleSerializer):
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body", "body_hash", "metadata"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Add an article", request_only=True,
+    value={"project": "anchorage-2025", "title": "Sommet d'Anchorage",
+           "body": "Le sommet a eu lieu le 15 août 2025 à Anchorage.", "language": "fr",
+           "published_on": "2025-08-16", "url": "https://example.org/anchorage"},
+)])
+class ArticleWriteSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80, help_text="Project slug (when creating).")
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    author = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    language = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    external_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    body = serializers.CharField(max_length=5_000_000, trim_whitespace=False)
+    metadata = serializers.JSONField(required=False, validators=[_no_nul])
+
+    def validate_metadata(self, value: Any) -> dict:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("A JSON object is expected.")
+        return value
+
+
+class ArticleUpdateSerializer(ArticleWriteSerializer):
+    project = None  # type: ignore[assignment]  # an article stays in its project
+    body = serializers.CharField(max_length=5_000_000, trim_whitespace=False, required=False)
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Import a file", request_only=True, media_type="multipart/form-data",
+    value={"project": "anchorage-2025", "file": "articles.jsonl", "format": "jsonl"},
+)])
+class ArticleImportSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80)
+    file = serializers.FileField(help_text="JSONL, CSV, a .txt article or a .zip of .txt files.")
+    format = serializers.ChoiceField(
+        choices=["jsonl", "csv", "txt", "zip"], required=False,
+        help_text="Defaults to the file name's extension.",
+    )
+
+    def validate(self, data: dict) -> dict:
+        if not data.get("format"):
+            try:
+                data["format"] = format_for_name(data["file"].name or "")
+            except ValueError as exc:
+                raise serializers.ValidationError({"file": [str(exc)]}) from None
+        return data
+
+
+# --- claims -------------------------------------------------------------------------------------
+
+CLAIM_EXAMPLE = {
+    "id": 41, "article": 12, "start": 57, "end": 131,
+    "quote": "Sergueï Lavrov, a déclaré que la position de la Russie restait inchangée.",
+    "statement": "Russia's position is unchanged.", "speaker": "Sergueï Lavrov",
+    "statement_date": "2025-08-16", "kind": "attributed_statement", "origin": "suggested",
+    "status": "accepted", "score": 0.87, "engine_version": "rules-fr-en-1.0", "version": 2,
+    "created_at": "2025-08-20T09:00:00Z", "updated_at": "2025-08-20T09:05:00Z",
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A claim", value=CLAIM_EXAMPLE, response_only=True)])
+class ClaimSerializer(serializers.ModelSerializer):
+    article = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "article", "start", "end", "quote", "statement", "speaker", "statement_date",
+            "kind", "origin", "status", "score", "engine_version", "version", "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Mark a claim", request_only=True,
+    value={"article": 12, "start": 57, "end": 131, "speaker": "Sergueï Lavrov",
+           "statement": "Russia's position is unchanged."},
+)])
+class ClaimCreateSerializer(serializers.Serializer):
+    article = IdField()
+    start = serializers.IntegerField(min_value=0, max_value=MAX_INT, help_text="Code-point offset.")
+    end = serializers.IntegerField(min_value=1, max_value=MAX_INT, help_text="Code-point offset.")
+    quote = serializers.CharField(
+        required=False, trim_whitespace=False, max_length=1_000_000,
+        help_text="If given, must equal the article's text between start and end.",
+    )
+    statement = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+    speaker = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    statement_date = serializers.DateField(required=False, allow_null=True, default=None)
+    kind = serializers.ChoiceField(choices=ClaimKind.choices, required=False, allow_blank=True, default="")
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Edit a claim", request_only=True,
+    value={"statement": "Russia's position is unchanged.", "speaker": "Lavrov", "version": 2},
+)])
+class ClaimUpdateSerializer(serializers.Serializer):
+    statement = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    speaker = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    statement_date = serializers.DateField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=ClaimKind.choices, required=False, allow_blank=True)
+    start = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False,
+                                     help_text="Reviewers and managers only.")
+    end = serializers.IntegerField(min_value=1, max_value=MAX_INT, required=False,
+                                   help_text="Reviewers and managers only.")
+    version = VersionField()
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Accept a suggestion", request_only=True, value={"status": "accepted", "version": 1},
+)])
+class ClaimDecideSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[ClaimStatus.ACCEPTED, ClaimStatus.REJECTED])
+    version = VersionField()
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "A relation", response_only=True,
+    value={"id": 3, "source": 41, "target": 58, "kind": "contradicts", "note": "Lavrov vs Vance",
+           "created_at": "2025-08-20T09:00:00Z"},
+)])
+class RelationSerializer(serializers.ModelSerializer):
+    source = serializers.PrimaryKeyRelatedField(read_only=True)
+    target = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ClaimRelation
+        fields = ["id", "source", "target", "kind", "note", "created_at"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Link two claims", request_only=True,
+    value={"source": 41, "target": 58, "kind": "contradicts", "note": "Lavrov vs Vance"},
+)])
+class RelationCreateSerializer(serializers.Serializer):
+    source = IdField()
+    target = IdField()
+    kind = serializers.ChoiceField(choices=RelationKind.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
+
+
+# --- annotations, evidence, adjudications ------------------------------------------------------
+
+
+class VerdictCodeField(serializers.SlugRelatedField):
+    """A verdict by its code (the project's scheme is checked by the view)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="code", read_only=True, **kwargs)
+
+
+ANNOTATION_EXAMPLE = {
+    "id": 90, "claim": 41, "annotator": "alice", "verdict": "false", "confidence": 4,
+    "rationale": "Contradicted by the joint statement.", "time_spent_seconds": 95, "version": 3,
+    "created_at": "2025-08-20T09:00:00Z", "updated_at": "2025-08-20T09:12:00Z",
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("An annotation", value=ANNOTATION_EXAMPLE, response_only=True)])
+class AnnotationSerializer(serializers.ModelSerializer):
+    annotator = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    verdict = VerdictCodeField(allow_null=True)
+    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id", "claim", "annotator", "verdict", "confidence", "rationale",
+            "time_spent_seconds", "version", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AnnotationFieldsSerializer(serializers.Serializer):
+    verdict = serializers.CharField(
+        max_length=40, allow_null=True, required=False, default=None,
+        help_text="Verdict code of the project's scheme (null: not decided yet).",
+    )
+    confidence = serializers.IntegerField(min_value=1, max_value=5, allow_null=True, required=False,
+                                          default=None)
+    rationale = serializers.CharField(allow_blank=True, required=False, default="", max_length=50_000)
+    time_spent_seconds = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False,
+                                                  default=0)
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Give a verdict", request_only=True,
+    value={"claim": 41, "verdict": "false", "confidence": 4,
+           "rationale": "Contradicted by the joint statement.", "time_spent_seconds": 95},
+)])
+class AnnotationCreateSerializer(AnnotationFieldsSerializer):
+    claim = IdField()
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Change a verdict", request_only=True,
+    value={"verdict": "misleading", "confidence": 3, "rationale": "Partly true.", "version": 3},
+)])
+class AnnotationUpdateSerializer(AnnotationFieldsSerializer):
+    version = VersionField()
+
+
+EVIDENCE_EXAMPLE = {
+    "id": 5, "claim": 41, "added_by": "alice", "url": "https://example.org/statement",
+    "title": "Joint statement", "publisher": "Kremlin", "published_on": "2025-08-16",
+    "passage": "…", "stance": "refutes", "linked_claim": None, "linked_article": None,
+    "created_at": "2025-08-20T09:00:00Z",
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("Evidence", value=EVIDENCE_EXAMPLE, response_only=True)])
+class EvidenceSerializer(serializers.ModelSerializer):
+    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    linked_claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    linked_article = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id", "claim", "added_by", "url", "title", "publisher", "published_on", "passage",
+            "stance", "linked_claim", "linked_article", "created_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Cite a web page", request_only=True,
+    value={"claim": 41, "stance": "refutes", "url": "https://example.org/statement",
+           "title": "Joint statement", "publisher": "Kremlin", "published_on": "2025-08-16"},
+)])
+class EvidenceCreateSerializer(serializers.Serializer):
+    claim = IdField()
+    stance = serializers.ChoiceField(choices=Stance.choices)
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    publisher = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    published_on = serializers.DateField(required=False, allow_null=True, default=None)
+    passage = serializers.CharField(max_length=50_000, required=False, allow_blank=True, default="")
+    linked_claim = IdField(required=False, allow_null=True, default=None)
+    linked_article = IdField(required=False, allow_null=True, default=None)
+
+
+ADJUDICATION_EXAMPLE = {
+    "id": 8, "claim": 41, "verdict": "false", "method": "adjudicated", "adjudicator": "rita",
+    "agrees_with": ["alice"], "gold_evidence": [5], "notes": "Bob missed the statement.",
+    "decided_at": "2025-08-21T10:00:00Z", "version": 1,
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("An adjudication", value=ADJUDICATION_EXAMPLE, response_only=True)])
+class AdjudicationSerializer(serializers.ModelSerializer):
+    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    verdict = VerdictCodeField()
+    adjudicator = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    agrees_with = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    gold_evidence = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Adjudication
+        fields = [
+            "id", "claim", "verdict", "method", "adjudicator", "agrees_with", "gold_evidence",
+            "notes", "decided_at", "version",
+        ]
+        read_only_fields = fields
+
+
+class AdjudicationFieldsSerializer(serializers.Serializer):
+    verdict = serializers.CharField(max_length=40, help_text="Verdict code of the project's scheme.")
+    method = serializers.ChoiceField(
+        choices=[AdjudicationMethod.ADJUDICATED, AdjudicationMethod.MAJORITY],
+        required=False, default=AdjudicationMethod.ADJUDICATED,
+    )
+    notes = serializers.CharField(max_length=50_000, required=False, allow_blank=True, default="")
+    gold_evidence = serializers.ListField(
+        child=IdField(), required=False, default=list, max_length=200,
+        help_text="Ids of this claim's evidence chosen as gold.",
+    )
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Adjudicate", request_only=True,
+    value={"claim": 41, "verdict": "false", "notes": "Bob missed the statement.", "gold_evidence": [5]},
+)])
+class AdjudicationCreateSerializer(AdjudicationFieldsSerializer):
+    claim = IdField()
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Change the final verdict", request_only=True,
+    value={"verdict": "misleading", "notes": "On second reading.", "gold_evidence": [5],
+           "reason": "The joint statement was misquoted.", "version": 1},
+)])
+class AdjudicationUpdateSerializer(AdjudicationFieldsSerializer):
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="",
+        help_text="Why the decision changes; required to override an automatic (unanimous) one.",
+    )
+    version = VersionField()
+
+
+# --- jobs ---------------------------------------------------------------------------------------
+
+JOB_EXAMPLE = {
+    "id": 17, "project": "anchorage-2025", "kind": "import", "status": "running",
+    "phase": "importing", "progress_done": 2000, "progress_total": 5000, "percent": 40,
+    "params": {"format": "jsonl"}, "result": {}, "error": "", "created_by": "max",
+    "created_at": "2025-08-20T09:00:00Z", "started_at": "2025-08-20T09:00:01Z",
+    "finished_at": None,
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "A job", value=JOB_EXAMPLE, response_only=True, status_codes=["200", "202"],
+)])
+class JobSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    params = serializers.JSONField(read_only=True)
+    result = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id", "project", "kind", "status", "phase", "progress_done", "progress_total",
+            "percent", "params", "result", "error", "created_by", "created_at", "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Suggest claims in two articles", request_only=True,
+    value={"project": "anchorage-2025", "article_ids": [12, 13]},
+)])
+class SuggestJobSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80)
+    article_ids = serializers.ListField(
+        child=IdField(), required=False, allow_null=True, default=None, max_length=10_000,
+        help_text="Articles to suggest claims in (omit or null: every article of the project).",
+    )
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Retrain the model", request_only=True, value={"project": "anchorage-2025"},
+)])
+class ProjectRefSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80)
+
+
+# --- auth ---------------------------------------------------------------------------------------
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Log in", request_only=True, value={"username": "rhea", "password": "…"},
+)])
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "A token", response_only=True,
+    value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "created": "2025-08-20T09:00:00Z"},
+)])
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`.")
+    created = serializers.DateTimeField(read_only=True)
+
+
+class StaleSerializer(serializers.Serializer):
+    """The body of a 409/412: the version is stale and nothing was changed."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    current_version = serializers.IntegerField(allow_null=True)
+    current = serializers.DictField(allow_null=True, help_text="The object as it is now.")
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class AnyObjectField(serializers.JSONField):
+    """A JSON object whose keys depend on the data."""
+
+
+class AgreementQuerySerializer(serializers.Serializer):
+    fresh = serializers.BooleanField(required=False, default=False)
+
+
+class AgreementSerializer(serializers.Serializer):
+    """The agreement report (see annotations.selectors.agreement); figures carry intervals."""
+
+    project = serializers.CharField()
+    available = serializers.BooleanField(help_text="False while a big project has no finished job.")
+    annotators = serializers.ChoiceField(choices=["usernames", "pseudonyms"], required=False)
+    level = serializers.CharField(required=False)
+    n_boot = serializers.IntegerField(required=False)
+    seed = serializers.IntegerField(required=False)
+    ci_level = serializers.FloatField(required=False)
+    n_annotations = serializers.IntegerField(required=False)
+    labels = serializers.ListField(child=AnyObjectField(), required=False)
+    overall = AnyObjectField(required=False)
+    per_verdict = serializers.ListField(child=AnyObjectField(), required=False)
+    per_pair = serializers.ListField(child=AnyObjectField(), required=False)
+    coincidence = AnyObjectField(required=False)
+    spans = AnyObjectField(required=False, allow_null=True)
+    source = AnyObjectField(help_text="inline, job (with its id and time) or none.")
+    big = serializers.BooleanField()
+    inline_limit = serializers.IntegerField()
+    n_annotations_now = serializers.IntegerField()

@@ -1,0 +1,1 @@
+"""API views, one module per area; thin: validate input, call a selector or service, serialize."""

@@ -1,0 +1,244 @@
+"""Articles (with import), claims and the relations between claims."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from ... import selectors
+from ...access import Capability
+from ...models import Article, Claim, ClaimRelation
+from ...selectors import visibility
+from ...services import articles as article_services
+from ...services import claims as claim_services
+from ...services import imports
+from .. import serializers as s
+from ..filters import ArticleFilter, ClaimFilter, RelationFilter
+from .common import ApiViewSet, requested_version, stale_as_conflict
+from .docs import ERRORS, IF_MATCH, READ_ERRORS, VERSIONED_ERRORS, WRITE_ERRORS
+
+
+def job_accepted(view: ApiViewSet, job: object) -> Response:
+    """202 with the queued job and where to watch it."""
+    location = reverse("api:job-detail", args=[job.pk], request=view.request)  # type: ignore[attr-defined]
+    return view.respond(s.JobSerializer, job, status.HTTP_202_ACCEPTED, {"Location": location})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List articles",
+        description="Articles of your projects, without their text. Cursor-paginated.",
+        responses={200: s.ArticleSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read an article", description="An article with its text. Any member.",
+        responses={200: s.ArticleDetailSerializer, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Add an article",
+        description="Managers only. A text already in the project is refused (400, `body`).",
+        request=s.ArticleWriteSerializer,
+        responses={201: s.ArticleDetailSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Edit an article",
+        description="Managers only. The text is frozen once a claim points into it.",
+        request=s.ArticleUpdateSerializer,
+        responses={200: s.ArticleDetailSerializer, **WRITE_ERRORS},
+    ),
+    import_file=extend_schema(
+        summary="Import articles from a file",
+        description=(
+            "Managers only. Queues an import job (202, `Location` = the job); the whole file is "
+            "checked first and a file with bad lines imports nothing (see the job's result)."
+        ),
+        request={"multipart/form-data": s.ArticleImportSerializer},
+        responses={202: s.JobSerializer, **WRITE_ERRORS},
+    ),
+)
+class ArticleViewSet(ApiViewSet):
+    queryset = Article.objects.none()
+    serializer_class = s.ArticleSerializer
+    filterset_class = ArticleFilter
+    ordering_fields = ("id", "published_on", "created_at", "title")
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return (
+            visibility.articles_listable_by(self.request.user)
+            .select_related("project", "outlet")
+            .defer("body", "metadata")
+        )
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self.respond(s.ArticleDetailSerializer, selectors.article_get_for_user(request.user, int(pk)))
+
+    def create(self, request: Request) -> Response:
+        data = self.input(s.ArticleWriteSerializer)
+        project = selectors.project_get_for_user(request.user, slug=data.pop("project"))
+        article = Article(project=project, created_by=request.user, **data)
+        article = article_services.article_save(article=article, by=request.user)
+        return self.respond(s.ArticleDetailSerializer, article, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        article = selectors.article_get_for_user(request.user, int(pk))
+        data = self.input(s.ArticleUpdateSerializer, partial=True)
+        for name, value in data.items():
+            setattr(article, name, value)
+        article = article_services.article_save(article=article, by=request.user)
+        return self.respond(s.ArticleDetailSerializer, article)
+
+    @action(detail=False, methods=["post"], url_path="import",
+            parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request: Request) -> Response:
+        data = self.input(s.ArticleImportSerializer)
+        project = selectors.project_get_for_user(request.user, slug=data["project"])
+        job = imports.import_job_start(
+            project=project, by=request.user, upload=data["file"], format=data.get("format")
+        )
+        return job_accepted(self, job)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claims",
+        description=(
+            "Claims of your projects; researchers do not see candidate suggestions. Filters "
+            "`verdict`, `adjudicated` and `disagreement` only reach projects you review or "
+            "manage. Cursor-paginated (ordering by `id` by default)."
+        ),
+        responses={200: s.ClaimSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read a claim", description="A claim; `ETag` carries its version.",
+        responses={200: s.ClaimSerializer, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Mark a claim",
+        description="Annotators, reviewers, managers. The span is in code points of the article's text.",
+        request=s.ClaimCreateSerializer,
+        responses={201: s.ClaimSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a claim",
+        description=(
+            "Statement, speaker, date, kind (those who find claims); start/end too for reviewers "
+            "and managers. Send `version` or If-Match: a stale one gets 409/412 and changes nothing."
+        ),
+        parameters=[IF_MATCH], request=s.ClaimUpdateSerializer,
+        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    ),
+    decide=extend_schema(
+        summary="Accept or reject a claim",
+        description="Decide on a (suggested) claim, at its version.",
+        parameters=[IF_MATCH], request=s.ClaimDecideSerializer,
+        responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    ),
+)
+class ClaimViewSet(ApiViewSet):
+    queryset = Claim.objects.none()
+    serializer_class = s.ClaimSerializer
+    filterset_class = ClaimFilter
+    ordering_fields = ("id", "start", "created_at", "updated_at", "score")
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        return visibility.claims_listable_by(self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _claim(self, pk: str) -> Claim:
+        return visibility.claim_get_visible(self.request.user, int(pk))
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self.respond(s.ClaimSerializer, self._claim(pk))
+
+    def create(self, request: Request) -> Response:
+        data = self.input(s.ClaimCreateSerializer)
+        article = selectors.article_get_for_user(request.user, data.pop("article"))
+        claim = claim_services.claim_create(article=article, by=request.user, **data)
+        return self.respond(s.ClaimSerializer, claim, status.HTTP_201_CREATED)
+
+    def _represent(self, claim: Claim) -> dict:
+        return s.ClaimSerializer(claim).data
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        claim = self._claim(pk)
+        data = self.input(s.ClaimUpdateSerializer, partial=True)
+        version, from_header = requested_version(request, data)
+        with stale_as_conflict(self._represent, from_header=from_header):
+            claim = claim_services.claim_update(claim=claim, by=request.user, version=version, **data)
+        return self.respond(s.ClaimSerializer, claim)
+
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str) -> Response:
+        claim = self._claim(pk)
+        data = self.input(s.ClaimDecideSerializer)
+        version, from_header = requested_version(request, data)
+        with stale_as_conflict(self._represent, from_header=from_header):
+            claim = claim_services.claim_decide(
+                claim=claim, by=request.user, status=data["status"], version=version
+            )
+        return self.respond(s.ClaimSerializer, claim)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List relations between claims",
+        description="Same claim / contradicts / supports / related links, for those who find claims.",
+        responses={200: s.RelationSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read a relation", description="One link between two claims.",
+        responses={200: s.RelationSerializer, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Link two claims",
+        description="Both claims in one project; symmetric kinds are stored lower id first. Idempotent.",
+        request=s.RelationCreateSerializer,
+        responses={201: s.RelationSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Remove a relation", description="Those who find claims.",
+        responses={204: OpenApiResponse(description="Removed."), **ERRORS},
+    ),
+)
+class RelationViewSet(ApiViewSet):
+    queryset = ClaimRelation.objects.none()
+    serializer_class = s.RelationSerializer
+    filterset_class = RelationFilter
+    ordering_fields = ("id", "created_at")
+
+    def get_queryset(self) -> QuerySet[ClaimRelation]:
+        return visibility.relations_listable_by(self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self.respond(s.RelationSerializer, visibility.relation_get_for_user(request.user, int(pk)))
+
+    def create(self, request: Request) -> Response:
+        data = self.input(s.RelationCreateSerializer)
+        source = selectors.claim_get_for_user(request.user, data["source"], capability=Capability.FIND)
+        target = visibility.claim_of_project(source.article.project_id, data["target"], field="target")
+        relation = claim_services.claim_relate(
+            source=source, target=target, kind=data["kind"], note=data["note"], by=request.user
+        )
+        return self.respond(s.RelationSerializer, relation, status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        relation = visibility.relation_get_for_user(request.user, int(pk))
+        claim_services.claim_unrelate(relation=relation, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,186 @@
+"""The native record (one adjudicated claim), its per-claim agreement, and release-wide figures.
+
+The native record is a plain dict, the same in the JSONL and the Parquet file:
+
+    id, article{id, external_id, title, url, outlet, author, published_on, language},
+    start, end, quote, statement, speaker, statement_date, kind,
+    verdict{code, name, fever, averitec, claimreview_rating, claimreview_name} | null,
+    adjudication{method, notes, adjudicator, decided_at} | null,
+    gold_evidence[{id, url, title, publisher, published_on, passage, stance,
+                   linked_claim_id, linked_article_id}],
+    annotations[{annotator, verdict, confidence, rationale}],
+    agreement{n_annotations, n_agreeing, share_agreeing, observed}
+
+Text fields are "" when empty; dates are ISO strings (YYYY-MM-DD; decided_at is an ISO
+datetime in UTC) or null; offsets count Unicode code points, as Python indexes strings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import agreement as agreement_module
+from .base import Record
+
+# Field documentation shared by the dataset card and the README: (field, meaning).
+NATIVE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("id", "the claim's id in the workbench (stable across releases)"),
+    ("article.id / external_id", "the article's workbench id / the id it was imported with"),
+    ("article.title, url, outlet, author", "the article's metadata"),
+    ("article.published_on", "the article's publication date (YYYY-MM-DD) or null"),
+    ("article.language", "the article's language code"),
+    ("start, end", "the claim's span in the article body, in Unicode code points, end excluded"),
+    ("quote", "the article's text at [start, end)"),
+    ("statement", "the claim restated as a self-contained sentence (may be empty)"),
+    ("speaker", "who made the claim (may be empty)"),
+    ("statement_date", "when the claim was made (YYYY-MM-DD) or null"),
+    ("kind", "attributed_statement, event, quantity, position, causal, other, or empty"),
+    ("verdict.code, name", "the final (adjudicated) verdict in the project's scheme"),
+    ("verdict.fever, averitec", "its FEVER and AVeriTeC labels (empty when unmapped)"),
+    ("verdict.claimreview_rating, claimreview_name", "its ClaimReview rating (1-5) and name"),
+    ("adjudication.method", "unanimous (accepted automatically), majority, or adjudicated"),
+    ("adjudication.notes", "the reviewer's note"),
+    ("adjudication.adjudicator", "the reviewer (pseudonym unless the project shows names)"),
+    ("adjudication.decided_at", "when the final verdict was recorded (ISO, UTC)"),
+    ("gold_evidence[]", "the evidence the reviewer kept: url, title, publisher, published_on, "
+     "passage, stance (supports/refutes/context), or a linked claim/article id of the corpus"),
+    ("annotations[]", "each annotator's annotator id, verdict code, confidence (1-5) and rationale"),
+    ("agreement.n_annotations", "annotations of the claim that give a verdict"),
+    ("agreement.n_agreeing", "how many of them equal the final verdict"),
+    ("agreement.share_agreeing", "n_agreeing / n_annotations (null without annotations)"),
+    ("agreement.observed", "the share of annotator pairs that agree (null under two annotations)"),
+)
+
+
+def claim_agreement(verdicts: Sequence[str], final: str | None) -> dict[str, Any]:
+    """A claim's agreement from its annotators' verdict codes and its final verdict code."""
+    n = len(verdicts)
+    agreeing = sum(1 for v in verdicts if v == final) if final is not None else 0
+    pairs = n * (n - 1)
+    observed = None
+    if pairs:
+        observed = round(sum(c * (c - 1) for c in Counter(verdicts).values()) / pairs, 4)
+    return {
+        "n_annotations": n,
+        "n_agreeing": agreeing,
+        "share_agreeing": round(agreeing / n, 4) if n and final is not None else None,
+        "observed": observed,
+    }
+
+
+class ReleaseStats:
+    """Release-wide counts and agreement, accumulated one record at a time.
+
+    Keeps one small row of label counts per claim with two or more verdicts (int16, the
+    minimum the agreement module's count-table functions need), and counters.
+    """
+
+    def __init__(self, verdict_codes: Sequence[str]) -> None:
+        self.codes = list(verdict_codes)
+        self._index = {code: i for i, code in enumerate(self.codes)}
+        self.claims = 0
+        self.annotations = 0
+        self.articles: set[int] = set()
+        self.annotators: set[str] = set()
+        self.verdicts: Counter[str] = Counter()
+        self.methods: Counter[str] = Counter()
+        self.unadjudicated = 0
+        self._rows: list[np.ndarray] = []
+        self._pending: list[list[int]] = []
+        self._share_sum = 0.0
+        self._share_n = 0
+
+    def add(self, record: Record) -> None:
+        """Count one record."""
+        self.claims += 1
+        self.articles.add(record["article"]["id"])
+        verdict = record.get("verdict")
+        if verdict is None:
+            self.unadjudicated += 1
+        else:
+            self.verdicts[verdict["code"]] += 1
+        if record.get("adjudication"):
+            self.methods[record["adjudication"]["method"]] += 1
+        given = [a["verdict"] for a in record["annotations"] if a["verdict"]]
+        self.annotations += len(record["annotations"])
+        self.annotators.update(a["annotator"] for a in record["annotations"])
+        agreement = record["agreement"]
+        if agreement["share_agreeing"] is not None:
+            self._share_sum += agreement["share_agreeing"]
+            self._share_n += 1
+        if len(given) >= 2:
+            row = [0] * len(self.codes)
+            for code in given:
+                index = self._index.get(code)
+                if index is None:  # a verdict since removed from the scheme: give it a column
+                    index = self._index[code] = len(self.codes)
+                    self.codes.append(code)
+                    row.append(0)
+                row[index] += 1
+            self._pending.append(row)
+            if len(self._pending) >= 4096:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            width = len(self.codes)
+            block = np.zeros((len(self._pending), width), dtype=np.int16)
+            for i, row in enumerate(self._pending):
+                block[i, : len(row)] = row
+            self._rows.append(block)
+            self._pending = []
+
+    def counts_table(self) -> np.ndarray:
+        """The claims × verdicts table of annotation counts, claims with two or more verdicts."""
+        self._flush()
+        width = len(self.codes)
+        if not self._rows:
+            return np.zeros((0, width), dtype=np.int16)
+        blocks = [np.pad(b, ((0, 0), (0, width - b.shape[1]))) for b in self._rows]
+        return np.concatenate(blocks)
+
+    def agreement(self) -> dict[str, Any]:
+        """Krippendorff's alpha and Fleiss' kappa (nominal) over the released claims, and shares."""
+        table = self.counts_table()
+        pairable = int(table.shape[0])
+        alpha = fleiss = percent = None
+        unanimous = 0
+        if pairable:
+            alpha = agreement_module.alpha_from_counts(table, level="nominal")
+            fleiss = agreement_module.fleiss_kappa_from_counts(table)
+            n = table.astype(np.float64)
+            m = n.sum(axis=1)
+            # Each claim's share of agreeing annotator pairs, averaged: the percent agreement
+            # of annotations.agreement.
+            percent = float(((n * (n - 1)).sum(axis=1) / (m * (m - 1))).mean())
+            unanimous = int((table.max(axis=1) == m).sum())
+        return {
+            "claims_with_two_or_more_verdicts": pairable,
+            "krippendorff_alpha_nominal": _round(alpha),
+            "fleiss_kappa": _round(fleiss),
+            "percent_agreement": _round(percent),
+            "unanimous_claims": unanimous,
+            "mean_share_agreeing_with_final": (
+                _round(self._share_sum / self._share_n) if self._share_n else None
+            ),
+        }
+
+    def counts(self) -> dict[str, Any]:
+        """The release's counts, for the card and the DatasetRelease row."""
+        return {
+            "claims": self.claims,
+            "articles": len(self.articles),
+            "annotations": self.annotations,
+            "annotators": len(self.annotators),
+            "unadjudicated": self.unadjudicated,
+            "verdicts": {code: self.verdicts[code] for code in self.codes if self.verdicts[code]},
+            "methods": dict(sorted(self.methods.items())),
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)

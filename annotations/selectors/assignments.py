@@ -1,0 +1,169 @@
+"""Read paths of the work queue: an annotator's assignments and what is still waiting for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from ..access import Capability, NotFound, User, can, require
+from ..models import (
+    Adjudication,
+    Annotation,
+    Article,
+    Assignment,
+    AssignmentStatus,
+    Claim,
+    ClaimStatus,
+    Project,
+    TaskKind,
+)
+
+# Claims are shared by everyone who works an article, not kept per annotator, so a second
+# finder would only re-read the first one's work: each article goes to one finder.
+FINDERS_PER_ARTICLE = 1
+
+OPEN_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.SKIPPED)
+
+
+@dataclass(frozen=True)
+class QueueKinds:
+    """Which kinds of work the queue hands this user in this project."""
+
+    judge: bool
+    find: bool
+
+    def __bool__(self) -> bool:
+        return self.judge or self.find
+
+
+def queue_kinds(project: Project, roles: frozenset[str], user: User) -> QueueKinds:
+    """Judging needs the annotate capability, finding the find one; the project says which it asks."""
+    judge = project.task_kind in (TaskKind.JUDGING, TaskKind.BOTH) and can(
+        roles, Capability.ANNOTATE, user=user
+    )
+    find = project.task_kind in (TaskKind.FINDING, TaskKind.BOTH) and can(
+        roles, Capability.FIND, user=user
+    )
+    return QueueKinds(judge=judge, find=find)
+
+
+def _taken(field: str, **filters: object) -> Coalesce:
+    """A correlated count of an item's assignments, whatever their status (0 when none)."""
+    counts = (
+        Assignment.objects.filter(**{field: OuterRef("pk")}, **filters)
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts[:1]), 0, output_field=IntegerField())
+
+
+def claims_open_to(project: Project, user: User) -> QuerySet[Claim]:
+    """Accepted claims with a free judging slot the user has neither held nor judged; unchecked.
+
+    The caller has authorised the user. Ordered as the queue hands them out: article, then span.
+    """
+    return (
+        Claim.objects.filter(article__project=project, status=ClaimStatus.ACCEPTED)
+        .exclude(Exists(Assignment.objects.filter(claim=OuterRef("pk"), annotator=user)))
+        .exclude(Exists(Annotation.objects.filter(claim=OuterRef("pk"), annotator=user)))
+        .exclude(Exists(Adjudication.objects.filter(claim=OuterRef("pk"))))
+        .alias(taken=_taken("claim"))
+        .filter(taken__lt=project.overlap)
+        .order_by("article_id", "start", "end", "pk")
+    )
+
+
+def articles_open_to(project: Project, user: User) -> QuerySet[Article]:
+    """Articles with a free finding slot the user has not held; unchecked (the caller authorised)."""
+    return (
+        Article.objects.filter(project=project)
+        .exclude(
+            Exists(Assignment.objects.filter(article=OuterRef("pk"), claim__isnull=True, annotator=user))
+        )
+        .alias(taken=_taken("article", claim__isnull=True))
+        .filter(taken__lt=FINDERS_PER_ARTICLE)
+        .order_by("pk")
+    )
+
+
+def assignment_get_for_user(user: User, assignment_id: int) -> Assignment:
+    """One of the user's own assignments, with its project, article and claim."""
+    if not user.is_authenticated:
+        raise NotFound("No such assignment.")
+    assignment = (
+        Assignment.objects.select_related("project", "article", "claim")
+        .filter(pk=assignment_id, annotator=user)
+        .first()
+    )
+    if assignment is None:
+        # Other people's assignments do not exist for this user.
+        raise NotFound("No such assignment.")
+    require(user, assignment.project, Capability.VIEW)
+    return assignment
+
+
+def assignment_current(user: User, project: Project) -> Assignment | None:
+    """The user's open assignment in the project (the one "Next" returns), without claiming work."""
+    require(user, project, Capability.VIEW)
+    return (
+        Assignment.objects.filter(project=project, annotator=user, status=AssignmentStatus.ASSIGNED)
+        .select_related("article", "claim")
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
+def assignments_pending(user: User, project: Project, *, limit: int = 50) -> list[Assignment]:
+    """The user's open then skipped assignments, in the order the queue returns them."""
+    require(user, project, Capability.VIEW)
+    rows = (
+        Assignment.objects.filter(project=project, annotator=user, status__in=OPEN_STATUSES)
+        .select_related("article__outlet", "claim")
+        .defer("article__body")  # the list shows titles, never the text
+        .order_by("-status", "completed_at", "created_at", "pk")  # "skipped" sorts after "assigned"
+    )
+    return list(rows[:limit])
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """The user's queue in one project: their assignments by status, and new work still waiting."""
+
+    open: int
+    skipped: int
+    done: int
+    waiting_claims: int  # claims the user could still be handed
+    waiting_articles: int  # articles the user could still be handed to find claims in
+
+    @property
+    def waiting(self) -> int:
+        return self.waiting_claims + self.waiting_articles
+
+
+def queue_counts(user: User, project: Project, roles: frozenset[str] | None = None) -> QueueCounts:
+    """Counts for the project page; at most three queries, whatever the project's size."""
+    if roles is None:
+        roles = require(user, project, Capability.VIEW)
+    else:
+        # The caller fetched the roles; an outsider still learns nothing.
+        if not can(roles, Capability.VIEW, user=user):
+            raise NotFound("No such project.")
+    kinds = queue_kinds(project, roles, user)
+    by_status = dict(
+        Assignment.objects.filter(project=project, annotator=user)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return QueueCounts(
+        open=by_status.get(AssignmentStatus.ASSIGNED, 0),
+        skipped=by_status.get(AssignmentStatus.SKIPPED, 0),
+        done=by_status.get(AssignmentStatus.DONE, 0),
+        waiting_claims=claims_open_to(project, user).count() if kinds.judge else 0,
+        waiting_articles=articles_open_to(project, user).count() if kinds.find else 0,
+    )

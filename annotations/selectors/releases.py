@@ -1,0 +1,331 @@
+"""Read paths for dataset releases: the releases themselves, and the native records a release holds.
+
+The records stream from the database: one server-side cursor over the claims (PostgreSQL; SQLite
+steps its statement lazily), and per chunk of claims two queries, one for their annotations and
+one for their gold evidence, as plain tuples (no model instances: a release can hold millions of
+annotations). Memory is bounded by the chunk, never by the release.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from itertools import islice
+from typing import Any
+
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+
+from ..access import Capability, NotFound, User, require
+from ..exporters import FORMATS
+from ..exporters.records import claim_agreement
+from ..models import (
+    Adjudication,
+    Annotation,
+    Claim,
+    ClaimStatus,
+    DatasetRelease,
+    Project,
+    ReleaseFile,
+    Verdict,
+)
+from ..pseudonyms import pseudonym
+
+RELEASE_CHUNK = 5_000
+# The formats a release can hold, in the order files are listed.
+RELEASE_FORMATS: tuple[str, ...] = FORMATS
+
+
+@dataclass(frozen=True)
+class ReleaseFilters:
+    """Which claims a release holds; the service validates them (services.releases)."""
+
+    include_unadjudicated: bool = False
+    # Least share of a claim's annotators whose verdict is the final one (0..1).
+    min_agreement: float | None = None
+    # Final verdict codes; empty means every verdict.
+    verdicts: tuple[str, ...] = ()
+    # On the claim's date: its statement date, else its article's publication date; inclusive.
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON for Job.params and DatasetRelease.filters: dates as ISO, defaults left out."""
+        out: dict[str, Any] = {}
+        for name, value in asdict(self).items():
+            if value in (None, (), False):
+                continue
+            out[name] = value.isoformat() if isinstance(value, dt.date) else (
+                list(value) if isinstance(value, tuple) else value
+            )
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReleaseFilters:
+        """Back from as_dict() (already validated data)."""
+        return cls(
+            include_unadjudicated=bool(data.get("include_unadjudicated", False)),
+            min_agreement=data.get("min_agreement"),
+            verdicts=tuple(data.get("verdicts") or ()),
+            since=dt.date.fromisoformat(data["since"]) if data.get("since") else None,
+            until=dt.date.fromisoformat(data["until"]) if data.get("until") else None,
+        )
+
+
+# --- releases and their files -------------------------------------------------------------------
+
+
+def releases_for_user(user: User, project: Project) -> QuerySet[DatasetRelease]:
+    """The project's releases, newest first, with their files (two queries when listed)."""
+    require(user, project, Capability.RELEASES)
+    return (
+        DatasetRelease.objects.filter(project=project)
+        .select_related("project", "created_by")
+        .prefetch_related(Prefetch("files", queryset=ReleaseFile.objects.order_by("format")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def release_get_for_user(user: User, release_id: int) -> DatasetRelease:
+    """One release with its project and files, for those who may see releases."""
+    release = (
+        DatasetRelease.objects.select_related("project", "created_by", "job")
+        .prefetch_related(Prefetch("files", queryset=ReleaseFile.objects.order_by("format")))
+        .filter(pk=release_id)
+        .first()
+    )
+    if release is None:
+        raise NotFound("No such release.")
+    require(user, release.project_id, Capability.RELEASES)
+    return release
+
+
+def release_file_get_for_user(user: User, file_id: int) -> ReleaseFile:
+    """One file of a release (with its release and project), for those who may see releases."""
+    item = ReleaseFile.objects.select_related("release__project").filter(pk=file_id).first()
+    if item is None:
+        raise NotFound("No such file.")
+    require(user, item.release.project_id, Capability.RELEASES)
+    return item
+
+
+# --- the records of a release ---------------------------------------------------------------------
+
+
+def _release_claims(project: Project, filters: ReleaseFilters) -> QuerySet[Claim]:
+    """The claims the filters select, before the agreement threshold (applied per record)."""
+    claims = Claim.objects.filter(article__project=project, status=ClaimStatus.ACCEPTED)
+    if not filters.include_unadjudicated:
+        claims = claims.filter(adjudication__isnull=False)
+    if filters.verdicts:
+        claims = claims.filter(
+            adjudication__verdict__scheme_id=project.scheme_id,
+            adjudication__verdict__code__in=filters.verdicts,
+        )
+    if filters.since or filters.until:
+        claims = claims.annotate(claim_date=Coalesce("statement_date", "article__published_on"))
+        if filters.since:
+            claims = claims.filter(claim_date__gte=filters.since)
+        if filters.until:
+            claims = claims.filter(claim_date__lte=filters.until)
+    return claims
+
+
+_CLAIM_FIELDS = (
+    "pk", "article_id", "article__external_id", "article__title", "article__url",
+    "article__outlet__name", "article__author", "article__published_on", "article__language",
+    "start", "end", "quote", "statement", "speaker", "statement_date", "kind",
+    "adjudication__pk", "adjudication__verdict_id", "adjudication__method", "adjudication__notes",
+    "adjudication__adjudicator_id", "adjudication__decided_at",
+)
+_EVIDENCE_FIELDS = (
+    "adjudication_id", "evidence_id", "evidence__url", "evidence__title", "evidence__publisher",
+    "evidence__published_on", "evidence__passage", "evidence__stance", "evidence__linked_claim_id",
+    "evidence__linked_article_id",
+)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _verdict_dict(verdict: Verdict, language: str) -> dict[str, Any]:
+    french = language.lower().startswith("fr")
+    name = (verdict.claimreview_name_fr if french else "") or verdict.claimreview_name_en
+    return {
+        "code": verdict.code, "name": verdict.name, "fever": verdict.fever_label,
+        "averitec": verdict.averitec_label, "claimreview_rating": verdict.claimreview_rating,
+        "claimreview_name": name,
+    }
+
+
+class _Names:
+    """Annotator ids as the release shows them: pseudonyms (cached per user) or user names."""
+
+    def __init__(self, project: Project) -> None:
+        self.show_names = project.show_annotator_names
+        self.salt = project.pseudonym_salt
+        self.labels: dict[int, str] = {}  # user id → label, filled as users appear
+
+    def __call__(self, user_id: int | None, username: str | None = None) -> str | None:
+        if user_id is None:
+            return None
+        label = self.labels.get(user_id)
+        if label is None:
+            label = self.labels[user_id] = username if self.show_names else pseudonym(self.salt, user_id)  # type: ignore[assignment]
+        return label
+
+
+class _Verdicts:
+    """Verdicts by id, as record dicts: the project's scheme up front, any other on demand."""
+
+    def __init__(self, project: Project) -> None:
+        self.language = project.language
+        self._by_id = {
+            v.pk: _verdict_dict(v, self.language) for v in Verdict.objects.filter(scheme_id=project.scheme_id)
+        }
+        self.codes = {pk: v["code"] for pk, v in self._by_id.items()}  # id → code
+
+    def get(self, verdict_id: int | None) -> dict[str, Any] | None:
+        if verdict_id is None:
+            return None
+        found = self._by_id.get(verdict_id)
+        if found is None:
+            # A verdict of a scheme the project used before: rare, one query each.
+            found = self._by_id[verdict_id] = _verdict_dict(Verdict.objects.get(pk=verdict_id), self.language)
+            self.codes[verdict_id] = found["code"]
+        return found
+
+
+def _among(ids: list[int]) -> list[int] | RawSQL:
+    """The right side of an `__in` over many ids.
+
+    PostgreSQL gets them as one array parameter: a list of thousands of placeholders costs more
+    to build, quote and parse than the query itself takes to run.
+    """
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return ids
+
+
+def _chunks(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def release_records(
+    user: User,
+    project: Project,
+    filters: ReleaseFilters | None = None,
+    *,
+    chunk_size: int = RELEASE_CHUNK,
+) -> Iterator[dict[str, Any]]:
+    """The native records of a release of the project, streamed (see exporters/records.py).
+
+    Needs MANAGE: records show every annotator's work. Two queries per chunk of claims besides
+    the claims' own cursor. Claims come in reading order: by article, then by span.
+    """
+    require(user, project, Capability.MANAGE)
+    filters = filters or ReleaseFilters()
+    names = _Names(project)
+    verdicts = _Verdicts(project)
+    fields = _CLAIM_FIELDS + (("adjudication__adjudicator__username",) if names.show_names else ())
+    rows = (
+        _release_claims(project, filters)
+        .order_by("article_id", "start", "end", "pk")
+        .values_list(*fields)
+        .iterator(chunk_size=chunk_size)
+    )
+    for chunk in _chunks(rows, chunk_size):
+        yield from _chunk_records(chunk, filters, names, verdicts)
+
+
+def _chunk_records(
+    chunk: Sequence[tuple], filters: ReleaseFilters, names: _Names, verdicts: _Verdicts
+) -> Iterator[dict[str, Any]]:
+    """Records of one chunk of claim rows: one query for annotations, one for gold evidence."""
+    claim_ids = [row[0] for row in chunk]
+    annotation_fields = ["claim_id", "annotator_id", "verdict_id", "confidence", "rationale"]
+    if names.show_names:
+        annotation_fields.append("annotator__username")
+    # The hot loop of a release (five annotations a claim, a million in a big project): plain
+    # dict lookups, no calls.
+    code_of = verdicts.codes
+    label_of = names.labels
+    annotations: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    given: dict[int, list[str]] = defaultdict(list)
+    for claim_id, annotator_id, verdict_id, confidence, rationale, *username in (
+        Annotation.objects.filter(claim_id__in=_among(claim_ids))
+        .order_by("claim_id", "annotator_id")
+        .values_list(*annotation_fields)
+    ):
+        code = None
+        if verdict_id is not None:
+            code = code_of.get(verdict_id) or verdicts.get(verdict_id)["code"]  # type: ignore[index]
+            given[claim_id].append(code)
+        label = label_of.get(annotator_id) or names(annotator_id, *username)
+        annotations[claim_id].append(
+            {"annotator": label, "verdict": code, "confidence": confidence, "rationale": rationale}
+        )
+    adjudication_ids = [row[16] for row in chunk if row[16] is not None]
+    gold: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if adjudication_ids:
+        through = Adjudication.gold_evidence.through
+        for (adj_id, ev_id, url, title, publisher, published_on, passage, stance, linked_claim,
+             linked_article) in (
+            through.objects.filter(adjudication_id__in=_among(adjudication_ids))
+            .order_by("adjudication_id", "evidence_id")
+            .values_list(*_EVIDENCE_FIELDS)
+        ):
+            gold[adj_id].append({
+                "id": ev_id, "url": url, "title": title, "publisher": publisher,
+                "published_on": _iso(published_on), "passage": passage, "stance": stance,
+                "linked_claim_id": linked_claim, "linked_article_id": linked_article,
+            })
+    min_agreement = filters.min_agreement
+    for row in chunk:
+        (claim_id, article_id, external_id, title, url, outlet, author, published_on, language,
+         start, end, quote, statement, speaker, statement_date, kind, adj_id, verdict_id, method,
+         notes, adjudicator_id, decided_at) = row[:22]
+        final = verdicts.get(verdict_id)
+        agreement = claim_agreement(given.get(claim_id, ()), final["code"] if final else None)
+        if min_agreement is not None and (
+            agreement["share_agreeing"] is None or agreement["share_agreeing"] < min_agreement
+        ):
+            continue
+        yield {
+            "id": claim_id,
+            "article": {
+                "id": article_id, "external_id": external_id, "title": title, "url": url,
+                "outlet": outlet or "", "author": author, "published_on": _iso(published_on),
+                "language": language,
+            },
+            "start": start, "end": end, "quote": quote, "statement": statement, "speaker": speaker,
+            "statement_date": _iso(statement_date), "kind": kind,
+            # A copy: records are the caller's to keep or change, the cached verdict is not.
+            "verdict": dict(final) if final else None,
+            "adjudication": None if adj_id is None else {
+                "method": method, "notes": notes,
+                "adjudicator": names(adjudicator_id, *row[22:]),
+                "decided_at": decided_at.astimezone(dt.UTC).isoformat() if decided_at else None,
+            },
+            "gold_evidence": gold.get(adj_id, []) if adj_id is not None else [],
+            "annotations": annotations.get(claim_id, []),
+            "agreement": agreement,
+        }
+
+
+def release_record_count(user: User, project: Project, filters: ReleaseFilters | None = None) -> int:
+    """How many claims the filters select before the agreement threshold: a release job's total."""
+    require(user, project, Capability.MANAGE)
+    return _release_claims(project, filters or ReleaseFilters()).count()
+
+
+__all__ = [
+    "RELEASE_CHUNK", "RELEASE_FORMATS", "ReleaseFilters", "release_file_get_for_user", "release_get_for_user",
+    "release_record_count", "release_records", "releases_for_user",
+]

@@ -1,0 +1,329 @@
+"""Set-wise reads for lists (what a user may see across all their projects, in one query each),
+and single-object reads under the same rules, for the REST API.
+
+The rule sets mirror `core.annotations_visible_to` and `core.evidence_visible_to`: reviewers and
+managers see everything of their projects; annotators see their own annotations and evidence in
+blind projects and everyone's otherwise; researchers see neither (they get releases). Lists apply
+the rule as one WHERE clause over membership subqueries, never object by object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from rest_framework.authtoken.models import Token
+
+from ..access import CAPABILITIES, Capability, NotFound, User, can, require
+from ..models import (
+    Adjudication,
+    Annotation,
+    Article,
+    Claim,
+    ClaimRelation,
+    ClaimStatus,
+    Evidence,
+    Job,
+    Membership,
+    Project,
+    Role,
+    Verdict,
+    VerdictScheme,
+)
+
+REVIEWING = frozenset({Role.REVIEWER, Role.MANAGER})
+
+
+def _is_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def project_ids_where(user: User, roles: Iterable[str]) -> QuerySet[Membership]:
+    """A subquery of the ids of projects where the user holds one of the roles."""
+    if not user.is_authenticated or not user.is_active:
+        return Membership.objects.none().values("project_id")
+    return Membership.objects.filter(user=user, role__in=list(roles)).values("project_id")
+
+
+def project_ids_with(user: User, capability: Capability) -> QuerySet[Membership]:
+    """A subquery of the ids of projects where the user's roles grant the capability."""
+    return project_ids_where(user, CAPABILITIES[capability])
+
+
+def roles_by_project(user: User) -> dict[int, frozenset[str]]:
+    """The user's roles in each of their projects (one query)."""
+    if not user.is_authenticated:
+        return {}
+    out: dict[int, set[str]] = {}
+    for project_id, role in Membership.objects.filter(user=user).values_list("project_id", "role"):
+        out.setdefault(project_id, set()).add(role)
+    return {pk: frozenset(roles) for pk, roles in out.items()}
+
+
+def _within(qs: QuerySet, user: User, path: str, capability: Capability) -> QuerySet:
+    """Restrict qs to rows whose project (reached by `path`) grants the user the capability."""
+    if _is_admin(user):
+        return qs
+    return qs.filter(**{f"{path}__in": project_ids_with(user, capability)})
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+def projects_listable_by(user: User) -> QuerySet[Project]:
+    """The user's projects; an EXISTS-free IN keeps the list free of duplicate rows."""
+    return _within(Project.objects.all(), user, "pk", Capability.VIEW)
+
+
+def memberships_listable_by(user: User) -> QuerySet[Membership]:
+    """Memberships of the user's projects."""
+    return _within(Membership.objects.all(), user, "project", Capability.VIEW)
+
+
+def articles_listable_by(user: User) -> QuerySet[Article]:
+    """Articles of the user's projects."""
+    return _within(Article.objects.all(), user, "project", Capability.VIEW)
+
+
+def claims_listable_by(user: User) -> QuerySet[Claim]:
+    """Claims of the user's projects; candidate suggestions only where the user finds claims."""
+    if _is_admin(user):
+        return Claim.objects.all()
+    return Claim.objects.filter(
+        Q(article__project__in=project_ids_with(user, Capability.FIND))
+        | (
+            Q(article__project__in=project_ids_with(user, Capability.VIEW))
+            & ~Q(status=ClaimStatus.CANDIDATE)
+        )
+    )
+
+
+def _blind_rule(user: User, project_path: str, owner_field: str) -> Q:
+    """Reviewers see all; annotators their own rows in blind projects and all rows otherwise."""
+    annotating = project_ids_where(user, {Role.ANNOTATOR})
+    return Q(**{f"{project_path}__in": project_ids_where(user, REVIEWING)}) | (
+        Q(**{f"{project_path}__in": annotating})
+        & (Q(**{f"{project_path}__blind": False}) | Q(**{owner_field: user.pk}))
+    )
+
+
+def annotations_listable_by(user: User) -> QuerySet[Annotation]:
+    """Annotations the user may see, all projects at once, under the blindness rule."""
+    if _is_admin(user):
+        return Annotation.objects.all()
+    if not user.is_authenticated:
+        return Annotation.objects.none()
+    return Annotation.objects.filter(_blind_rule(user, "claim__article__project", "annotator"))
+
+
+def evidence_listable_by(user: User) -> QuerySet[Evidence]:
+    """Evidence the user may see, under the same blindness rule as annotations."""
+    if _is_admin(user):
+        return Evidence.objects.all()
+    if not user.is_authenticated:
+        return Evidence.objects.none()
+    return Evidence.objects.filter(_blind_rule(user, "claim__article__project", "added_by"))
+
+
+def relations_listable_by(user: User) -> QuerySet[ClaimRelation]:
+    """Links between claims, for those who find claims (researchers get releases)."""
+    return _within(ClaimRelation.objects.all(), user, "source__article__project", Capability.FIND)
+
+
+def adjudications_listable_by(user: User) -> QuerySet[Adjudication]:
+    """Final verdicts, for reviewers and managers: they would tell annotators others' work."""
+    return _within(Adjudication.objects.all(), user, "claim__article__project", Capability.REVIEW)
+
+
+def jobs_listable_by(user: User) -> QuerySet[Job]:
+    """Jobs of the projects the user manages, and those the user started in their projects."""
+    if _is_admin(user):
+        return Job.objects.all()
+    return Job.objects.filter(
+        Q(project__in=project_ids_with(user, Capability.MANAGE))
+        | (Q(created_by=user.pk) & Q(project__in=project_ids_with(user, Capability.VIEW)))
+    )
+
+
+def claims_by_disagreement(claims: QuerySet[Claim], disagree: bool) -> QuerySet[Claim]:
+    """Claims whose annotators gave different verdicts (or, with False, did not)."""
+    other = Annotation.objects.filter(claim=OuterRef("claim"), verdict__isnull=False).exclude(
+        verdict=OuterRef("verdict")
+    )
+    split = Exists(
+        Annotation.objects.filter(claim=OuterRef("pk"), verdict__isnull=False).filter(Exists(other))
+    )
+    return claims.filter(split) if disagree else claims.exclude(split)
+
+
+def reviewed_project_ids(user: User) -> QuerySet[Membership] | None:
+    """Projects where the user may see verdicts of everyone (None: every project, a superuser)."""
+    if _is_admin(user):
+        return None
+    return project_ids_with(user, Capability.REVIEW)
+
+
+# --- single objects -----------------------------------------------------------------------------
+
+
+def _check_blind(user: User, roles: frozenset[str], project: Project, owner_id: int) -> None:
+    """Hide another annotator's work in a blind project as if it did not exist."""
+    if _is_admin(user) or roles & REVIEWING or not project.blind or owner_id == user.pk:
+        return
+    raise NotFound("Not found.")
+
+
+def claim_get_visible(user: User, claim_id: int) -> Claim:
+    """One claim, as lists show it: candidates only to those who find claims."""
+    claim = (
+        Claim.objects.select_related("article__project__scheme", "article__outlet")
+        .filter(pk=claim_id)
+        .first()
+    )
+    if claim is None:
+        raise NotFound("No such claim.")
+    roles = require(user, claim.article.project_id, Capability.VIEW)
+    if claim.status == ClaimStatus.CANDIDATE and not can(roles, Capability.FIND, user=user):
+        raise NotFound("No such claim.")
+    return claim
+
+
+def annotation_get_for_user(user: User, annotation_id: int, *, to_change: bool = False) -> Annotation:
+    """One annotation, under the blindness rule (researchers are refused).
+
+    `to_change`: only its annotator may change an annotation (a reviewer adjudicates instead).
+    """
+    annotation = (
+        Annotation.objects.select_related("claim__article__project", "annotator", "verdict")
+        .filter(pk=annotation_id)
+        .first()
+    )
+    if annotation is None:
+        raise NotFound("No such annotation.")
+    project = annotation.claim.article.project
+    roles = require(user, project, Capability.FIND)
+    _check_blind(user, roles, project, annotation.annotator_id)
+    if to_change and annotation.annotator_id != user.pk:
+        raise PermissionDenied("Only its annotator may change an annotation.")
+    return annotation
+
+
+def evidence_get_for_user(user: User, evidence_id: int) -> Evidence:
+    """One piece of evidence, under the blindness rule (researchers are refused)."""
+    evidence = (
+        Evidence.objects.select_related("claim__article__project", "added_by")
+        .filter(pk=evidence_id)
+        .first()
+    )
+    if evidence is None:
+        raise NotFound("No such evidence.")
+    project = evidence.claim.article.project
+    roles = require(user, project, Capability.FIND)
+    _check_blind(user, roles, project, evidence.added_by_id)
+    return evidence
+
+
+def adjudication_get_for_user(user: User, adjudication_id: int) -> Adjudication:
+    """One adjudication, for the project's reviewers and managers."""
+    adjudication = (
+        Adjudication.objects.select_related("claim__article__project", "verdict", "adjudicator")
+        .filter(pk=adjudication_id)
+        .first()
+    )
+    if adjudication is None:
+        raise NotFound("No such adjudication.")
+    require(user, adjudication.claim.article.project_id, Capability.REVIEW)
+    return adjudication
+
+
+def relation_get_for_user(user: User, relation_id: int) -> ClaimRelation:
+    """One link between claims, for those who find claims."""
+    relation = (
+        ClaimRelation.objects.select_related("source__article", "target").filter(pk=relation_id).first()
+    )
+    if relation is None:
+        raise NotFound("No such relation.")
+    require(user, relation.source.article.project_id, Capability.FIND)
+    return relation
+
+
+def membership_get_for_user(user: User, membership_id: int) -> Membership:
+    """One membership of a project the user belongs to."""
+    membership = Membership.objects.select_related("project", "user").filter(pk=membership_id).first()
+    if membership is None:
+        raise NotFound("No such membership.")
+    require(user, membership.project, Capability.VIEW)
+    return membership
+
+
+# --- references named in a request body -------------------------------------------------------
+
+
+def verdict_of_project(project: Project, code: str, *, field: str = "verdict") -> Verdict:
+    """The project's verdict with this code, or a ValidationError naming the field."""
+    verdict = Verdict.objects.filter(scheme_id=project.scheme_id, code=code).first()
+    if verdict is None:
+        codes = ", ".join(
+            Verdict.objects.filter(scheme_id=project.scheme_id).values_list("code", flat=True)
+        )
+        raise ValidationError({field: f"No verdict {code!r} in this project's scheme; use one of: {codes}."})
+    return verdict
+
+
+def scheme_for_user(user: User, slug: str, *, field: str = "scheme") -> VerdictScheme:
+    """A verdict scheme the user may choose for a project, or a ValidationError naming the field."""
+    from ..services.projects import schemes_available_to  # the rule lives with project settings
+
+    scheme = schemes_available_to(user).filter(slug=slug).first()
+    if scheme is None:
+        raise ValidationError({field: f"No verdict scheme {slug!r} is available to you."})
+    return scheme
+
+
+def user_by_username(username: str, *, field: str = "username") -> AbstractBaseUser:
+    """An active user by username (for managers adding members), or a ValidationError."""
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: f"No active user {username!r}."})
+    return user
+
+
+def claim_of_project(project_id: int, claim_id: int, *, field: str) -> Claim:
+    """A claim of the same project (for links), or a ValidationError naming the field."""
+    claim = (
+        Claim.objects.select_related("article").filter(pk=claim_id, article__project_id=project_id).first()
+    )
+    if claim is None:
+        raise ValidationError({field: f"No claim {claim_id} in this project."})
+    return claim
+
+
+def article_of_project(project_id: int, article_id: int, *, field: str) -> Article:
+    """An article of the same project (for links), or a ValidationError naming the field."""
+    article = Article.objects.filter(pk=article_id, project_id=project_id).first()
+    if article is None:
+        raise ValidationError({field: f"No article {article_id} in this project."})
+    return article
+
+
+def evidence_of_claim(claim: Claim, evidence_ids: Iterable[int], *, field: str) -> list[Evidence]:
+    """The claim's evidence with these ids, or a ValidationError naming the missing ones."""
+    ids = sorted(set(evidence_ids))
+    found = list(Evidence.objects.filter(claim=claim, pk__in=ids))
+    missing = sorted(set(ids) - {e.pk for e in found})
+    if missing:
+        raise ValidationError(
+            {field: f"Not evidence of this claim: {', '.join(map(str, missing[:20]))}."}
+        )
+    return found
+
+
+def token_of(user: User) -> Token | None:
+    """The user's own API token, if any (the pages show when it was made, not the key)."""
+    if not user.is_authenticated:
+        return None
+    return Token.objects.filter(user=user).first()

@@ -1,0 +1,247 @@
+"""Handing out work: claims to judge and articles to find claims in, `overlap` annotators a claim.
+
+Each item has numbered slots (0..overlap-1 for a claim, one for an article) and an assignment
+holds one of them. Two annotators asking at the same instant never get the same slot:
+
+- on PostgreSQL the candidate rows are read with SELECT … FOR NO KEY UPDATE SKIP LOCKED, so
+  concurrent requests look at different items instead of queueing on the same one ("no key",
+  so inserting an assignment that references a locked claim does not wait for the lock);
+- on SQLite transactions are IMMEDIATE, so writers are serialised;
+- on both, the unique (item, slot) and (item, annotator) constraints are the last line of
+  defence: an insert that loses a race fails inside its savepoint and the next slot or
+  candidate is tried.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..access import Capability, NotFound, can, require
+from ..models import (
+    Annotation,
+    Assignment,
+    AssignmentStatus,
+    Claim,
+    ClaimStatus,
+    Membership,
+    Project,
+)
+from ..selectors.assignments import (
+    FINDERS_PER_ARTICLE,
+    OPEN_STATUSES,
+    QueueKinds,
+    articles_open_to,
+    claims_open_to,
+    queue_kinds,
+)
+
+BATCH = 8  # candidates locked per round; most requests take the first one
+
+
+def _kinds(project: Project, by: AbstractBaseUser) -> QueueKinds:
+    """What the queue may hand this user here, or PermissionDenied (NotFound for outsiders)."""
+    roles = require(by, project, Capability.VIEW)
+    kinds = queue_kinds(project, roles, by)
+    if not kinds:
+        raise PermissionDenied("Your role in this project gets no work from the queue.")
+    return kinds
+
+
+def _lock_annotator(project: Project, by: AbstractBaseUser) -> None:
+    """Serialise one annotator's own requests (a double-clicked Next), so one item is open at a time.
+
+    Other annotators' requests are not held up: each locks only their own membership rows.
+    """
+    # order_by(): the default ordering joins the project, which FOR UPDATE would lock as well.
+    list(
+        Membership.objects.select_for_update(no_key=True, of=("self",))
+        .filter(project=project, user=by)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
+def _insert(
+    project: Project, by: AbstractBaseUser, *, article_id: int, claim_id: int | None,
+    capacity: int, status: str = AssignmentStatus.ASSIGNED,
+) -> Assignment | None:
+    """Take the lowest free slot of the item, or None when it is full or already the user's."""
+    item = {"claim_id": claim_id} if claim_id is not None else {
+        "article_id": article_id, "claim__isnull": True,
+    }
+    for _attempt in range(capacity):
+        used = set(Assignment.objects.filter(**item).order_by().values_list("slot", flat=True))
+        free = [slot for slot in range(capacity) if slot not in used]
+        if not free:
+            return None
+        try:
+            with transaction.atomic():
+                return Assignment.objects.create(
+                    project=project, article_id=article_id, claim_id=claim_id, annotator=by,
+                    slot=free[0], status=status,
+                    completed_at=timezone.now() if status == AssignmentStatus.DONE else None,
+                )
+        except IntegrityError:
+            # Someone took that slot between our read and our insert; look again.
+            if Assignment.objects.filter(**item, annotator=by).exists():
+                return None
+    return None
+
+
+def _candidates(
+    project: Project, by: AbstractBaseUser, kinds: QueueKinds, *, tried: set[tuple[str, int]],
+    locked: bool,
+) -> list[tuple[tuple, str, int, int]]:
+    """The next few items in queue order: (sort key, kind, article id, item id).
+
+    `locked` takes row locks, skipping rows other transactions hold (PostgreSQL; SQLite ignores it).
+    """
+    found: list[tuple[tuple, str, int, int]] = []
+    last_keys: list[tuple] = []  # where a truncated list stops: nothing beyond it is known yet
+    if kinds.judge:
+        claims = claims_open_to(project, by).exclude(pk__in=[i for k, i in tried if k == "claim"])
+        if locked:
+            claims = claims.select_for_update(skip_locked=True, no_key=True, of=("self",))
+        rows = list(claims.values_list("article_id", "start", "end", "pk")[:BATCH])
+        found += [((a, 1, s, e, pk), "claim", a, pk) for a, s, e, pk in rows]
+        if len(rows) == BATCH:
+            last_keys.append(found[-1][0])
+    if kinds.find:
+        articles = articles_open_to(project, by).exclude(
+            pk__in=[i for k, i in tried if k == "article"]
+        )
+        if locked:
+            articles = articles.select_for_update(skip_locked=True, no_key=True, of=("self",))
+        rows = list(articles.values_list("pk", flat=True)[:BATCH])
+        # An article's finding comes before judging its claims.
+        found += [((a, 0, 0, 0, 0), "article", a, a) for a in rows]
+        if len(rows) == BATCH:
+            last_keys.append((rows[-1], 0, 0, 0, 0))
+    found.sort()
+    if last_keys:
+        stop = min(last_keys)
+        found = [c for c in found if c[0] <= stop]
+    return found
+
+
+def _claim_new(project: Project, by: AbstractBaseUser, kinds: QueueKinds) -> Assignment | None:
+    """Take a slot of the first available item in queue order, or None when nothing is left."""
+    tried: set[tuple[str, int]] = set()
+    # First pass: skip rows others hold. Second pass, unlocked: items that were only skipped
+    # because another request held them may still have a free slot once it committed.
+    for locked in (True, False):
+        while batch := _candidates(project, by, kinds, tried=tried, locked=locked):
+            for _key, kind, article_id, item_id in batch:
+                tried.add((kind, item_id))
+                assignment = _insert(
+                    project, by, article_id=article_id,
+                    claim_id=item_id if kind == "claim" else None,
+                    capacity=project.overlap if kind == "claim" else FINDERS_PER_ARTICLE,
+                )
+                if assignment is not None:
+                    return assignment
+    return None
+
+
+@transaction.atomic
+def assignment_next(*, project: Project, by: AbstractBaseUser) -> Assignment | None:
+    """The user's open assignment, else a new slot, else the oldest skipped one; None when done.
+
+    Idempotent until the open assignment is finished or skipped. Skipped work comes back only
+    once nothing new is left, in the order it was skipped.
+    """
+    kinds = _kinds(project, by)
+    _lock_annotator(project, by)
+    # A claim rejected after it was handed out can no longer be judged: free its slots.
+    Assignment.objects.filter(
+        project=project, annotator=by, status__in=OPEN_STATUSES, claim__isnull=False
+    ).exclude(claim__status=ClaimStatus.ACCEPTED).delete()
+    mine = Assignment.objects.filter(project=project, annotator=by)
+    current = mine.filter(status=AssignmentStatus.ASSIGNED).order_by("created_at", "pk").first()
+    if current is not None:
+        return current
+    new = _claim_new(project, by, kinds)
+    if new is not None:
+        return new
+    skipped = mine.filter(status=AssignmentStatus.SKIPPED).order_by("completed_at", "pk").first()
+    if skipped is not None:
+        skipped.status = AssignmentStatus.ASSIGNED
+        skipped.completed_at = None
+        skipped.save(update_fields=["status", "completed_at"])
+    return skipped
+
+
+def _own(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
+    """The user's own assignment, locked; anyone else's does not exist for them."""
+    if not by.is_authenticated:
+        raise NotFound("No such assignment.")
+    current = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .filter(pk=assignment.pk, annotator_id=by.pk)
+        .order_by()
+        .first()
+    )
+    if current is None:
+        raise NotFound("No such assignment.")
+    require(by, current.project, Capability.VIEW)
+    return current
+
+
+@transaction.atomic
+def assignment_skip(*, assignment: Assignment, by: AbstractBaseUser) -> Assignment:
+    """Put the item aside: it keeps its slot and comes back after the other work."""
+    current = _own(assignment, by)
+    if current.status == AssignmentStatus.DONE:
+        raise ValidationError({"assignment": "This work is already done."})
+    current.status = AssignmentStatus.SKIPPED
+    # completed_at records when the item last left the annotator's hands: the skipped queue's order.
+    current.completed_at = timezone.now()
+    current.save(update_fields=["status", "completed_at"])
+    return current
+
+
+@transaction.atomic
+def assignment_complete(*, assignment: Assignment, by: AbstractBaseUser) -> Assignment:
+    """Mark the work done: an article once the finder says so, a claim once it has their verdict."""
+    current = _own(assignment, by)
+    if current.status == AssignmentStatus.DONE:
+        return current
+    roles = require(by, current.project, Capability.VIEW)
+    if current.claim_id is None:
+        if not can(roles, Capability.FIND, user=by):
+            raise PermissionDenied("Your role in this project does not allow you to find.")
+    elif not Annotation.objects.filter(
+        claim_id=current.claim_id, annotator=by, verdict__isnull=False
+    ).exists():
+        raise ValidationError({"verdict": "Give the claim a verdict before marking it done."})
+    current.status = AssignmentStatus.DONE
+    current.completed_at = timezone.now()
+    current.save(update_fields=["status", "completed_at"])
+    return current
+
+
+def assignment_record_verdict(*, claim: Claim, annotation: Annotation) -> None:
+    """Hook of annotation_save: a verdict finishes the annotator's slot on the claim.
+
+    A verdict given outside the queue takes a free slot, already done, so that overlap counts
+    everyone who judged the claim; when every slot is taken it is extra work and takes none.
+    Call inside the saving transaction.
+    """
+    if annotation.verdict_id is None:
+        return
+    mine = Assignment.objects.filter(claim_id=claim.pk, annotator_id=annotation.annotator_id)
+    if mine.filter(status__in=OPEN_STATUSES).update(
+        status=AssignmentStatus.DONE, completed_at=timezone.now()
+    ):
+        return
+    if mine.exists():
+        return
+    project = claim.article.project
+    _insert(
+        project, annotation.annotator, article_id=claim.article_id, claim_id=claim.pk,
+        capacity=project.overlap, status=AssignmentStatus.DONE,
+    )

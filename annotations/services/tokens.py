@@ -1,0 +1,36 @@
+"""API tokens: each user creates, rotates and revokes their own (one token per user)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+
+def _check(user: AbstractBaseUser) -> None:
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("Log in to manage your API token.")
+
+
+@transaction.atomic
+def token_rotate(*, user: AbstractBaseUser) -> Token:
+    """Give the user a fresh token, replacing (and so revoking) any previous one."""
+    _check(user)
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+def token_get_or_create(*, user: AbstractBaseUser) -> Token:
+    """The user's token, created if they have none (what logging in with a password gives)."""
+    _check(user)
+    token, _ = Token.objects.get_or_create(user=user)
+    return token
+
+
+def token_revoke(*, user: AbstractBaseUser) -> bool:
+    """Delete the user's token; whether there was one."""
+    _check(user)
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)
+

@@ -1,0 +1,123 @@
+"""Forms of the annotate area: they parse and type the request; the services decide the rules."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ..models import ClaimStatus, RelationKind, Stance, Verdict
+
+CONFIDENCE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class ClaimCreateForm(forms.Form):
+    """A span of the body in Python code points, with the text the browser saw there."""
+
+    start = forms.IntegerField(min_value=0, label=_("Start"))
+    end = forms.IntegerField(min_value=1, label=_("End"))
+    # Never stripped: the service compares it with the body character for character.
+    quote = forms.CharField(strip=False, label=_("Quote"))
+    statement = forms.CharField(required=False, widget=forms.Textarea, label=_("Statement"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start is not None and end is not None and end <= start:
+            self.add_error("end", _("The end must come after the start."))
+        return data
+
+
+class ClaimEditForm(forms.Form):
+    """The normalised statement, the speaker and the date of a claim, at a known version."""
+
+    statement = forms.CharField(required=False, widget=forms.Textarea, label=_("Statement"))
+    speaker = forms.CharField(required=False, max_length=300, label=_("Speaker"))
+    statement_date = forms.DateField(required=False, label=_("Date of the statement"))
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class ClaimDecideForm(forms.Form):
+    """Accept or reject a claim at a known version."""
+
+    status = forms.ChoiceField(
+        choices=[(ClaimStatus.ACCEPTED, _("Accept")), (ClaimStatus.REJECTED, _("Reject"))]
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class AnnotationForm(forms.Form):
+    """A verdict from the project's scheme, a confidence, a rationale and the time spent."""
+
+    verdict = forms.ModelChoiceField(
+        queryset=Verdict.objects.none(), required=False, label=_("Verdict")
+    )
+    confidence = forms.TypedChoiceField(
+        choices=CONFIDENCE_CHOICES, coerce=int, required=False, empty_value=None,
+        label=_("Confidence"),
+    )
+    rationale = forms.CharField(required=False, widget=forms.Textarea, label=_("Rationale"))
+    time_spent_seconds = forms.IntegerField(
+        min_value=0, max_value=7 * 24 * 3600, required=False, widget=forms.HiddenInput
+    )
+    # Empty when the annotation does not exist yet.
+    version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, scheme_id: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["verdict"].queryset = Verdict.objects.filter(scheme_id=scheme_id)
+
+
+# A claim or article of the corpus, named by id or by the URL of its page.
+CLAIM_REF = re.compile(r"^\s*(?:#|claim[: ]?)?\s*(\d+)\s*$", re.IGNORECASE)
+CLAIM_URL = re.compile(r"[?&]claim=(\d+)|/claims/(\d+)/")
+ARTICLE_URL = re.compile(r"/articles/(\d+)/")
+
+
+def _reference(value: str, *, kind: str) -> int | None:
+    """The id in "123", "#123" or a page URL of the Workbench; None when empty."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    match = CLAIM_REF.match(value)
+    if match:
+        return int(match.group(1))
+    found = (CLAIM_URL if kind == "claim" else ARTICLE_URL).search(value)
+    if found:
+        return int(next(g for g in found.groups() if g))
+    raise forms.ValidationError(_("Give an id or the address of its page in the Workbench."))
+
+
+class EvidenceForm(forms.Form):
+    """One source: a web page (http/https), or a claim or article of the same project."""
+
+    stance = forms.ChoiceField(choices=Stance.choices, label=_("Stance"))
+    url = forms.CharField(required=False, max_length=2000, label=_("URL"))
+    title = forms.CharField(required=False, max_length=500, label=_("Title"))
+    publisher = forms.CharField(required=False, max_length=300, label=_("Publisher"))
+    published_on = forms.DateField(required=False, label=_("Date"))
+    passage = forms.CharField(required=False, widget=forms.Textarea, label=_("Quoted passage"))
+    linked_claim = forms.CharField(required=False, label=_("Claim of the corpus"))
+    linked_article = forms.CharField(required=False, label=_("Article of the corpus"))
+
+    def clean_linked_claim(self) -> int | None:
+        return _reference(self.cleaned_data.get("linked_claim", ""), kind="claim")
+
+    def clean_linked_article(self) -> int | None:
+        return _reference(self.cleaned_data.get("linked_article", ""), kind="article")
+
+
+class RelationForm(forms.Form):
+    """A link from the focused claim to another claim of the project."""
+
+    target = forms.IntegerField(min_value=1, label=_("Claim"))
+    kind = forms.ChoiceField(choices=RelationKind.choices, label=_("Kind"))
+    note = forms.CharField(required=False, max_length=2000, label=_("Note"))
+
+
+class UnrelateForm(forms.Form):
+    """Which claim's panel to show after removing a link (either end of it)."""
+
+    claim = forms.IntegerField(min_value=1, required=False)
+

@@ -1,0 +1,1 @@
+"""The manager's pages: projects, members, imports, jobs, suggestions, progress and releases."""

@@ -1,0 +1,187 @@
+"""Dataset releases: the list, a new release (managers), one release with its card, downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ....access import Capability, can, roles_for
+from ....selectors.releases import (
+    RELEASE_FORMATS,
+    release_file_get_for_user,
+    release_get_for_user,
+    releases_for_user,
+)
+from ....services.releases import release_delete, release_job_start
+from ...forms_manage import ReleaseForm, add_service_errors
+from ...markdown import render_markdown
+from ..common import member_view
+from .base import TEMPLATES, page_context, project_for
+
+RELEASES_PER_PAGE = 20
+# Form fields → the keys of a release's filters (as the release job and the card read them).
+FILTER_ERRORS = {
+    "include_unadjudicated": "adjudicated_only", "since": "date_from", "until": "date_to",
+    "min_agreement": "min_agreement", "verdicts": "verdicts",
+}
+
+
+def _filters(data: dict[str, Any]) -> dict[str, Any]:
+    """The release job's filters from the form's cleaned data; unset filters are left out."""
+    filters: dict[str, Any] = {"include_unadjudicated": not data["adjudicated_only"]}
+    if data.get("min_agreement") is not None:
+        filters["min_agreement"] = data["min_agreement"]
+    if data.get("verdicts"):
+        filters["verdicts"] = [v.code for v in data["verdicts"]]
+    if data.get("date_from"):
+        filters["since"] = data["date_from"].isoformat()
+    if data.get("date_to"):
+        filters["until"] = data["date_to"].isoformat()
+    return filters
+
+
+def _service_errors(form: ReleaseForm, exc: ValidationError) -> None:
+    """The service's errors on the form's fields, under the names the form uses."""
+    if hasattr(exc, "error_dict"):
+        exc = ValidationError({FILTER_ERRORS.get(k, k): v for k, v in exc.error_dict.items()})
+    add_service_errors(form, exc)
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def releases(request: HttpRequest, slug: str) -> HttpResponse:
+    """The project's releases; managers start a new one here. Researchers, reviewers, managers."""
+    project, roles = project_for(request, slug, Capability.RELEASES)
+    may_manage = can(roles, Capability.MANAGE, user=request.user)
+    form = None
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied(_("Only the project's managers make releases."))
+        form = ReleaseForm(request.POST, project=project, formats=RELEASE_FORMATS)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = release_job_start(
+                    project=project, by=request.user, version=data["version"],
+                    formats=list(data["formats"]), filters=_filters(data),
+                    # ClaimReview records link back to the workbench at the address managers use.
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except ValidationError as exc:
+                _service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Release %(version)s is being built as job #%(job)s.")
+                    % {"version": data["version"], "job": job.pk},
+                )
+                return redirect("ui:job", job_id=job.pk)
+    elif may_manage:
+        form = ReleaseForm(project=project, formats=RELEASE_FORMATS)
+    page = Paginator(releases_for_user(request.user, project), RELEASES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = page_context(project, roles, request.user, "releases", page=page, form=form)
+    return render(
+        request, TEMPLATES + "releases.html", context, status=400 if form and form.errors else 200
+    )
+
+
+def _flat(value: Any) -> Any:
+    """A value for one table cell: nested objects and lists as short text, empty ones as a dash."""
+    if isinstance(value, (dict, list, tuple)) and not value:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_flat(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(_flat(v)) for v in value)
+    return value
+
+
+def _card_parts(card: str) -> tuple[str, str]:
+    """The card's YAML front matter (for dataset hubs) and its Markdown body, apart."""
+    if card.startswith("---\n"):
+        end = card.find("\n---\n", 4)
+        if end != -1:
+            return card[4:end], card[end + 5:]
+    return "", card
+
+
+def _file_order(release_file: Any) -> tuple[int, int]:
+    """The zip of everything first, then the data formats in their usual order, then the rest."""
+    if release_file.format == "zip":
+        return (0, 0)
+    if release_file.format in RELEASE_FORMATS:
+        return (1, RELEASE_FORMATS.index(release_file.format))
+    return (2, 0)
+
+
+def _rows(data: dict[str, Any]) -> list[tuple[str, Any, list[tuple[str, Any]]]]:
+    """A JSON object of figures as (name, value, sub-rows) for a table; nested objects become sub-rows."""
+    rows = []
+    for key, value in (data or {}).items():
+        name = str(key).replace("_", " ")
+        if isinstance(value, dict) and value:
+            rows.append((name, None, [(str(k), _flat(v)) for k, v in value.items()]))
+        else:
+            rows.append((name, _flat(value), []))
+    return rows
+
+
+@member_view
+@require_GET
+def release_detail(request: HttpRequest, release_id: int) -> HttpResponse:
+    """One release: its card, counts, agreement, and files to download."""
+    release = release_get_for_user(request.user, release_id)
+    project = release.project
+    roles = roles_for(request.user, project)
+    front_matter, body = _card_parts(release.card)
+    context = page_context(
+        project, roles, request.user, "releases", release=release,
+        files=sorted(release.files.all(), key=_file_order), card=render_markdown(body),
+        front_matter=front_matter,
+        counts=_rows(release.counts), agreement=_rows(release.agreement), filters=_rows(release.filters),
+    )
+    return render(request, TEMPLATES + "release.html", context)
+
+
+@member_view
+@require_http_methods(["GET", "POST"])
+def release_delete_view(request: HttpRequest, release_id: int) -> HttpResponse:
+    """Delete a release after a confirmation page. Managers only."""
+    release = release_get_for_user(request.user, release_id)
+    project = release.project
+    roles = roles_for(request.user, project)
+    if not can(roles, Capability.MANAGE, user=request.user):
+        raise PermissionDenied(_("Only the project's managers delete releases."))
+    if request.method == "POST":
+        version = release.version
+        release_delete(release=release, by=request.user)
+        messages.success(request, _("Release %(version)s deleted.") % {"version": version})
+        return redirect("ui:releases", slug=project.slug)
+    context = page_context(project, roles, request.user, "releases", release=release)
+    return render(request, TEMPLATES + "release_delete.html", context)
+
+
+@member_view
+@require_GET
+def release_download(request: HttpRequest, file_id: int) -> FileResponse:
+    """Stream one release file with its length and checksum. Researchers, reviewers, managers."""
+    release_file = release_file_get_for_user(request.user, file_id)
+    try:
+        handle = release_file.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("This file is missing from the storage.")) from None
+    name = release_file.file.name.rsplit("/", 1)[-1]
+    # FileResponse sets Content-Length from the file itself, and streams it in blocks.
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["X-Checksum-SHA256"] = release_file.sha256
+    # The link may be opened by a script; the file is what it is, not a page to sniff.
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,99 @@
+"""The project page and the work queue: Next, Skip and Done."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ... import selectors
+from ...models import Assignment, Role
+from ...services import assignments as assignment_services
+from ..markdown import render_markdown
+from .common import member_view
+
+ARTICLES_PER_PAGE = 25
+
+
+def work_url(assignment: Assignment) -> str:
+    """Where an assignment is worked: its article page, focused on the claim when there is one."""
+    params = {"assignment": assignment.pk}
+    if assignment.claim_id is not None:
+        params = {"claim": assignment.claim_id, **params}
+    return f"{reverse('ui:article', args=[assignment.article_id])}?{urlencode(params)}"
+
+
+@member_view
+@require_GET
+def project_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everything a member needs to start: their queue, progress, the articles and the guidelines."""
+    project = selectors.project_get_for_user(request.user, slug=slug)
+    overview = selectors.project_overview(request.user, project)
+    roles = frozenset(overview.roles)
+    kinds = selectors.queue_kinds(project, roles, request.user)
+    articles = Paginator(selectors.project_articles(request.user, project), ARTICLES_PER_PAGE)
+    context = {
+        "project": project,
+        "roles": roles,
+        "overview": overview,
+        "kinds": kinds,
+        "counts": selectors.queue_counts(request.user, project, roles) if kinds else None,
+        "pending": selectors.assignments_pending(request.user, project) if kinds else [],
+        "articles": articles.get_page(request.GET.get("page")),
+        "sees_candidates": bool(roles - {Role.RESEARCHER}) or request.user.is_superuser,
+        "guidelines": render_markdown(project.guidelines),
+        "description": render_markdown(project.description),
+    }
+    return render(request, "annotations/ui/project/page.html", context)
+
+
+def _go_next(request: HttpRequest, project_slug: str, skipped: Assignment | None = None) -> HttpResponse:
+    """Redirect to the user's next piece of work, or back to the project when there is none."""
+    project = selectors.project_get_for_user(request.user, slug=project_slug)
+    assignment = assignment_services.assignment_next(project=project, by=request.user)
+    if assignment is None:
+        messages.info(request, _("Nothing left in your queue. Thank you!"))
+        return redirect("ui:project", project.slug)
+    if skipped is not None and assignment.pk == skipped.pk:
+        messages.info(request, _("Nothing else is waiting: here is the item you skipped."))
+    return redirect(work_url(assignment))
+
+
+@member_view
+@require_POST
+def next_item(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open the user's current assignment, or hand them a new one."""
+    return _go_next(request, slug)
+
+
+@member_view
+@require_POST
+def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Put the assignment aside for later and go to the next one."""
+    assignment = selectors.assignment_get_for_user(request.user, assignment_id)
+    try:
+        assignment_services.assignment_skip(assignment=assignment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("ui:project", assignment.project.slug)
+    return _go_next(request, assignment.project.slug, skipped=assignment)
+
+
+@member_view
+@require_POST
+def done(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """Finish the assignment ("Done with this article") and go to the next one."""
+    assignment = selectors.assignment_get_for_user(request.user, assignment_id)
+    try:
+        assignment_services.assignment_complete(assignment=assignment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(work_url(assignment))
+    return _go_next(request, assignment.project.slug)

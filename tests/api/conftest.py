@@ -1,0 +1,105 @@
+"""Fixtures of the API tests: token clients per persona and a project with work done in it.
+
+In `project` (blind, overlap 2): alice and bob annotate `claim`, each with one piece of evidence;
+rita adjudicates `claim2`; `candidate` is a suggestion nobody decided yet.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from annotations.models import (
+    Adjudication,
+    AdjudicationMethod,
+    Annotation,
+    Claim,
+    ClaimOrigin,
+    ClaimRelation,
+    ClaimStatus,
+    Evidence,
+    Job,
+    JobKind,
+    RelationKind,
+    Stance,
+)
+from tests.conftest import BODY
+
+# High enough that no test is throttled by accident; the throttling tests set their own.
+TEST_RATES = {"anon": "10000/minute", "user": "100000/minute"}
+
+
+@pytest.fixture(autouse=True)
+def _api_settings(settings) -> None:
+    """Generous rates and a clean throttle cache for every API test."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": TEST_RATES}
+    cache.clear()
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(users):
+    """An API client authenticated with the persona's token (the way scripts call the API)."""
+    made: dict[str, APIClient] = {}
+
+    def make(name: str) -> APIClient:
+        if name not in made:
+            token, _ = Token.objects.get_or_create(user=users[name])
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            made[name] = client
+        return made[name]
+
+    return make
+
+
+@pytest.fixture
+def claim2(article, alice) -> Claim:
+    """A second accepted claim, on Vance's statement."""
+    start = BODY.index("JD Vance")
+    end = BODY.index("concessions.") + len("concessions.")
+    return Claim.objects.create(
+        article=article, start=start, end=end, quote=BODY[start:end], speaker="JD Vance",
+        origin=ClaimOrigin.MANUAL, status=ClaimStatus.ACCEPTED, created_by=alice,
+    )
+
+
+@pytest.fixture
+def candidate(article) -> Claim:
+    """A suggested claim nobody has decided on."""
+    start = BODY.index("Le sommet")
+    end = len(BODY)
+    return Claim.objects.create(
+        article=article, start=start, end=end, quote=BODY[start:end], score=0.7,
+        origin=ClaimOrigin.SUGGESTED, status=ClaimStatus.CANDIDATE,
+    )
+
+
+@pytest.fixture
+def work(project, article, claim, claim2, candidate, verdicts, users) -> dict:
+    """Annotations, evidence, a relation, an adjudication and a job in `project`."""
+    alice, bob, rita, max_ = users["alice"], users["bob"], users["rita"], users["max"]
+    codes = list(verdicts)
+    a_alice = Annotation.objects.create(claim=claim, annotator=alice, verdict=verdicts[codes[0]],
+                                        rationale="alice's reason")
+    a_bob = Annotation.objects.create(claim=claim, annotator=bob, verdict=verdicts[codes[1]],
+                                      rationale="bob's reason")
+    e_alice = Evidence.objects.create(claim=claim, added_by=alice, url="https://example.org/a",
+                                      stance=Stance.SUPPORTS, title="alice's source")
+    e_bob = Evidence.objects.create(claim=claim, added_by=bob, url="https://example.org/b",
+                                    stance=Stance.REFUTES, title="bob's source")
+    relation = ClaimRelation.objects.create(source=claim, target=claim2, kind=RelationKind.CONTRADICTS,
+                                            created_by=alice)
+    adjudication = Adjudication.objects.create(claim=claim2, verdict=verdicts[codes[0]], adjudicator=rita,
+                                               method=AdjudicationMethod.ADJUDICATED)
+    job = Job.objects.create(project=project, kind=JobKind.SUGGEST, created_by=max_)
+    return {
+        "a_alice": a_alice, "a_bob": a_bob, "e_alice": e_alice, "e_bob": e_bob,
+        "relation": relation, "adjudication": adjudication, "job": job, "codes": codes,
+    }

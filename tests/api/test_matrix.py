@@ -1,0 +1,208 @@
+"""The permission matrix: every endpoint × {the right role, another member role, an outsider,
+anonymous}, driven from one table.
+
+Each row names the user with the right role and a member whose role does not allow the action,
+and the statuses expected. Outsiders (charlie) get 404 wherever a project is involved, since
+they may not learn that it exists; anonymous clients get 401 everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+Ctx = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One endpoint and who may call it."""
+
+    label: str
+    method: str
+    path: Callable[[Ctx], str]
+    right: tuple[str, int]  # (persona, status)
+    other: tuple[str, int] | None  # a member whose role is not enough (None: every role may)
+    outsider: int = 404
+    anonymous: int = 401
+    body: Callable[[Ctx], dict] | None = None
+    multipart: bool = False
+    check: Callable[[str, Any, Ctx], None] | None = field(default=None, compare=False)
+
+
+def empty_for(*names: str) -> Callable[[str, Any, Ctx], None]:
+    """Lists a role does not cover are empty rather than refused (jobs, outsiders' projects)."""
+
+    def check(persona: str, response: Any, ctx: Ctx) -> None:
+        results = response.json()["results"]
+        assert (results == []) == (persona in names), (persona, results)
+
+    return check
+
+
+P = "/api/v1"
+ROWS = [
+    # projects
+    Row("projects list", "GET", lambda c: f"{P}/projects/", ("alice", 200), ("rhea", 200),
+        outsider=200, check=empty_for("charlie")),
+    Row("project read", "GET", lambda c: f"{P}/projects/test/", ("alice", 200), ("rhea", 200)),
+    Row("project create", "POST", lambda c: f"{P}/projects/", ("max", 201), ("alice", 403),
+        outsider=403, body=lambda c: {"name": "New", "slug": "new-project"}),
+    Row("project settings", "PATCH", lambda c: f"{P}/projects/test/", ("max", 200), ("rita", 403),
+        body=lambda c: {"overlap": 3}),
+    Row("project agreement", "GET", lambda c: f"{P}/projects/test/agreement/", ("rita", 200), ("alice", 403)),
+    # members
+    Row("members list", "GET", lambda c: f"{P}/members/?project=test", ("alice", 200), ("rhea", 200)),
+    Row("member read", "GET", lambda c: f"{P}/members/{c['m_bob']}/", ("alice", 200), ("rhea", 200)),
+    Row("member add", "POST", lambda c: f"{P}/members/", ("max", 201), ("rita", 403),
+        body=lambda c: {"project": "test", "username": "charlie", "role": "annotator"}),
+    Row("member remove", "DELETE", lambda c: f"{P}/members/{c['m_bob']}/", ("max", 204), ("rita", 403)),
+    # articles
+    Row("articles list", "GET", lambda c: f"{P}/articles/?project=test", ("alice", 200), ("rhea", 200)),
+    Row("article read", "GET", lambda c: f"{P}/articles/{c['article']}/", ("rhea", 200), ("alice", 200)),
+    Row("article create", "POST", lambda c: f"{P}/articles/", ("max", 201), ("rita", 403),
+        body=lambda c: {"project": "test", "title": "New", "body": "Un nouveau texte."}),
+    Row("article edit", "PATCH", lambda c: f"{P}/articles/{c['article']}/", ("max", 200), ("rita", 403),
+        body=lambda c: {"title": "Renamed"}),
+    Row("article import", "POST", lambda c: f"{P}/articles/import/", ("max", 202), ("rita", 403),
+        multipart=True,
+        body=lambda c: {"project": "test", "file": SimpleUploadedFile(
+            "a.jsonl", b'{"title": "T", "body": "Un texte importe."}\n')}),
+    # claims
+    Row("claims list", "GET", lambda c: f"{P}/claims/?project=test", ("alice", 200), ("rhea", 200)),
+    Row("claim read", "GET", lambda c: f"{P}/claims/{c['claim']}/", ("rhea", 200), ("alice", 200)),
+    Row("candidate read", "GET", lambda c: f"{P}/claims/{c['candidate']}/", ("alice", 200), ("rhea", 404)),
+    Row("claim mark", "POST", lambda c: f"{P}/claims/", ("alice", 201), ("rhea", 403),
+        body=lambda c: {"article": c["article"], "start": 0, "end": 2}),
+    Row("claim edit", "PATCH", lambda c: f"{P}/claims/{c['claim']}/", ("alice", 200), ("rhea", 403),
+        body=lambda c: {"statement": "Russia did not move.", "version": 1}),
+    Row("claim span edit", "PATCH", lambda c: f"{P}/claims/{c['claim']}/", ("rita", 200), ("alice", 403),
+        body=lambda c: {"start": 0, "end": 2, "version": 1}),
+    Row("claim decide", "POST", lambda c: f"{P}/claims/{c['candidate']}/decide/", ("alice", 200),
+        ("rhea", 404), body=lambda c: {"status": "accepted", "version": 1}),
+    # relations
+    Row("relations list", "GET", lambda c: f"{P}/claim-relations/?project=test", ("alice", 200), ("rhea", 403)),
+    Row("relation read", "GET", lambda c: f"{P}/claim-relations/{c['relation']}/", ("alice", 200), ("rhea", 403)),
+    Row("relation create", "POST", lambda c: f"{P}/claim-relations/", ("alice", 201), ("rhea", 403),
+        body=lambda c: {"source": c["claim"], "target": c["candidate"], "kind": "supports"}),
+    Row("relation delete", "DELETE", lambda c: f"{P}/claim-relations/{c['relation']}/", ("alice", 204),
+        ("rhea", 403)),
+    # annotations
+    Row("annotations list", "GET", lambda c: f"{P}/annotations/?project=test", ("rita", 200), ("rhea", 403)),
+    Row("annotation read", "GET", lambda c: f"{P}/annotations/{c['a_alice']}/", ("alice", 200), ("rhea", 403)),
+    Row("annotation create", "POST", lambda c: f"{P}/annotations/", ("alice", 201), ("rita", 403),
+        body=lambda c: {"claim": c["claim2"], "verdict": c["codes"][0]}),
+    Row("annotation edit", "PATCH", lambda c: f"{P}/annotations/{c['a_alice']}/", ("alice", 200),
+        ("rita", 403), body=lambda c: {"verdict": c["codes"][2], "version": 1}),
+    # evidence
+    Row("evidence list", "GET", lambda c: f"{P}/evidence/?project=test", ("rita", 200), ("rhea", 403)),
+    Row("evidence read", "GET", lambda c: f"{P}/evidence/{c['e_alice']}/", ("alice", 200), ("rhea", 403)),
+    Row("evidence add", "POST", lambda c: f"{P}/evidence/", ("alice", 201), ("rhea", 403),
+        body=lambda c: {"claim": c["claim"], "stance": "context", "url": "https://example.org/c"}),
+    Row("evidence delete", "DELETE", lambda c: f"{P}/evidence/{c['e_alice']}/", ("alice", 204), ("rhea", 403)),
+    # adjudications
+    Row("adjudications list", "GET", lambda c: f"{P}/adjudications/?project=test", ("rita", 200), ("alice", 403)),
+    Row("adjudication read", "GET", lambda c: f"{P}/adjudications/{c['adjudication']}/", ("rita", 200),
+        ("alice", 403)),
+    Row("adjudication create", "POST", lambda c: f"{P}/adjudications/", ("rita", 201), ("alice", 403),
+        body=lambda c: {"claim": c["claim"], "verdict": c["codes"][1], "gold_evidence": [c["e_bob"]]}),
+    Row("adjudication edit", "PATCH", lambda c: f"{P}/adjudications/{c['adjudication']}/", ("max", 200),
+        ("alice", 403), body=lambda c: {"verdict": c["codes"][1], "version": 1}),
+    # jobs
+    Row("jobs list", "GET", lambda c: f"{P}/jobs/?project=test", ("max", 200), ("alice", 200),
+        check=empty_for("alice")),
+    Row("job read", "GET", lambda c: f"{P}/jobs/{c['job']}/", ("max", 200), ("alice", 403)),
+    Row("suggest job", "POST", lambda c: f"{P}/jobs/suggest/", ("max", 202), ("rita", 403),
+        body=lambda c: {"project": "test"}),
+    Row("retrain job", "POST", lambda c: f"{P}/jobs/retrain/", ("max", 202), ("rita", 403),
+        body=lambda c: {"project": "test"}),
+    Row("agreement job", "POST", lambda c: f"{P}/jobs/agreement/", ("rita", 202), ("alice", 403),
+        body=lambda c: {"project": "test"}),
+    # tokens: anyone may exchange a password for a token; revoking is the caller's own
+    Row("token obtain", "POST", lambda c: f"{P}/auth/token/", ("alice", 200), None, outsider=200,
+        anonymous=200, body=lambda c: {"username": "alice", "password": "pw-alice"}),
+    Row("token revoke", "DELETE", lambda c: f"{P}/auth/token/", ("alice", 204), None, outsider=204),
+]
+
+PERSONAS = ("right", "other", "outsider", "anonymous")
+
+
+@pytest.fixture
+def ctx(work, project, article, claim, claim2, candidate) -> Ctx:
+    memberships = {m.user.username: m.pk for m in project.memberships.select_related("user")}
+    return {
+        "article": article.pk, "claim": claim.pk, "claim2": claim2.pk, "candidate": candidate.pk,
+        "a_alice": work["a_alice"].pk, "e_alice": work["e_alice"].pk, "e_bob": work["e_bob"].pk,
+        "relation": work["relation"].pk, "adjudication": work["adjudication"].pk,
+        "job": work["job"].pk, "codes": work["codes"], "m_bob": memberships["bob"],
+    }
+
+
+def _cases() -> list:
+    cases = []
+    for row in ROWS:
+        for persona in PERSONAS:
+            if persona == "other" and row.other is None:
+                continue
+            cases.append(pytest.param(row, persona, id=f"{row.label} · {persona}"))
+    return cases
+
+
+@pytest.mark.parametrize(("row", "persona"), _cases())
+def test_matrix(row: Row, persona: str, ctx: Ctx, client_for, anon) -> None:
+    if persona == "right":
+        name, expected = row.right
+    elif persona == "other":
+        name, expected = row.other  # type: ignore[misc]
+    elif persona == "outsider":
+        name, expected = "charlie", row.outsider
+    else:
+        name, expected = "", row.anonymous
+    client = client_for(name) if name else anon
+    body = row.body(ctx) if row.body else None
+    response = client.generic(row.method, row.path(ctx)) if body is None else getattr(
+        client, row.method.lower()
+    )(row.path(ctx), body, format="multipart" if row.multipart else "json")
+    assert response.status_code == expected, (name, response.content[:300])
+    if row.check is not None and response.status_code == 200:
+        row.check(name, response, ctx)
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    """A new endpoint cannot be added without its row: compare the schema's operations."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = {
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in ("get", "post", "patch", "delete")
+    }
+    covered = set()
+    for row in ROWS:
+        example = row.path({key: 1 for key in (
+            "article", "claim", "claim2", "candidate", "a_alice", "e_alice", "e_bob", "relation",
+            "adjudication", "job", "m_bob", "release", "file",
+        )} | {"codes": ["x", "y", "z"]})
+        covered.add((row.method, _template(example.split("?")[0])))
+    missing = {op for op in operations if (op[0], _template(op[1])) not in covered}
+    assert not missing, f"endpoints without a matrix row: {sorted(missing)}"
+    assert reverse("api:schema")
+
+
+def _template(path: str) -> str:
+    """Replace ids and slugs in a path by placeholders, for comparing routes with the schema."""
+    parts = []
+    for part in path.strip("/").split("/"):
+        if part.isdigit() or (part.startswith("{") and part.endswith("}")) or part == "test":
+            parts.append("{}")
+        else:
+            parts.append(part)
+    return "/" + "/".join(parts) + "/"

@@ -1,0 +1,61 @@
+"""Browser tests: a real Chromium driven by Playwright (sync API) against the live server.
+
+Debian's /usr/bin/chromium is used (Playwright's own browser download does not work here);
+without it the tests skip locally and fail in CI (REQUIRE_SERVICES=1). Use the `page` fixture
+and `log_in(page, live_server.url, "alice", "pw-alice")`; screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need_service
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def page(live_server, settings, monkeypatch) -> Iterator[object]:
+    """A Chromium page (1280 × 900) against the live server, closed after the test."""
+    if not CHROMIUM.exists():
+        need_service(f"chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls between steps
+    # are synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.DEBUG = True  # the live server then serves static files, as runserver does
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        try:
+            yield tab
+        finally:
+            browser.close()
+        # A script error on any page is a failure, even if the test's steps passed.
+        assert not errors, errors
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/ and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

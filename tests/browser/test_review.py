@@ -1,0 +1,102 @@
+"""A reviewer adjudicates a disagreement in a real Chromium, with the keyboard only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from annotations.models import Adjudication, AdjudicationMethod
+from annotations.services import work
+from tests.conftest import need_service
+
+# serialized_rollback: the flush after each test would drop the default scheme the migrations made.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def browser_page(live_server, settings, monkeypatch) -> Iterator[object]:
+    """A Chromium page against the live server (Playwright's own browsers are not downloadable)."""
+    if not CHROMIUM.exists():
+        need_service(f"chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in between are sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.DEBUG = True  # the live server serves static files as runserver would
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def log_in(page, base: str, username: str, password: str) -> None:
+    """Log in through the login form."""
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_rita_settles_alice_and_bobs_disagreement_with_the_keyboard(
+    browser_page, live_server, claim, alice, bob, rita, verdicts
+):
+    work.annotation_save(claim=claim, annotator=alice, verdict=verdicts["refuted"], rationale="Lavrov dit non.")
+    work.annotation_save(claim=claim, annotator=bob, verdict=verdicts["supported"], rationale="Selon l'AFP.")
+    alices = work.evidence_add(claim=claim, by=alice, stance="refutes", url="https://example.org/lavrov", title="Lavrov")
+    work.evidence_add(claim=claim, by=bob, stance="supports", url="https://example.org/afp", title="AFP")
+    page = browser_page
+    log_in(page, live_server.url, "rita", "pw-rita")
+    page.goto(f"{live_server.url}/p/test/review/")
+    assert page.locator("[data-review-row]").count() == 1
+
+    page.keyboard.press("j")  # select the first disagreement
+    assert page.locator("tr.selected").count() == 1
+    page.keyboard.press("Enter")  # open it
+    page.wait_for_url(f"**/claims/{claim.pk}/adjudicate/**")
+    assert page.locator(".annotation").count() == 2
+
+    page.keyboard.press("2")  # the scheme's hotkey for Refuted
+    page.wait_for_function("!document.activeElement.matches('input')")
+    assert page.locator(f"input[name=verdict][value='{verdicts['refuted'].pk}']").is_checked()
+    page.keyboard.press("g")
+    page.keyboard.press("1")  # the first evidence, Alice's, is gold
+    assert page.locator(f"input[name=gold][value='{alices.pk}']").is_checked()
+    page.wait_for_function("!document.activeElement.matches('input')")  # hotkeys work again
+    page.keyboard.press("n")  # write the note
+    page.wait_for_function("document.activeElement.id === 'note'")
+    page.keyboard.type("Lavrov is on record: the position is unchanged.")
+    page.keyboard.press("Escape")
+    page.keyboard.press("a")  # adjudicate
+    page.wait_for_url("**/p/test/review/?filter=disagreements")
+    assert "Claim #%d adjudicated: Refuted" % claim.pk in page.inner_text(".messages")
+    assert page.locator("[data-review-row]").count() == 0
+
+    adjudication = Adjudication.objects.get(claim=claim)
+    assert (adjudication.verdict, adjudication.method, adjudication.adjudicator) == (
+        verdicts["refuted"], AdjudicationMethod.ADJUDICATED, rita
+    )
+    assert list(adjudication.gold_evidence.all()) == [alices]
+    assert list(adjudication.agrees_with.all()) == [alice]
+    assert adjudication.notes == "Lavrov is on record: the position is unchanged."
+
+
+def test_accept_majority_on_a_tie_shows_the_refusal(browser_page, live_server, claim, alice, bob, verdicts):
+    work.annotation_save(claim=claim, annotator=alice, verdict=verdicts["refuted"])
+    work.annotation_save(claim=claim, annotator=bob, verdict=verdicts["supported"])
+    page = browser_page
+    log_in(page, live_server.url, "rita", "pw-rita")
+    page.set_viewport_size({"width": 768, "height": 900})  # the tablet layout works too
+    page.goto(f"{live_server.url}/claims/{claim.pk}/adjudicate/")
+    page.keyboard.press("m")
+    page.wait_for_load_state()
+    assert "There is no majority" in page.inner_text(".errorlist")
+    assert not Adjudication.objects.exists()

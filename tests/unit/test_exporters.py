@@ -1,0 +1,435 @@
+"""Unit tests for annotations.exporters: every format read back the way researchers read it (no DB)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import random
+import tracemalloc
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from pyld import jsonld
+
+from annotations.agreement import Rating, project_agreement
+from annotations.exporters import (
+    FORMATS,
+    FileEntry,
+    ReleaseContext,
+    ReleaseStats,
+    VerdictInfo,
+    claim_agreement,
+    export,
+    file_name,
+    open_writer,
+    render_card,
+)
+from annotations.exporters.averitec import AVERITEC_LABELS
+from annotations.exporters.fever import FEVER_LABELS
+from annotations.exporters.tabular import HEADER, flatten
+
+VERDICTS = (
+    VerdictInfo("supported", "Supported", "accurate", "SUPPORTS", "Supported", 5, "True", "Vrai"),
+    VerdictInfo("refuted", "Refuted", "false", "REFUTES", "Refuted", 1, "False", "Faux"),
+    VerdictInfo("misleading", "Misleading", "", "", "Conflicting Evidence/Cherrypicking", 2,
+                "Misleading", "Trompeur"),
+    VerdictInfo("not_enough_evidence", "Not enough evidence", "", "NOT ENOUGH INFO",
+                "Not Enough Evidence", 3, "Unproven", "Non prouvé"),
+    VerdictInfo("not_checkable", "Not checkable", "", "", "", None, "", ""),
+)
+BY_CODE = {v.code: v for v in VERDICTS}
+
+CONTEXT = ReleaseContext(
+    project_name="Anchorage summit 2025", project_slug="anchorage-2025", version="v1.0",
+    released_at=dt.datetime(2025, 9, 1, 12, 0, tzinfo=dt.UTC), verdicts=VERDICTS,
+    scheme_name="Default verdicts", organisation="Workbench demo desk", licence="CC-BY-4.0",
+    language="fr", description="Five French articles.", guidelines="# Guidelines\n\nMark claims.",
+    claim_url_template="https://workbench.example.org/articles/{article_id}/?claim={claim_id}",
+)
+
+# Text that breaks naive writers: non-BMP characters, quotes, separators, newlines, a formula.
+NASTY = 'Lavrov a dit "inchangée", 🙂 𝔘𝔫𝔦𝔠𝔬𝔡𝔢;\nligne deux\r\n\ttab, fin'
+
+
+def verdict_of(code: str | None) -> dict | None:
+    if code is None:
+        return None
+    v = BY_CODE[code]
+    return {
+        "code": v.code, "name": v.name, "fever": v.fever, "averitec": v.averitec,
+        "claimreview_rating": v.claimreview_rating, "claimreview_name": v.claimreview_name_fr,
+    }
+
+
+def make_record(i: int, final: str | None, given: list[str | None], **extra) -> dict:
+    """A native record as the release selector builds it."""
+    codes = [v for v in given if v]
+    record = {
+        "id": 100 + i,
+        "article": {
+            "id": 10 + i % 3, "external_id": f"ext-{i % 3}", "title": f"Article {i % 3} {NASTY}",
+            "url": f"https://news.example.org/{i % 3}", "outlet": "Le Monde", "author": "A. Auteur",
+            "published_on": "2025-08-16", "language": "fr",
+        },
+        "start": 5 * i, "end": 5 * i + 40, "quote": f"quote {i} {NASTY}",
+        "statement": "" if i % 2 else f"Statement {i} «citée» 😀",
+        "speaker": "Sergueï Lavrov" if i % 4 else "", "statement_date": None if i % 3 else "2025-08-15",
+        "kind": ["attributed_statement", "event", "quantity", "other", ""][i % 5],
+        "verdict": verdict_of(final),
+        "adjudication": None if final is None else {
+            "method": "adjudicated", "notes": "" if i % 2 else f"Note {i}: {NASTY}",
+            "adjudicator": "ann-0000beef", "decided_at": "2025-08-20T10:00:00+00:00",
+        },
+        "gold_evidence": [] if i % 3 == 2 else [{
+            "id": 900 + i, "url": "" if i % 3 else f"https://source.example.org/{i}",
+            "title": f"Source {i}", "publisher": "AFP", "published_on": "2025-08-17",
+            "passage": f"passage {NASTY}", "stance": "supports",
+            "linked_claim_id": 7 if i % 3 else None, "linked_article_id": None,
+        }],
+        "annotations": [
+            {"annotator": f"ann-{k:08x}", "verdict": v, "confidence": (k % 5) + 1,
+             "rationale": f"because {k} {NASTY}" if v else ""}
+            for k, v in enumerate(given)
+        ],
+        "agreement": claim_agreement(codes, final),
+    }
+    record.update(extra)
+    return record
+
+
+def sample(n: int = 30, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    codes = [v.code for v in VERDICTS]
+    records = []
+    for i in range(n):
+        final = codes[i % len(codes)]
+        given = [final if rng.random() < 0.7 else rng.choice(codes) for _ in range(rng.randint(1, 4))]
+        if i % 7 == 3:
+            given.append(None)  # an annotation saved without a verdict yet
+        records.append(make_record(i, final, given))
+    return records
+
+
+def written(fmt: str, records: list[dict], context: ReleaseContext = CONTEXT) -> tuple[bytes, object]:
+    out = io.BytesIO()
+    writer = export(fmt, records, out, context)
+    return out.getvalue(), writer
+
+
+# --- native JSONL ---------------------------------------------------------------------------
+
+
+def test_jsonl_has_one_record_per_line_that_parses_back_to_the_record():
+    records = sample()
+    data, writer = written("jsonl", records)
+    lines = data.decode("utf-8").split("\n")
+    assert lines[-1] == "" and len(lines) == len(records) + 1  # every line ends with \n
+    assert [json.loads(line) for line in lines[:-1]] == records
+    assert writer.written == len(records) and not writer.left_out
+    assert "🙂" in data.decode("utf-8")  # kept as UTF-8, not \\u escapes
+
+
+# --- FEVER ----------------------------------------------------------------------------------
+
+
+def test_fever_labels_come_only_from_its_set_and_unmapped_claims_are_counted():
+    records = sample(40)
+    data, writer = written("fever", records)
+    rows = [json.loads(line) for line in data.decode().splitlines()]
+    assert {r["label"] for r in rows} <= FEVER_LABELS
+    assert {r["label"] for r in rows} == FEVER_LABELS
+    unmapped = [r for r in records if not r["verdict"]["fever"]]
+    assert len(rows) == len(records) - len(unmapped) == writer.written
+    assert sum(writer.left_out.values()) == len(unmapped)
+    assert set(writer.left_out) == {
+        "verdict 'misleading' has no FEVER label", "verdict 'not_checkable' has no FEVER label"
+    }
+    for row in rows:
+        assert set(row) == {"id", "claim", "label", "verifiable", "evidence"}
+        source = next(r for r in records if r["id"] == row["id"])
+        assert row["claim"] == (source["statement"] or source["quote"])
+        assert row["verifiable"] == ("NOT VERIFIABLE" if row["label"] == "NOT ENOUGH INFO" else "VERIFIABLE")
+        assert len(row["evidence"]) == len(source["gold_evidence"])
+        for evidence_set, gold in zip(row["evidence"], source["gold_evidence"]):
+            assert evidence_set == [[None, gold["id"], gold["url"] or "claim:7", gold["passage"]]]
+
+
+# --- AVeriTeC -------------------------------------------------------------------------------
+
+
+def test_averitec_is_one_json_array_with_labels_from_its_four_classes():
+    records = sample(40)
+    data, writer = written("averitec", records)
+    items = json.loads(data)
+    assert isinstance(items, list) and len(items) == writer.written
+    assert {i["label"] for i in items} <= AVERITEC_LABELS
+    assert writer.left_out == {"verdict 'not_checkable' has no AVeriTeC label": 8}
+    for item in items:
+        source = next(r for r in records if r["id"] == item["claim_id"])
+        assert item["claim"] == (source["statement"] or source["quote"])
+        assert item["speaker"] == (source["speaker"] or None)
+        date = source["statement_date"] or source["article"]["published_on"]
+        assert item["claim_date"] == "{2}-{1}-{0}".format(*map(int, date.split("-")))
+        expected = source["adjudication"]["notes"] or "\n\n".join(
+            a["rationale"] for a in source["annotations"]
+            if a["verdict"] == source["verdict"]["code"] and a["rationale"]
+        )
+        assert item["justification"] == expected
+        assert item["questions"] == []  # no evidence here carries a question
+        assert [s["title"] for s in item["sources"]] == [g["title"] for g in source["gold_evidence"]]
+
+
+def test_averitec_writes_evidence_with_a_question_as_questions_and_answers():
+    record = make_record(0, "supported", ["supported", "supported"])
+    record["gold_evidence"].append({**record["gold_evidence"][0], "id": 1, "question": "Who said it?"})
+    (item,) = json.loads(written("averitec", [record])[0])
+    assert item["questions"] == [{
+        "question": "Who said it?",
+        "answers": [{"answer": record["gold_evidence"][0]["passage"], "answer_type": "Extractive",
+                     "source_url": "https://source.example.org/0", "source_medium": "Web text"}],
+    }]
+    assert [s["url"] for s in item["sources"]] == ["https://source.example.org/0"]
+    assert item["claim_types"] == ["Quote Verification"]
+
+
+# --- ClaimReview ----------------------------------------------------------------------------
+
+SCHEMA_ORG = "https://schema.org/"
+
+
+def local_loader(url: str, options: dict) -> dict:
+    """Serve schema.org's context from here: the tests never touch the network."""
+    if url.rstrip("/") != SCHEMA_ORG.rstrip("/"):
+        raise AssertionError(f"unexpected remote document {url}")
+    return {"contextUrl": None, "documentUrl": url, "document": {"@context": {"@vocab": SCHEMA_ORG}}}
+
+
+def one(node: dict, prop: str) -> dict:
+    values = node[SCHEMA_ORG + prop]
+    assert len(values) == 1, prop
+    return values[0]
+
+
+def test_claimreview_parses_as_json_ld_with_every_listed_field():
+    records = sample(20)
+    data, writer = written("claimreview", records)
+    document = json.loads(data)
+    assert document["@context"] == "https://schema.org"
+    expanded = jsonld.expand(document, {"documentLoader": local_loader})
+    reviews = [n for n in expanded[0]["@graph"]] if "@graph" in expanded[0] else expanded
+    assert len(reviews) == writer.written == len(records) - 4  # not_checkable has no rating
+    assert writer.left_out == {"verdict 'not_checkable' has no ClaimReview rating": 4}
+    for review in reviews:
+        assert review["@type"] == [SCHEMA_ORG + "ClaimReview"]
+        claim_id = int(one(review, "identifier")["@value"])
+        source = next(r for r in records if r["id"] == claim_id)
+        url = f"https://workbench.example.org/articles/{source['article']['id']}/?claim={claim_id}"
+        assert review["@id"] == url and one(review, "url")["@value"] == url
+        assert one(review, "claimReviewed")["@value"] == (source["statement"] or source["quote"])
+        assert one(review, "datePublished")["@value"] == "2025-09-01"
+        author = one(review, "author")
+        assert author["@type"] == [SCHEMA_ORG + "Organization"]
+        assert one(author, "name")["@value"] == "Workbench demo desk"
+        item = one(review, "itemReviewed")
+        assert item["@type"] == [SCHEMA_ORG + "Claim"]
+        assert one(one(item, "author"), "name")["@value"] == (
+            source["speaker"] or source["article"]["author"]
+        )
+        assert one(item, "datePublished")["@value"] == (
+            source["statement_date"] or source["article"]["published_on"]
+        )
+        assert one(one(item, "appearance"), "url")["@value"] == source["article"]["url"]
+        rating = one(review, "reviewRating")
+        assert rating["@type"] == [SCHEMA_ORG + "Rating"]
+        assert one(rating, "ratingValue")["@value"] == source["verdict"]["claimreview_rating"]
+        assert one(rating, "bestRating")["@value"] == 5
+        assert one(rating, "worstRating")["@value"] == 1
+        assert one(rating, "alternateName")["@value"] == source["verdict"]["claimreview_name"]
+
+
+# --- Parquet --------------------------------------------------------------------------------
+
+
+def test_parquet_reads_back_equal_to_the_jsonl_in_several_row_groups():
+    records = sample(23)
+    jsonl, _ = written("jsonl", records)
+    out = io.BytesIO()
+    writer = open_writer("parquet", out, CONTEXT)
+    writer.row_group = 5
+    for record in records:
+        writer.write(record)
+    writer.close()
+    out.seek(0)
+    parquet = pq.ParquetFile(out)
+    assert parquet.metadata.num_row_groups == 5
+    assert parquet.schema_arrow.metadata[b"workbench.version"] == b"v1.0"
+    table = parquet.read()
+    assert table.to_pylist() == [json.loads(line) for line in jsonl.decode().splitlines()]
+    out.seek(0)
+    frame = pd.read_parquet(out)
+    assert list(frame["id"]) == [r["id"] for r in records]
+    assert frame.loc[0, "article"]["title"] == records[0]["article"]["title"]
+    assert list(frame.loc[1, "annotations"][0].keys()) == ["annotator", "verdict", "confidence", "rationale"]
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def test_csv_has_a_bom_and_reads_back_with_the_csv_module_and_pandas():
+    records = sample(25)
+    records[0]["quote"] = "=HYPERLINK(\"http://evil.example\")"
+    records[1]["statement"] = "-5 % selon Moscou"
+    data, writer = written("csv", records)
+    assert data.startswith(codecs.BOM_UTF8)
+    assert b"\r\n" in data
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == HEADER
+    assert len(rows) == len(records) + 1 == writer.written + 1
+
+    def as_text(value: object) -> str:
+        return "" if value is None else str(value)
+
+    for row, record in zip(rows[1:], records):
+        expected = [as_text(v) for v in flatten(record)]
+        undefused = [c[1:] if c[:2] in ("'=", "'-", "'+", "'@", "'\t", "'\r") else c for c in row]
+        assert undefused == expected
+        assert json.loads(row[HEADER.index("annotations")]) == record["annotations"]
+    assert rows[1][HEADER.index("quote")].startswith("'=")  # never a formula in Excel
+    assert rows[2][HEADER.index("statement")] == "'-5 % selon Moscou"
+
+    frame = pd.read_csv(io.BytesIO(data), keep_default_na=False, dtype=str)  # pandas strips the BOM
+    assert list(frame.columns) == HEADER
+    assert list(frame["id"]) == [str(r["id"]) for r in records]
+    assert frame.loc[3, "quote"] == records[3]["quote"]  # newlines, quotes and 🙂 survive
+    assert frame.loc[3, "article_title"].endswith("tab, fin")
+
+
+# --- all formats ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_writes_a_valid_empty_file(fmt):
+    data, writer = written(fmt, [])
+    assert writer.written == 0
+    if fmt in ("jsonl", "fever"):
+        assert data == b""
+    elif fmt == "averitec":
+        assert json.loads(data) == []
+    elif fmt == "claimreview":
+        assert json.loads(data)["@graph"] == []
+    elif fmt == "csv":
+        assert data.decode("utf-8-sig").strip() == ",".join(HEADER)
+    else:
+        assert pq.read_table(io.BytesIO(data)).num_rows == 0
+
+
+@pytest.mark.parametrize("fmt", ["fever", "averitec", "claimreview"])
+def test_claims_without_a_final_verdict_are_left_out_of_the_mapped_formats(fmt):
+    record = make_record(1, None, ["supported"])
+    assert record["agreement"] == {"n_annotations": 1, "n_agreeing": 0, "share_agreeing": None, "observed": None}
+    _, writer = written(fmt, [record])
+    assert writer.written == 0 and writer.left_out == {"no final verdict": 1}
+
+
+def test_file_names_and_unknown_formats():
+    assert file_name(CONTEXT, "fever") == "anchorage-2025-v1.0-fever.jsonl"
+    assert file_name(CONTEXT, "parquet") == "anchorage-2025-v1.0.parquet"
+    with pytest.raises(ValueError, match="unknown format 'xml'"):
+        open_writer("xml", io.BytesIO(), CONTEXT)
+
+
+def test_memory_stays_flat_as_the_release_grows():
+    """Peak traced memory writing 5,000 records is about that of 500: nothing accumulates."""
+    template = sample(10)
+
+    def stream(n: int):
+        for i in range(n):
+            record = dict(template[i % 10])
+            record["id"] = i
+            yield record
+
+    def peak(n: int) -> int:
+        sinks = {fmt: io.BufferedWriter(io.FileIO("/dev/null", "w")) for fmt in FORMATS}
+        tracemalloc.start()
+        writers = [open_writer(fmt, sinks[fmt], CONTEXT) for fmt in FORMATS]
+        for w in writers:
+            if w.format == "parquet":
+                w.row_group = 250
+        stats = ReleaseStats([v.code for v in VERDICTS])
+        for record in stream(n):
+            stats.add(record)
+            for w in writers:
+                w.write(record)
+        for w in writers:
+            w.close()
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        for sink in sinks.values():
+            sink.close()
+        return top
+
+    small, large = peak(500), peak(5_000)
+    # The agreement table grows by a few bytes per claim (int16 per verdict); all else is flat.
+    assert large < small + 500_000, (small, large)
+
+
+# --- release figures and the card -----------------------------------------------------------
+
+
+def test_claim_agreement():
+    assert claim_agreement(["a", "a", "b"], "a") == {
+        "n_annotations": 3, "n_agreeing": 2, "share_agreeing": 0.6667, "observed": 0.3333,
+    }
+    assert claim_agreement(["a"], "b")["observed"] is None
+    assert claim_agreement([], "a") == {"n_annotations": 0, "n_agreeing": 0, "share_agreeing": None, "observed": None}
+
+
+def test_release_figures_match_the_agreement_module():
+    records = sample(60, seed=7)
+    stats = ReleaseStats([v.code for v in VERDICTS])
+    for record in records:
+        stats.add(record)
+    ratings = [
+        Rating(r["id"], a["annotator"], a["verdict"])
+        for r in records for a in r["annotations"] if a["verdict"]
+    ]
+    report = project_agreement(ratings, n_boot=0)
+    figures = stats.agreement()
+    assert figures["claims_with_two_or_more_verdicts"] == report.n_pairable_items
+    assert figures["krippendorff_alpha_nominal"] == round(report.alpha.value, 4)
+    assert figures["fleiss_kappa"] == round(report.fleiss_kappa.value, 4)
+    assert figures["percent_agreement"] == round(report.percent_agreement.value, 4)
+    counts = stats.counts()
+    assert counts["claims"] == 60 and counts["articles"] == 3
+    assert sum(counts["verdicts"].values()) == 60
+    assert counts["annotations"] == sum(len(r["annotations"]) for r in records)
+
+
+def test_the_card_says_what_when_counts_agreement_scheme_licence_fields_and_left_out():
+    records = sample(20)
+    stats = ReleaseStats([v.code for v in VERDICTS])
+    files = []
+    for fmt in FORMATS:
+        data, writer = written(fmt, records)
+        files.append(FileEntry(fmt, file_name(CONTEXT, fmt), len(data), "ab" * 32, writer.written,
+                               dict(writer.left_out)))
+    for record in records:
+        stats.add(record)
+    card = render_card(CONTEXT, counts=stats.counts(), agreement=stats.agreement(), files=files)
+    assert card.startswith("---\nlicense: \"cc-by-4.0\"\n")
+    assert "# Anchorage summit 2025 — dataset release v1.0" in card
+    assert "Released 2025-09-01 12:00 UTC by Workbench demo desk" in card
+    assert "| claims | 20 |" in card
+    assert "| supported | Supported | 4 | 20.0 % |" in card
+    assert "Krippendorff's alpha (nominal)" in card
+    assert "| misleading | Misleading |  | Conflicting Evidence/Cherrypicking | 2 | Misleading / Trompeur |" in card.replace("—", "")
+    assert "4 (verdict 'misleading' has no FEVER label); 4 (verdict 'not_checkable' has no FEVER label)" in card
+    assert "### `anchorage-2025-v1.0-fever.jsonl` (fever)" in card
+    assert "`claimReviewed`" in card and "`share_agreeing`" in card
+    assert "### Guidelines" in card  # the project's heading, demoted under the card's own
+    assert "CC-BY-4.0" in card
+    assert "stable pseudonyms" in card
