@@ -6,7 +6,7 @@ Usage: bench/bench_release.py [--database-url URL] [--annotations 100000 1000000
 
 For each size, a project of annotations / annotators_per_claim claims is generated once
 (bench/generate_project.py) and kept between runs. Every measurement runs in its own process, so
-its peak RSS (ru_maxrss) is its own: Django and the app alone are the "at start" figure.
+its peak RSS (VmHWM) is its own: Django and the app alone are the "at start" figure.
 
 Measurements:
   copy-json    COPY (SELECT json_build_object(...)) TO STDOUT: the database builds each native
@@ -103,6 +103,14 @@ COPY_FLAT = [
 
 
 def _rss_mb() -> float:
+    """This process's peak resident set so far, in MB.
+
+    VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork and exec, so a child started by a big
+    parent would report the parent's size.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -124,7 +132,6 @@ def child(kind: str, slug: str, database_url: str) -> dict:
         release_job_work,
     )
     from django.contrib.auth import get_user_model
-    from django.db import transaction
     from django.utils import timezone
 
     project = Project.objects.select_related("scheme").get(slug=slug)
@@ -147,8 +154,7 @@ def child(kind: str, slug: str, database_url: str) -> dict:
         for _ in release_records(manager, project):
             records += 1
     elif kind == "release":
-        with transaction.atomic():
-            job = release_job_create(project=project, by=manager, version=f"bench-{int(time.time())}")
+        job = release_job_create(project=project, by=manager, version=f"bench-{int(time.time())}")
         job = job_run(job.pk, release_job_work)
         assert job.status == JobStatus.SUCCEEDED, job.error
         release = DatasetRelease.objects.get(job=job)
@@ -215,8 +221,10 @@ def main() -> None:
             done = subprocess.run(
                 [sys.executable, __file__, "--child", kind, "--slug", slug,
                  "--database-url", args.database_url],
-                check=True, capture_output=True, text=True,
+                capture_output=True, text=True,
             )
+            if done.returncode:
+                sys.exit(f"{kind} on {slug} failed:\n{done.stderr[-3000:]}")
             figures = json.loads(done.stdout.strip().splitlines()[-1]) | {"annotations": n}
             print(json.dumps(figures), flush=True)
             rows.append(figures)

@@ -30,8 +30,6 @@ from annotations.models import (
     JobStatus,
     Membership,
     ReleaseFile,
-    Role,
-    body_hash,
 )
 from annotations.pseudonyms import pseudonym
 from annotations.selectors.releases import (
@@ -50,7 +48,6 @@ from annotations.services.releases import (
     release_job_create,
     release_job_start,
     release_job_work,
-    releases_root,
 )
 from annotations.services.work import annotation_save, evidence_add
 
@@ -276,6 +273,7 @@ def test_the_release_files_card_checksums_and_zip(world, project, max_, media):
     ({"include_unadjudicated": True}, [0, 1, 2, 3, 4]),
     ({"min_agreement": 0.75}, [0, 2]),
     ({"min_agreement": 0.5}, [0, 1, 2, 3]),
+    ({"min_agreement": 0, "include_unadjudicated": True}, [0, 1, 2, 3]),  # no final verdict: out
     ({"verdicts": ["supported", "misleading"]}, [1, 2]),
     # The claim's date: its statement date (14, 17, 20 August), else the article's (16 August).
     ({"since": "2025-08-16"}, [1, 2, 3]),

@@ -6,14 +6,15 @@ told it does not exist (404) and a member whose role does not cover the list is 
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .. import selectors
-from ..access import Capability
 from ..models import (
     Adjudication,
     AdjudicationMethod,
@@ -71,11 +72,20 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class ProjectScopedFilterSet(django_filters.FilterSet):
-    """Adds `project` (a slug), checked against the user's roles with `project_capability`."""
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, handing the view (and so its list scope) to the FilterSet."""
 
-    project_path = "project"
-    project_capability = Capability.VIEW
+    def get_filterset(self, request: Any, queryset: QuerySet, view: Any) -> Any:
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            filterset.view = view
+        return filterset
+
+
+class ProjectScopedFilterSet(django_filters.FilterSet):
+    """Documents and checks `project`; the view's list scope (see ApiViewSet.scope) applies it."""
+
+    view: Any = None
 
     project = django_filters.CharFilter(
         method="filter_project", max_length=80,
@@ -83,10 +93,9 @@ class ProjectScopedFilterSet(django_filters.FilterSet):
     )
 
     def filter_project(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        project = selectors.project_get_for_user(
-            self.request.user, slug=value, capability=self.project_capability
-        )
-        return queryset.filter(**{self.project_path: project.pk})
+        # The queryset already holds this project's rows only: the view built it from
+        # visibility.list_scope(user, slug), which also refused outsiders and other roles.
+        return queryset
 
 
 def _search(fields: tuple[str, ...]) -> django_filters.CharFilter:
@@ -126,8 +135,6 @@ class ArticleFilter(ProjectScopedFilterSet):
 class ClaimFilter(ProjectScopedFilterSet):
     """Claims; `verdict`, `adjudicated` and `disagreement` only reach projects you review."""
 
-    project_path = "article__project"
-
     article = IdFilter(field_name="article_id")
     status = django_filters.ChoiceFilter(choices=ClaimStatus.choices)
     speaker = django_filters.CharFilter(lookup_expr="icontains", max_length=300)
@@ -153,7 +160,7 @@ class ClaimFilter(ProjectScopedFilterSet):
                   "adjudicated", "disagreement"]
 
     def _reviewed(self, queryset: QuerySet) -> QuerySet:
-        ids = visibility.reviewed_project_ids(self.request.user)
+        ids = visibility.reviewed_ids(self.view.scope)
         return queryset if ids is None else queryset.filter(article__project__in=ids)
 
     def filter_verdict(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
@@ -167,9 +174,6 @@ class ClaimFilter(ProjectScopedFilterSet):
 
 
 class RelationFilter(ProjectScopedFilterSet):
-    project_path = "source__article__project"
-    project_capability = Capability.FIND
-
     claim = IdFilter(method="filter_claim", help_text="Relations from or to this claim.")
     kind = django_filters.ChoiceFilter(choices=RelationKind.choices)
 
@@ -182,9 +186,6 @@ class RelationFilter(ProjectScopedFilterSet):
 
 
 class AnnotationFilter(ProjectScopedFilterSet):
-    project_path = "claim__article__project"
-    project_capability = Capability.FIND
-
     claim = IdFilter(field_name="claim_id")
     article = IdFilter(field_name="claim__article_id")
     annotator = django_filters.CharFilter(field_name="annotator__username", max_length=150)
@@ -197,9 +198,6 @@ class AnnotationFilter(ProjectScopedFilterSet):
 
 
 class EvidenceFilter(ProjectScopedFilterSet):
-    project_path = "claim__article__project"
-    project_capability = Capability.FIND
-
     claim = IdFilter(field_name="claim_id")
     article = IdFilter(field_name="claim__article_id")
     stance = django_filters.ChoiceFilter(choices=Stance.choices)
@@ -212,9 +210,6 @@ class EvidenceFilter(ProjectScopedFilterSet):
 
 
 class AdjudicationFilter(ProjectScopedFilterSet):
-    project_path = "claim__article__project"
-    project_capability = Capability.REVIEW
-
     claim = IdFilter(field_name="claim_id")
     article = IdFilter(field_name="claim__article_id")
     verdict = django_filters.CharFilter(field_name="verdict__code", max_length=40)

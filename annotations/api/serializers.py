@@ -10,6 +10,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from django.urls import reverse
 from rest_framework import serializers
 
 from ..models import (
@@ -21,11 +22,13 @@ from ..models import (
     ClaimKind,
     ClaimRelation,
     ClaimStatus,
+    DatasetRelease,
     Evidence,
     Job,
     Membership,
     Project,
     RelationKind,
+    ReleaseFile,
     Role,
     Stance,
     TaskKind,
@@ -34,6 +37,7 @@ from ..models import (
 )
 from ..importers.reader import format_for_name
 from ..pseudonyms import pseudonym
+from ..selectors.releases import RELEASE_FORMATS
 
 MAX_INT = 2**31 - 1  # PostgreSQL integer: bigger values are refused here, not by the database
 MAX_ID = 2**63 - 1
@@ -52,6 +56,38 @@ def _no_nul(value: Any) -> Any:
         for item in value:
             _no_nul(item)
     return value
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class AnyObjectField(serializers.JSONField):
+    """A JSON object whose keys depend on the data."""
+
+
+class AgreementQuerySerializer(serializers.Serializer):
+    fresh = serializers.BooleanField(required=False, default=False)
+
+
+class AgreementSerializer(serializers.Serializer):
+    """The agreement report (see annotations.selectors.agreement); figures carry intervals."""
+
+    project = serializers.CharField()
+    available = serializers.BooleanField(help_text="False while a big project has no finished job.")
+    annotators = serializers.ChoiceField(choices=["usernames", "pseudonyms"], required=False)
+    level = serializers.CharField(required=False)
+    n_boot = serializers.IntegerField(required=False)
+    seed = serializers.IntegerField(required=False)
+    ci_level = serializers.FloatField(required=False)
+    n_annotations = serializers.IntegerField(required=False)
+    labels = serializers.ListField(child=AnyObjectField(), required=False)
+    overall = AnyObjectField(required=False)
+    per_verdict = serializers.ListField(child=AnyObjectField(), required=False)
+    per_pair = serializers.ListField(child=AnyObjectField(), required=False)
+    coincidence = AnyObjectField(required=False)
+    spans = AnyObjectField(required=False, allow_null=True)
+    source = AnyObjectField(help_text="inline, job (with its id and time) or none.")
+    big = serializers.BooleanField()
+    inline_limit = serializers.IntegerField()
+    n_annotations_now = serializers.IntegerField()
 
 
 class IdField(serializers.IntegerField):
@@ -102,7 +138,7 @@ PROJECT_EXAMPLE = {
     "description": "Five French articles on the Trump–Putin summit.", "language": "fr",
     "guidelines": "# Guidelines\n\nMark every checkable statement.",
     "scheme": {"slug": "default", "name": "Default", "description": "",
-               "verdicts": [{"code": "true", "name": "True", "description": "", "hotkey": "t",
+               "verdicts": [{"code": "supported", "name": "Supported", "description": "", "hotkey": "1",
                              "colour": "#2ca02c", "order": 0, "fever_label": "SUPPORTS",
                              "averitec_label": "Supported", "claimreview_rating": 5,
                              "claimreview_name_en": "True", "claimreview_name_fr": "Vrai"}]},
@@ -405,7 +441,7 @@ class VerdictCodeField(serializers.SlugRelatedField):
 
 
 ANNOTATION_EXAMPLE = {
-    "id": 90, "claim": 41, "annotator": "alice", "verdict": "false", "confidence": 4,
+    "id": 90, "claim": 41, "annotator": "alice", "verdict": "refuted", "confidence": 4,
     "rationale": "Contradicted by the joint statement.", "time_spent_seconds": 95, "version": 3,
     "created_at": "2025-08-20T09:00:00Z", "updated_at": "2025-08-20T09:12:00Z",
 }
@@ -440,7 +476,7 @@ class AnnotationFieldsSerializer(serializers.Serializer):
 
 @extend_schema_serializer(examples=[OpenApiExample(
     "Give a verdict", request_only=True,
-    value={"claim": 41, "verdict": "false", "confidence": 4,
+    value={"claim": 41, "verdict": "refuted", "confidence": 4,
            "rationale": "Contradicted by the joint statement.", "time_spent_seconds": 95},
 )])
 class AnnotationCreateSerializer(AnnotationFieldsSerializer):
@@ -497,7 +533,7 @@ class EvidenceCreateSerializer(serializers.Serializer):
 
 
 ADJUDICATION_EXAMPLE = {
-    "id": 8, "claim": 41, "verdict": "false", "method": "adjudicated", "adjudicator": "rita",
+    "id": 8, "claim": 41, "verdict": "refuted", "method": "adjudicated", "adjudicator": "rita",
     "agrees_with": ["alice"], "gold_evidence": [5], "notes": "Bob missed the statement.",
     "decided_at": "2025-08-21T10:00:00Z", "version": 1,
 }
@@ -535,7 +571,7 @@ class AdjudicationFieldsSerializer(serializers.Serializer):
 
 @extend_schema_serializer(examples=[OpenApiExample(
     "Adjudicate", request_only=True,
-    value={"claim": 41, "verdict": "false", "notes": "Bob missed the statement.", "gold_evidence": [5]},
+    value={"claim": 41, "verdict": "refuted", "notes": "Bob missed the statement.", "gold_evidence": [5]},
 )])
 class AdjudicationCreateSerializer(AdjudicationFieldsSerializer):
     claim = IdField()
@@ -604,6 +640,90 @@ class ProjectRefSerializer(serializers.Serializer):
     project = serializers.SlugField(max_length=80)
 
 
+# --- releases -----------------------------------------------------------------------------------
+
+RELEASE_FILE_EXAMPLE = {
+    "id": 31, "format": "jsonl", "name": "anchorage-2025-v1.0.jsonl", "size": 183422,
+    "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "download_url": "https://workbench.example.org/api/v1/release-files/31/download/",
+}
+RELEASE_EXAMPLE = {
+    "id": 4, "project": "anchorage-2025", "version": "v1.0", "filters": {"min_agreement": 0.5},
+    "counts": {"claims": 212}, "agreement": {"alpha": 0.71}, "created_by": "max",
+    "created_at": "2025-09-01T12:00:00Z", "job": 40, "files": [RELEASE_FILE_EXAMPLE],
+}
+
+
+class ReleaseFileSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField(help_text="The file's name in the release.")
+    download_url = serializers.SerializerMethodField(help_text="Streams the file (GET).")
+
+    class Meta:
+        model = ReleaseFile
+        fields = ["id", "format", "name", "size", "sha256", "download_url"]
+        read_only_fields = fields
+
+    def get_name(self, item: ReleaseFile) -> str:
+        return item.file.name.rsplit("/", 1)[-1]
+
+    def get_download_url(self, item: ReleaseFile) -> str:
+        path = reverse("api:release-file-download", args=[item.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A release", value=RELEASE_EXAMPLE, response_only=True)])
+class ReleaseSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    job = serializers.PrimaryKeyRelatedField(read_only=True)
+    files = ReleaseFileSerializer(many=True, read_only=True)
+    filters = AnyObjectField(read_only=True)
+    counts = AnyObjectField(read_only=True)
+    agreement = AnyObjectField(read_only=True)
+
+    class Meta:
+        model = DatasetRelease
+        fields = ["id", "project", "version", "filters", "counts", "agreement", "created_by",
+                  "created_at", "job", "files"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "A release with its dataset card", response_only=True,
+    value={**RELEASE_EXAMPLE, "card": "# anchorage-2025 v1.0\n\n212 adjudicated claims…"},
+)])
+class ReleaseDetailSerializer(ReleaseSerializer):
+    class Meta(ReleaseSerializer.Meta):
+        fields = [*ReleaseSerializer.Meta.fields, "card"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Release the adjudicated claims", request_only=True,
+    value={"project": "anchorage-2025", "version": "v1.0", "formats": ["jsonl", "csv", "fever"],
+           "filters": {"min_agreement": 0.5, "since": "2025-08-01"}},
+)])
+class ReleaseCreateSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80)
+    version = serializers.CharField(max_length=40, help_text="e.g. v1.0: letters, digits, . _ -")
+    formats = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(RELEASE_FORMATS)), required=False,
+        allow_null=True, default=None, max_length=len(RELEASE_FORMATS),
+        help_text="Omit for every format.",
+    )
+    filters = AnyObjectField(
+        required=False, default=dict, validators=[_no_nul],
+        help_text="include_unadjudicated (bool), min_agreement (0..1), verdicts (codes), "
+        "since / until (YYYY-MM-DD). Default: adjudicated claims only.",
+    )
+
+    def validate_filters(self, value: Any) -> dict:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("A JSON object is expected.")
+        return value
+
+
 # --- auth ---------------------------------------------------------------------------------------
 
 
@@ -631,35 +751,3 @@ class StaleSerializer(serializers.Serializer):
     code = serializers.CharField()
     current_version = serializers.IntegerField(allow_null=True)
     current = serializers.DictField(allow_null=True, help_text="The object as it is now.")
-
-
-@extend_schema_field(OpenApiTypes.OBJECT)
-class AnyObjectField(serializers.JSONField):
-    """A JSON object whose keys depend on the data."""
-
-
-class AgreementQuerySerializer(serializers.Serializer):
-    fresh = serializers.BooleanField(required=False, default=False)
-
-
-class AgreementSerializer(serializers.Serializer):
-    """The agreement report (see annotations.selectors.agreement); figures carry intervals."""
-
-    project = serializers.CharField()
-    available = serializers.BooleanField(help_text="False while a big project has no finished job.")
-    annotators = serializers.ChoiceField(choices=["usernames", "pseudonyms"], required=False)
-    level = serializers.CharField(required=False)
-    n_boot = serializers.IntegerField(required=False)
-    seed = serializers.IntegerField(required=False)
-    ci_level = serializers.FloatField(required=False)
-    n_annotations = serializers.IntegerField(required=False)
-    labels = serializers.ListField(child=AnyObjectField(), required=False)
-    overall = AnyObjectField(required=False)
-    per_verdict = serializers.ListField(child=AnyObjectField(), required=False)
-    per_pair = serializers.ListField(child=AnyObjectField(), required=False)
-    coincidence = AnyObjectField(required=False)
-    spans = AnyObjectField(required=False, allow_null=True)
-    source = AnyObjectField(help_text="inline, job (with its id and time) or none.")
-    big = serializers.BooleanField()
-    inline_limit = serializers.IntegerField()
-    n_annotations_now = serializers.IntegerField()

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from .views import auth, corpus, jobs, projects, work
+from .views import auth, corpus, jobs, projects, releases, work
 
 app_name = "api"
 
@@ -18,6 +18,8 @@ router.register("annotations", work.AnnotationViewSet, basename="annotation")
 router.register("evidence", work.EvidenceViewSet, basename="evidence")
 router.register("adjudications", work.AdjudicationViewSet, basename="adjudication")
 router.register("jobs", jobs.JobViewSet, basename="job")
+router.register("releases", releases.ReleaseViewSet, basename="release")
+router.register("release-files", releases.ReleaseFileViewSet, basename="release-file")
 
 urlpatterns = [
     path("v1/auth/token/", auth.TokenView.as_view(), name="auth-token"),

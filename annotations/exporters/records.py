@@ -73,10 +73,11 @@ def claim_agreement(verdicts: Sequence[str], final: str | None) -> dict[str, Any
 
 
 class ReleaseStats:
-    """Release-wide counts and agreement, accumulated one record at a time.
+    """Release-wide counts and agreement, accumulated one record at a time in flat memory.
 
-    Keeps one small row of label counts per claim with two or more verdicts (int16, the
-    minimum the agreement module's count-table functions need), and counters.
+    Agreement needs each claim's verdict counts (how many annotators gave each verdict); those
+    rows repeat endlessly (with five annotators and six verdicts there are 252 possible rows), so
+    they are kept as distinct rows with their multiplicities, whatever the size of the release.
     """
 
     def __init__(self, verdict_codes: Sequence[str]) -> None:
@@ -89,8 +90,7 @@ class ReleaseStats:
         self.verdicts: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()
         self.unadjudicated = 0
-        self._rows: list[np.ndarray] = []
-        self._pending: list[list[int]] = []
+        self._rows: Counter[tuple[int, ...]] = Counter()
         self._share_sum = 0.0
         self._share_n = 0
 
@@ -108,9 +108,9 @@ class ReleaseStats:
         given = [a["verdict"] for a in record["annotations"] if a["verdict"]]
         self.annotations += len(record["annotations"])
         self.annotators.update(a["annotator"] for a in record["annotations"])
-        agreement = record["agreement"]
-        if agreement["share_agreeing"] is not None:
-            self._share_sum += agreement["share_agreeing"]
+        share = record["agreement"]["share_agreeing"]
+        if share is not None:
+            self._share_sum += share
             self._share_n += 1
         if len(given) >= 2:
             row = [0] * len(self.codes)
@@ -121,43 +121,32 @@ class ReleaseStats:
                     self.codes.append(code)
                     row.append(0)
                 row[index] += 1
-            self._pending.append(row)
-            if len(self._pending) >= 4096:
-                self._flush()
+            self._rows[tuple(row)] += 1
 
-    def _flush(self) -> None:
-        if self._pending:
-            width = len(self.codes)
-            block = np.zeros((len(self._pending), width), dtype=np.int16)
-            for i, row in enumerate(self._pending):
-                block[i, : len(row)] = row
-            self._rows.append(block)
-            self._pending = []
-
-    def counts_table(self) -> np.ndarray:
-        """The claims × verdicts table of annotation counts, claims with two or more verdicts."""
-        self._flush()
+    def counts_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct claims × verdicts rows of annotation counts (claims with two or more
+        verdicts), and how many claims have each row."""
         width = len(self.codes)
         if not self._rows:
-            return np.zeros((0, width), dtype=np.int16)
-        blocks = [np.pad(b, ((0, 0), (0, width - b.shape[1]))) for b in self._rows]
-        return np.concatenate(blocks)
+            return np.zeros((0, width), dtype=np.int64), np.zeros(0)
+        rows = np.array([row + (0,) * (width - len(row)) for row in self._rows], dtype=np.int64)
+        return rows, np.array(list(self._rows.values()), dtype=np.float64)
 
     def agreement(self) -> dict[str, Any]:
-        """Krippendorff's alpha and Fleiss' kappa (nominal) over the released claims, and shares."""
-        table = self.counts_table()
-        pairable = int(table.shape[0])
+        """Krippendorff's alpha and Fleiss' kappa (nominal) over the released claims, and shares.
+
+        Computed by annotations.agreement's own count statistics, with each distinct row weighted
+        by its number of claims: exactly the figures of its alpha_from_counts and
+        fleiss_kappa_from_counts over the full table.
+        """
+        rows, weights = self.counts_table()
+        pairable = int(weights.sum())
         alpha = fleiss = percent = None
         unanimous = 0
         if pairable:
-            alpha = agreement_module.alpha_from_counts(table, level="nominal")
-            fleiss = agreement_module.fleiss_kappa_from_counts(table)
-            n = table.astype(np.float64)
-            m = n.sum(axis=1)
-            # Each claim's share of agreeing annotator pairs, averaged: the percent agreement
-            # of annotations.agreement.
-            percent = float(((n * (n - 1)).sum(axis=1) / (m * (m - 1))).mean())
-            unanimous = int((table.max(axis=1) == m).sum())
+            figures = agreement_module._CountStat(rows)(weights[None, :])[0]
+            alpha, fleiss, percent = (agreement_module._to_float(x) for x in figures[:3])
+            unanimous = int(weights[rows.max(axis=1) == rows.sum(axis=1)].sum())
         return {
             "claims_with_two_or_more_verdicts": pairable,
             "krippendorff_alpha_nominal": _round(alpha),

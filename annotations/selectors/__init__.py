@@ -21,3 +21,4 @@ from .releases import (  # noqa: F401
 )
 from .article_page import article_page_for_user, claim_cluster_for_user, claim_panel_for_user  # noqa: F401
 from .search import claims_search  # noqa: F401
+from .visibility import Scope, annotation_get_for_user, annotations_listable, claims_listable, evidence_listable, list_scope  # noqa: F401

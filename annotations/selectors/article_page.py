@@ -7,7 +7,7 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from ..access import Capability, NotFound, User, can, require
 from ..models import (
@@ -20,10 +20,10 @@ from ..models import (
     ClaimStatus,
     Project,
     RelationKind,
+    Role,
     Verdict,
 )
 from .core import annotations_visible_to, claim_get_for_user, claims_of_article, evidence_visible_to
-from .visibility import annotations_listable_by
 
 # Highlighted in the body; rejected claims are listed but not marked.
 HIGHLIGHTED = (ClaimStatus.ACCEPTED, ClaimStatus.CANDIDATE)
@@ -163,25 +163,28 @@ def assign_lanes(claims: list[Claim]) -> dict[int, int]:
 def split_segments(body: str, claims: list[Claim], lanes: dict[int, int]) -> list[Segment]:
     """Cut the body at every claim boundary; each piece lists the claims covering it.
 
-    A sweep over the sorted boundaries: O(boundaries × depth), not boundaries × claims.
+    A sweep over the sorted boundaries, claims opened and closed by position: O(boundaries ×
+    depth), never boundaries × claims. Overlapping claims have distinct lanes, so the open
+    claims are kept by lane.
     """
-    cuts = {0, len(body)}
-    starts: dict[int, list[Claim]] = defaultdict(list)
+    size = len(body)
+    opening: dict[int, list[Claim]] = defaultdict(list)
+    closing: dict[int, list[Claim]] = defaultdict(list)
     for claim in claims:
-        cuts.add(claim.start)
-        cuts.add(min(claim.end, len(body)))
-        starts[claim.start].append(claim)
-    points = sorted(cuts)
-    open_: dict[int, Claim] = {}
+        opening[claim.start].append(claim)
+        closing[min(claim.end, size)].append(claim)
+    points = sorted({0, size, *opening, *closing})
+    open_by_lane: dict[int, Claim] = {}
     segments: list[Segment] = []
     for a, b in zip(points, points[1:]):
-        for claim in starts.get(a, ()):
-            open_[claim.pk] = claim
-        for pk in [pk for pk, c in open_.items() if c.end <= a]:
-            del open_[pk]
-        covering = tuple(sorted(open_.values(), key=lambda c: lanes.get(c.pk, 0)))
+        for claim in closing.get(a, ()):
+            if open_by_lane.get(lanes.get(claim.pk, 0)) is claim:
+                del open_by_lane[lanes.get(claim.pk, 0)]
+        for claim in opening.get(a, ()):
+            open_by_lane[lanes.get(claim.pk, 0)] = claim
+        order = sorted(open_by_lane)
         segments.append(
-            Segment(a, b, body[a:b], covering, tuple(lanes.get(c.pk, 0) for c in covering))
+            Segment(a, b, body[a:b], tuple(open_by_lane[lane] for lane in order), tuple(order))
         )
     return segments
 
@@ -267,7 +270,12 @@ def article_page_for_user(
     project = article.project
     roles = require(user, project, Capability.VIEW)
     perms = Permissions.of(user, roles)
-    claims = list(claims_of_article(user, article).select_related(None))
+    # Timestamps and authors are never shown on the page: not loading them saves real time
+    # when an article has hundreds of claims.
+    claims = list(
+        claims_of_article(user, article).defer("created_at", "updated_at", "created_by",
+                                               "decided_by")
+    )
     for claim in claims:
         claim.article = article  # every claim shares the one loaded article and project
     verdicts = list(Verdict.objects.filter(scheme_id=project.scheme_id).order_by("order"))
@@ -315,6 +323,20 @@ def article_page_for_user(
             .first()
         )
     return page
+
+
+def _visible_annotations(user: User, project: Project, perms: Permissions) -> QuerySet[Annotation]:
+    """annotations_visible_to's rule for any number of claims of one project, in one query.
+
+    Reviewers and managers see all; annotators their own in a blind project, all otherwise;
+    researchers none (they get releases). tests/ui/test_cluster.py checks the two agree.
+    """
+    qs = Annotation.objects.all()
+    if user.is_superuser or perms.roles & {Role.REVIEWER, Role.MANAGER}:
+        return qs
+    if Role.ANNOTATOR in perms.roles:
+        return qs.filter(annotator=user) if project.blind else qs
+    return qs.none()
 
 
 # --- the claim cluster ------------------------------------------------------------------------
@@ -413,9 +435,8 @@ def claim_cluster_for_user(
             links=sorted(links.get(pk, []), key=lambda x: (_KIND_ORDER.get(x[0], 9), x[1])),
             depth=depth_of[pk],
         )
-    # The same rule as annotations_visible_to, applied to every member in one query.
     visible = (
-        annotations_listable_by(user)
+        _visible_annotations(user, project, perms)
         .filter(claim_id__in=list(members))
         .select_related("annotator", "verdict")
         .order_by("claim_id", "created_at", "pk")

@@ -124,7 +124,7 @@ def assignments_pending(user: User, project: Project, *, limit: int = 50) -> lis
         Assignment.objects.filter(project=project, annotator=user, status__in=OPEN_STATUSES)
         .select_related("article__outlet", "claim")
         .defer("article__body")  # the list shows titles, never the text
-        .order_by("-status", "completed_at", "created_at", "pk")  # "skipped" sorts after "assigned"
+        .order_by("status", "completed_at", "created_at", "pk")  # "assigned" sorts before "skipped"
     )
     return list(rows[:limit])
 

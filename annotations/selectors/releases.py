@@ -35,7 +35,7 @@ from ..models import (
 )
 from ..pseudonyms import pseudonym
 
-RELEASE_CHUNK = 5_000
+RELEASE_CHUNK = 2_000
 # The formats a release can hold, in the order files are listed.
 RELEASE_FORMATS: tuple[str, ...] = FORMATS
 
@@ -57,7 +57,7 @@ class ReleaseFilters:
         """JSON for Job.params and DatasetRelease.filters: dates as ISO, defaults left out."""
         out: dict[str, Any] = {}
         for name, value in asdict(self).items():
-            if value in (None, (), False):
+            if value is None or value is False or value == ():
                 continue
             out[name] = value.isoformat() if isinstance(value, dt.date) else (
                 list(value) if isinstance(value, tuple) else value

@@ -10,15 +10,17 @@ the rule as one WHERE clause over membership subqueries, never object by object.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from rest_framework.authtoken.models import Token
 
-from ..access import CAPABILITIES, Capability, NotFound, User, can, require
+from ..access import Capability, NotFound, User, can, require
 from ..models import (
     Adjudication,
     Annotation,
@@ -26,10 +28,12 @@ from ..models import (
     Claim,
     ClaimRelation,
     ClaimStatus,
+    DatasetRelease,
     Evidence,
     Job,
     Membership,
     Project,
+    ReleaseFile,
     Role,
     Verdict,
     VerdictScheme,
@@ -42,16 +46,54 @@ def _is_admin(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
-def project_ids_where(user: User, roles: Iterable[str]) -> QuerySet[Membership]:
-    """A subquery of the ids of projects where the user holds one of the roles."""
+@dataclass(frozen=True)
+class Scope:
+    """The projects a list covers, with the user's roles in each and which of them are blind.
+
+    Lists apply their rule with these ids as literal values: the database plans a page of one
+    project (or of a handful) as a plain index walk, never re-reading memberships per row.
+    `everything` is a superuser's list over all projects.
+    """
+
+    user: User
+    roles: dict[int, frozenset[str]] = dc_field(default_factory=dict)
+    blind: frozenset[int] = frozenset()
+    everything: bool = False
+
+    def ids(self, capability: Capability) -> list[int]:
+        """The projects in scope where the user's roles grant the capability."""
+        return sorted(pk for pk, roles in self.roles.items() if can(roles, capability, user=self.user))
+
+    def ids_where(self, roles: frozenset[str]) -> list[int]:
+        """The projects in scope where the user holds one of the roles (or is a superuser)."""
+        admin = _is_admin(self.user)
+        return sorted(pk for pk, held in self.roles.items() if admin or held & roles)
+
+
+def list_scope(user: User, slug: str | None = None, capability: Capability = Capability.VIEW) -> Scope:
+    """The scope of a list: one project by slug (refused as `require` does), or all the user's.
+
+    One query for all projects (memberships with the project's blindness); two for one project.
+    """
+    if slug:
+        project = Project.objects.filter(slug=slug).only("pk", "blind").first()
+        if project is None:
+            raise NotFound("No such project.")
+        roles = require(user, project, capability)
+        return Scope(user, {project.pk: roles}, frozenset({project.pk} if project.blind else ()))
     if not user.is_authenticated or not user.is_active:
-        return Membership.objects.none().values("project_id")
-    return Membership.objects.filter(user=user, role__in=list(roles)).values("project_id")
-
-
-def project_ids_with(user: User, capability: Capability) -> QuerySet[Membership]:
-    """A subquery of the ids of projects where the user's roles grant the capability."""
-    return project_ids_where(user, CAPABILITIES[capability])
+        return Scope(user)
+    if user.is_superuser:
+        return Scope(user, everything=True)
+    roles: dict[int, set[str]] = {}
+    blind: set[int] = set()
+    for project_id, role, is_blind in Membership.objects.filter(user=user).values_list(
+        "project_id", "role", "project__blind"
+    ):
+        roles.setdefault(project_id, set()).add(role)
+        if is_blind:
+            blind.add(project_id)
+    return Scope(user, {pk: frozenset(r) for pk, r in roles.items()}, frozenset(blind))
 
 
 def roles_by_project(user: User) -> dict[int, frozenset[str]]:
@@ -64,89 +106,133 @@ def roles_by_project(user: User) -> dict[int, frozenset[str]]:
     return {pk: frozenset(roles) for pk, roles in out.items()}
 
 
-def _within(qs: QuerySet, user: User, path: str, capability: Capability) -> QuerySet:
-    """Restrict qs to rows whose project (reached by `path`) grants the user the capability."""
-    if _is_admin(user):
+def _within(qs: QuerySet, scope: Scope, path: str, capability: Capability) -> QuerySet:
+    """Restrict qs to rows whose project (reached by `path`) grants the capability."""
+    if scope.everything:
         return qs
-    return qs.filter(**{f"{path}__in": project_ids_with(user, capability)})
+    return qs.filter(**{f"{path}__in": scope.ids(capability)})
 
 
 # --- lists --------------------------------------------------------------------------------------
 
 
-def projects_listable_by(user: User) -> QuerySet[Project]:
-    """The user's projects; an EXISTS-free IN keeps the list free of duplicate rows."""
-    return _within(Project.objects.all(), user, "pk", Capability.VIEW)
+def projects_listable(scope: Scope) -> QuerySet[Project]:
+    """The user's projects."""
+    return _within(Project.objects.all(), scope, "pk", Capability.VIEW)
 
 
-def memberships_listable_by(user: User) -> QuerySet[Membership]:
+def memberships_listable(scope: Scope) -> QuerySet[Membership]:
     """Memberships of the user's projects."""
-    return _within(Membership.objects.all(), user, "project", Capability.VIEW)
+    return _within(Membership.objects.all(), scope, "project", Capability.VIEW)
 
 
-def articles_listable_by(user: User) -> QuerySet[Article]:
+def articles_listable(scope: Scope) -> QuerySet[Article]:
     """Articles of the user's projects."""
-    return _within(Article.objects.all(), user, "project", Capability.VIEW)
+    return _within(Article.objects.all(), scope, "project", Capability.VIEW)
 
 
-def claims_listable_by(user: User) -> QuerySet[Claim]:
+def claims_listable(scope: Scope) -> QuerySet[Claim]:
     """Claims of the user's projects; candidate suggestions only where the user finds claims."""
-    if _is_admin(user):
+    if scope.everything:
         return Claim.objects.all()
+    finding = scope.ids(Capability.FIND)
+    viewing = [pk for pk in scope.ids(Capability.VIEW) if pk not in set(finding)]
     return Claim.objects.filter(
-        Q(article__project__in=project_ids_with(user, Capability.FIND))
-        | (
-            Q(article__project__in=project_ids_with(user, Capability.VIEW))
-            & ~Q(status=ClaimStatus.CANDIDATE)
-        )
+        Q(article__project__in=finding)
+        | (Q(article__project__in=viewing) & ~Q(status=ClaimStatus.CANDIDATE))
     )
 
 
-def _blind_rule(user: User, project_path: str, owner_field: str) -> Q:
+def _blind_rule(scope: Scope, project_path: str, owner_field: str) -> Q:
     """Reviewers see all; annotators their own rows in blind projects and all rows otherwise."""
-    annotating = project_ids_where(user, {Role.ANNOTATOR})
-    return Q(**{f"{project_path}__in": project_ids_where(user, REVIEWING)}) | (
-        Q(**{f"{project_path}__in": annotating})
+    reviewing = scope.ids_where(REVIEWING)
+    annotating = [pk for pk in scope.ids_where(frozenset({Role.ANNOTATOR})) if pk not in set(reviewing)]
+    open_ = [pk for pk in annotating if pk not in scope.blind]
+    blind = [pk for pk in annotating if pk in scope.blind]
+    return (
+        Q(**{f"{project_path}__in": reviewing + open_})
+        | (Q(**{f"{project_path}__in": blind}) & Q(**{owner_field: scope.user.pk}))
+    )
+
+
+def annotations_listable(scope: Scope) -> QuerySet[Annotation]:
+    """Annotations the user may see, under the blindness rule, one WHERE clause for all."""
+    if scope.everything:
+        return Annotation.objects.all()
+    return Annotation.objects.filter(_blind_rule(scope, "claim__article__project", "annotator"))
+
+
+def evidence_listable(scope: Scope) -> QuerySet[Evidence]:
+    """Evidence the user may see, under the same blindness rule as annotations."""
+    if scope.everything:
+        return Evidence.objects.all()
+    return Evidence.objects.filter(_blind_rule(scope, "claim__article__project", "added_by"))
+
+
+def relations_listable(scope: Scope) -> QuerySet[ClaimRelation]:
+    """Links between claims, for those who find claims (researchers get releases)."""
+    return _within(ClaimRelation.objects.all(), scope, "source__article__project", Capability.FIND)
+
+
+def adjudications_listable(scope: Scope) -> QuerySet[Adjudication]:
+    """Final verdicts, for reviewers and managers: they would tell annotators others' work."""
+    return _within(Adjudication.objects.all(), scope, "claim__article__project", Capability.REVIEW)
+
+
+def jobs_listable(scope: Scope) -> QuerySet[Job]:
+    """Jobs of the projects the user manages, and those the user started in their projects."""
+    if scope.everything:
+        return Job.objects.all()
+    return Job.objects.filter(
+        Q(project__in=scope.ids(Capability.MANAGE))
+        | (Q(created_by=scope.user.pk) & Q(project__in=scope.ids(Capability.VIEW)))
+    )
+
+
+def releases_listable(scope: Scope) -> QuerySet[DatasetRelease]:
+    """Releases of the projects where the user may see releases, with their files."""
+    return (
+        _within(DatasetRelease.objects.all(), scope, "project", Capability.RELEASES)
+        .select_related("project", "created_by")
+        .prefetch_related(Prefetch("files", queryset=ReleaseFile.objects.order_by("format")))
+    )
+
+
+def _member_projects(user: User, roles: Iterable[str]) -> QuerySet[Membership]:
+    """A subquery of the ids of projects where the user holds one of the roles."""
+    return Membership.objects.filter(user=user, role__in=sorted(roles)).values("project_id")
+
+
+def _blind_rule_lazy(user: User, project_path: str, owner_field: str) -> Q:
+    """The blindness rule over membership subqueries: no query until the list is read."""
+    return Q(**{f"{project_path}__in": _member_projects(user, REVIEWING)}) | (
+        Q(**{f"{project_path}__in": _member_projects(user, {Role.ANNOTATOR})})
         & (Q(**{f"{project_path}__blind": False}) | Q(**{owner_field: user.pk}))
     )
 
 
 def annotations_listable_by(user: User) -> QuerySet[Annotation]:
-    """Annotations the user may see, all projects at once, under the blindness rule."""
+    """Annotations the user may see in all their projects, as a lazy queryset (for pages that
+    narrow it further, e.g. to the claims on screen); same rule as annotations_listable."""
     if _is_admin(user):
         return Annotation.objects.all()
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return Annotation.objects.none()
-    return Annotation.objects.filter(_blind_rule(user, "claim__article__project", "annotator"))
+    return Annotation.objects.filter(_blind_rule_lazy(user, "claim__article__project", "annotator"))
 
 
 def evidence_listable_by(user: User) -> QuerySet[Evidence]:
-    """Evidence the user may see, under the same blindness rule as annotations."""
+    """Evidence the user may see in all their projects, as a lazy queryset (see above)."""
     if _is_admin(user):
         return Evidence.objects.all()
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         return Evidence.objects.none()
-    return Evidence.objects.filter(_blind_rule(user, "claim__article__project", "added_by"))
+    return Evidence.objects.filter(_blind_rule_lazy(user, "claim__article__project", "added_by"))
 
 
-def relations_listable_by(user: User) -> QuerySet[ClaimRelation]:
-    """Links between claims, for those who find claims (researchers get releases)."""
-    return _within(ClaimRelation.objects.all(), user, "source__article__project", Capability.FIND)
-
-
-def adjudications_listable_by(user: User) -> QuerySet[Adjudication]:
-    """Final verdicts, for reviewers and managers: they would tell annotators others' work."""
-    return _within(Adjudication.objects.all(), user, "claim__article__project", Capability.REVIEW)
-
-
-def jobs_listable_by(user: User) -> QuerySet[Job]:
-    """Jobs of the projects the user manages, and those the user started in their projects."""
-    if _is_admin(user):
-        return Job.objects.all()
-    return Job.objects.filter(
-        Q(project__in=project_ids_with(user, Capability.MANAGE))
-        | (Q(created_by=user.pk) & Q(project__in=project_ids_with(user, Capability.VIEW)))
-    )
+def reviewed_ids(scope: Scope) -> list[int] | None:
+    """Projects in scope whose verdicts the user may all see (None: every project)."""
+    return None if scope.everything else scope.ids(Capability.REVIEW)
 
 
 def claims_by_disagreement(claims: QuerySet[Claim], disagree: bool) -> QuerySet[Claim]:
@@ -158,13 +244,6 @@ def claims_by_disagreement(claims: QuerySet[Claim], disagree: bool) -> QuerySet[
         Annotation.objects.filter(claim=OuterRef("pk"), verdict__isnull=False).filter(Exists(other))
     )
     return claims.filter(split) if disagree else claims.exclude(split)
-
-
-def reviewed_project_ids(user: User) -> QuerySet[Membership] | None:
-    """Projects where the user may see verdicts of everyone (None: every project, a superuser)."""
-    if _is_admin(user):
-        return None
-    return project_ids_with(user, Capability.REVIEW)
 
 
 # --- single objects -----------------------------------------------------------------------------
@@ -292,8 +371,15 @@ def user_by_username(username: str, *, field: str = "username") -> AbstractBaseU
     return user
 
 
-def claim_of_project(project_id: int, claim_id: int, *, field: str) -> Claim:
-    """A claim of the same project (for links), or a ValidationError naming the field."""
+def claim_of_project(
+    project_id: int, claim_id: int, *, field: str, other_than: int | None = None
+) -> Claim:
+    """A claim of the same project (for links), or a ValidationError naming the field.
+
+    `other_than`: the claim being linked from, which cannot point at itself.
+    """
+    if claim_id == other_than:
+        raise ValidationError({field: "A claim cannot point at itself."})
     claim = (
         Claim.objects.select_related("article").filter(pk=claim_id, article__project_id=project_id).first()
     )

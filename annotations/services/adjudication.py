@@ -272,7 +272,7 @@ def adjudication_auto(*, claim: Claim) -> Adjudication | None:
     alone.
     """
     # Lock the claim: of two annotators saving at once, the second to get here sees both verdicts.
-    Claim.objects.select_for_update().filter(pk=claim.pk).values_list("pk").first()
+    Claim.objects.select_for_update(of=("self",)).filter(pk=claim.pk).order_by().values_list("pk").first()
     project = claim.article.project
     rows = list(
         Annotation.objects.filter(claim=claim, verdict__isnull=False).values_list(

@@ -183,6 +183,7 @@ def _base_url_clean(base_url: str) -> str:
 # --- starting a release job -----------------------------------------------------------------------
 
 
+@transaction.atomic
 def release_job_create(
     *,
     project: Project,
@@ -193,7 +194,7 @@ def release_job_create(
     base_url: str = "",
     inline: bool = False,
 ) -> Job:
-    """Record a release job without queueing it; call inside a transaction.
+    """Record a release job without queueing it (release_job_start queues one).
 
     `inline` marks a job a command runs in its own process, which workers must not adopt.
     """

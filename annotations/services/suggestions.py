@@ -176,7 +176,7 @@ def _suggest_article(
     with transaction.atomic():
         # Lock the article: two suggest jobs on it must not both decide that a span is new
         # (on SQLite the write transaction already serialises them).
-        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        article = Article.objects.select_for_update(of=("self",)).filter(pk=article_id).order_by().first()
         if article is None:  # deleted since the job was queued
             return
         result = suggest(article.body, article.language or project.language)

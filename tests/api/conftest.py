@@ -6,6 +6,8 @@ rita adjudicates `claim2`; `candidate` is a suggestion nobody decided yet.
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
@@ -17,6 +19,8 @@ from annotations.models import (
     Annotation,
     Claim,
     ClaimOrigin,
+    DatasetRelease,
+    ReleaseFile,
     ClaimRelation,
     ClaimStatus,
     Evidence,
@@ -103,3 +107,23 @@ def work(project, article, claim, claim2, candidate, verdicts, users) -> dict:
         "a_alice": a_alice, "a_bob": a_bob, "e_alice": e_alice, "e_bob": e_bob,
         "relation": relation, "adjudication": adjudication, "job": job, "codes": codes,
     }
+
+
+RELEASE_BYTES = b'{"id": 1, "quote": "Serguei Lavrov"}\n' * 100
+
+
+@pytest.fixture
+def release(project, users, settings, tmp_path) -> DatasetRelease:
+    """A finished release of `project` with one JSONL file under a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
+    folder = tmp_path / "releases" / project.slug / "v1"
+    folder.mkdir(parents=True)
+    (folder / "test-v1.jsonl").write_bytes(RELEASE_BYTES)
+    release = DatasetRelease.objects.create(
+        project=project, version="v1", counts={"claims": 100}, card="# test v1", created_by=users["max"]
+    )
+    ReleaseFile.objects.create(
+        release=release, format="jsonl", file=f"releases/{project.slug}/v1/test-v1.jsonl",
+        size=len(RELEASE_BYTES), sha256=hashlib.sha256(RELEASE_BYTES).hexdigest(),
+    )
+    return release

@@ -92,3 +92,28 @@ def test_rule_is_per_project(client_for, work, users, verdicts) -> None:
                                        verdict=next(iter(verdicts.values())))
     assert _ids(client_for("alice").get("/api/v1/annotations/")) == {work["a_alice"].pk, theirs.pk}
     assert _ids(client_for("alice").get("/api/v1/annotations/?project=other")) == {theirs.pk}
+
+
+@pytest.mark.parametrize("blind", [True, False])
+def test_list_rule_matches_the_per_claim_selectors(blind, work, project, claim, claim2, users) -> None:
+    """The lists' set-wise rule (all projects, or one) gives exactly what the per-claim
+    selectors core.annotations_visible_to / evidence_visible_to give, for every persona."""
+    from annotations import selectors
+    from annotations.selectors import visibility
+
+    Project.objects.filter(pk=project.pk).update(blind=blind)
+    for name in ("alice", "bob", "rita", "max", "rhea"):
+        user = users[name]
+        for scope in (visibility.list_scope(user), visibility.list_scope(user, "test")):
+            listed = set(visibility.annotations_listable(scope).values_list("pk", flat=True))
+            shown = set(visibility.evidence_listable(scope).values_list("pk", flat=True))
+            expected_a: set[int] = set()
+            expected_e: set[int] = set()
+            for c in (claim, claim2):
+                fresh = selectors.claim_get_for_user(user, c.pk)
+                expected_a |= set(selectors.annotations_visible_to(user, fresh).values_list("pk", flat=True))
+                expected_e |= set(selectors.evidence_visible_to(user, fresh).values_list("pk", flat=True))
+            assert listed == expected_a, name
+            assert shown == expected_e, name
+            lazy = set(visibility.annotations_listable_by(user).values_list("pk", flat=True))
+            assert lazy == expected_a, name

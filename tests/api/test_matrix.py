@@ -124,6 +124,14 @@ ROWS = [
         body=lambda c: {"project": "test"}),
     Row("agreement job", "POST", lambda c: f"{P}/jobs/agreement/", ("rita", 202), ("alice", 403),
         body=lambda c: {"project": "test"}),
+    # releases
+    Row("releases list", "GET", lambda c: f"{P}/releases/?project=test", ("rhea", 200), ("alice", 403)),
+    Row("release read", "GET", lambda c: f"{P}/releases/{c['release']}/", ("rhea", 200), ("alice", 403)),
+    Row("release build", "POST", lambda c: f"{P}/releases/", ("max", 202), ("rhea", 403),
+        body=lambda c: {"project": "test", "version": "v2", "formats": ["jsonl"]}),
+    Row("release delete", "DELETE", lambda c: f"{P}/releases/{c['release']}/", ("max", 204), ("rhea", 403)),
+    Row("release file download", "GET", lambda c: f"{P}/release-files/{c['file']}/download/", ("rhea", 200),
+        ("alice", 403)),
     # tokens: anyone may exchange a password for a token; revoking is the caller's own
     Row("token obtain", "POST", lambda c: f"{P}/auth/token/", ("alice", 200), None, outsider=200,
         anonymous=200, body=lambda c: {"username": "alice", "password": "pw-alice"}),
@@ -134,13 +142,14 @@ PERSONAS = ("right", "other", "outsider", "anonymous")
 
 
 @pytest.fixture
-def ctx(work, project, article, claim, claim2, candidate) -> Ctx:
+def ctx(work, project, article, claim, claim2, candidate, release) -> Ctx:
     memberships = {m.user.username: m.pk for m in project.memberships.select_related("user")}
     return {
         "article": article.pk, "claim": claim.pk, "claim2": claim2.pk, "candidate": candidate.pk,
         "a_alice": work["a_alice"].pk, "e_alice": work["e_alice"].pk, "e_bob": work["e_bob"].pk,
         "relation": work["relation"].pk, "adjudication": work["adjudication"].pk,
         "job": work["job"].pk, "codes": work["codes"], "m_bob": memberships["bob"],
+        "release": release.pk, "file": release.files.get().pk,
     }
 
 

@@ -190,6 +190,9 @@ def test_evidence_rules(client_for, claim, claim2, article, project) -> None:
     cross = alice.post("/api/v1/evidence/", {"claim": claim.pk, "stance": "context",
                                              "linked_article": foreign.pk}, format="json")
     assert cross.status_code == 400 and "linked_article" in cross.json()
+    itself = alice.post("/api/v1/evidence/", {"claim": claim.pk, "stance": "context",
+                                              "linked_claim": claim.pk}, format="json")
+    assert itself.status_code == 400 and "linked_claim" in itself.json()
     assert not Evidence.objects.exists()
     linked = alice.post("/api/v1/evidence/", {"claim": claim.pk, "stance": "refutes",
                                               "linked_claim": claim2.pk}, format="json")

@@ -76,7 +76,9 @@ def test_docs_page_uses_local_assets_only(anon) -> None:
 
 
 @pytest.mark.browser
-def test_swagger_ui_renders_offline_in_a_browser(live_server, transactional_db) -> None:
+# serialized_rollback: the flush after the test would drop the default scheme the migrations made.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_swagger_ui_renders_offline_in_a_browser(live_server) -> None:
     """Chromium opens /api/docs/, renders every operation, and asks nothing of another host."""
     if not Path("/usr/bin/chromium").exists():
         need_service("chromium is not installed at /usr/bin/chromium")

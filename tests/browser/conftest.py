@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import need_service
 
@@ -29,6 +30,9 @@ def page(live_server, settings, monkeypatch) -> Iterator[object]:
     # are synchronous and safe.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.DEBUG = True  # the live server then serves static files, as runserver does
+    # The live server's request threads must not keep their connections open past the test,
+    # or PostgreSQL refuses to drop the test database ("being accessed by other users").
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
@@ -40,6 +44,9 @@ def page(live_server, settings, monkeypatch) -> Iterator[object]:
             yield tab
         finally:
             browser.close()
+            # ORM calls made while Playwright's loop runs may have opened a connection of
+            # their own; close it, or PostgreSQL refuses to drop the test database.
+            connections.close_all()
         # A script error on any page is a failure, even if the test's steps passed.
         assert not errors, errors
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from annotations.models import Adjudication, AdjudicationMethod
 from annotations.services import work
@@ -35,6 +36,9 @@ def browser_page(live_server, settings, monkeypatch) -> Iterator[object]:
             yield page
         finally:
             browser.close()
+            # Queries made while Playwright was running may have opened a connection in another
+            # context-local slot; close it so the test database can be dropped at the end.
+            connections.close_all()
 
 
 def log_in(page, base: str, username: str, password: str) -> None:

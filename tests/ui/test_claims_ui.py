@@ -20,9 +20,13 @@ from annotations.models import (
 )
 from annotations.services.projects import default_scheme
 from tests.conftest import BODY
-from tests.ui.fixtures_article import busy_article, claim_on  # noqa: F401
+from tests.ui import fixtures_article
+from tests.ui.fixtures_article import claim_on
 
 pytestmark = pytest.mark.django_db
+
+# Fixtures shared by the article page's tests (assigned, so pytest finds them here).
+busy_article = fixtures_article.busy_article
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

@@ -11,14 +11,14 @@ from django.urls import reverse
 
 from annotations.models import Annotation, ClaimRelation, ClaimStatus
 from annotations.selectors.article_page import claim_cluster_for_user
-from tests.ui.fixtures_article import (  # noqa: F401
-    busy_article,
-    claim_on,
-    seed_article,
-    seeded,
-)
+from tests.ui import fixtures_article
+from tests.ui.fixtures_article import claim_on, seed_article
 
 pytestmark = pytest.mark.django_db
+
+# Fixtures shared by the article page's tests (assigned, so pytest finds them here).
+busy_article = fixtures_article.busy_article
+seeded = fixtures_article.seeded
 
 VANCE = "la Russie a fait d' »importantes concessions » au président Donald Trump"
 LAVROV = "la position de la Russie, y compris l’exigence de parvenir à un accord de paix avant un cessez-le-feu, restait totalement inchangée"
@@ -108,7 +108,7 @@ def test_verdicts_follow_blindness_and_roles(project, article, claim, alice, bob
 def test_the_batch_visibility_rule_matches_the_per_claim_selector(
     project, article, claim, users, verdicts
 ):
-    """The cluster applies annotations_listable_by to all claims at once; it must agree with
+    """The cluster applies the visibility rule to all claims at once; it must agree with
     annotations_visible_to, claim by claim, for every persona, blind or not."""
     from annotations.selectors import annotations_visible_to
 

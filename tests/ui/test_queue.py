@@ -380,8 +380,82 @@ def test_the_queue_views_run_a_bounded_number_of_queries(
 ):
     make_articles(judging, 20, claims=10)
     client = client_for(alice)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         post_next(client, judging)
     a = Assignment.objects.get(annotator=alice)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(26):
         client.post(reverse("ui:skip", args=[a.pk]))
+
+
+# Progress for managers
+
+
+def test_annotator_progress_counts_each_persons_work(project, make_articles, alice, bob, max_, verdicts):
+    first, _second = make_articles(project, 2, claims=2)
+    find = assignment_next(project=project, by=alice)  # "both": alice finds the first article
+    assignment_complete(assignment=find, by=alice)
+    judge(assignment_next(project=project, by=alice), verdicts)
+    assignment_skip(assignment=assignment_next(project=project, by=alice), by=alice)
+    assignment_next(project=project, by=bob)  # the first article's claims come before the second
+    people = {p.user.username: p for p in selectors.annotator_progress(max_, project)}
+    assert set(people) == {"alice", "bob"}
+    a = people["alice"]
+    assert (a.find_done, a.judge_done, a.judge_skipped, a.judge_open, a.verdicts) == (1, 1, 1, 0, 1)
+    assert (a.assigned, a.done, a.percent, a.roles) == (3, 2, 67, ("annotator",))
+    assert a.last_done is not None
+    b = people["bob"]
+    assert (b.judge_open, b.assigned, b.done, b.last_done) == (1, 1, 0, None)
+
+
+def test_annotator_progress_lists_whoever_holds_slots(project, claim, rita, max_):
+    assignment_next(project=project, by=rita)  # a reviewer may find claims
+    people = {p.user.username: p for p in selectors.annotator_progress(max_, project)}
+    assert people["rita"].find_open == 1 and people["rita"].roles == ("reviewer",)
+
+
+def test_article_progress_figures(judging, make_articles, alice, bob, max_, verdicts):
+    first, second = make_articles(judging, 2, claims=2)
+    for user in (alice, bob):
+        judge(assignment_next(project=judging, by=user), verdicts)  # both judge the same claim
+    assignment_next(project=judging, by=alice)
+    rows = {a.pk: a for a in selectors.article_progress(max_, judging)}
+    f = rows[first.pk]
+    assert (f.n_accepted, f.n_judged, f.slots_needed, f.slots_taken, f.slots_done) == (2, 1, 4, 3, 2)
+    s = rows[second.pk]
+    assert (s.n_accepted, s.n_judged, s.slots_taken, s.finders_open, s.finders_done) == (2, 0, 0, 0, 0)
+
+
+def test_progress_is_for_managers_only(project, claim, alice, rita, charlie):
+    for selector in (selectors.annotator_progress, selectors.article_progress):
+        with pytest.raises(PermissionDenied):
+            selector(alice, project)
+        with pytest.raises(PermissionDenied):
+            selector(rita, project)
+        with pytest.raises(NotFound):
+            selector(charlie, project)
+
+
+def test_progress_runs_a_fixed_number_of_queries(
+    project, make_articles, django_user_model, max_, verdicts, django_assert_num_queries
+):
+    def measure() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as people:
+            selectors.annotator_progress(max_, project)
+        with CaptureQueriesContext(connection) as articles:
+            list(selectors.article_progress(max_, project))
+        return len(people.captured_queries), len(articles.captured_queries)
+
+    make_articles(project, 1, claims=1)
+    small = measure()
+    make_articles(project, 20, claims=5)
+    for i in range(5):
+        user = django_user_model.objects.create_user(username=f"extra{i}")
+        Membership.objects.create(user=user, project=project, role=Role.ANNOTATOR)
+        for _ in range(3):
+            a = assignment_next(project=project, by=user)
+            if a.claim_id is None:
+                assignment_complete(assignment=a, by=user)
+            else:
+                judge(a, verdicts)
+    assert measure() == small
+    assert small[0] <= 6 and small[1] <= 2

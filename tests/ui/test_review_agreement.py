@@ -85,7 +85,8 @@ def test_names_and_verdicts_are_escaped(client_for, rita, rated, verdicts, alice
 
 
 def test_big_projects_use_the_job_and_offer_to_recompute(client_for, rita, rated, monkeypatch,
-                                                        django_capture_on_commit_callbacks):
+                                                        django_capture_on_commit_callbacks,
+                                                        django_assert_max_num_queries):
     monkeypatch.setattr(agreement_selectors, "INLINE_LIMIT", 5)
     client = client_for(rita)
     first = client.get(url())
@@ -97,12 +98,14 @@ def test_big_projects_use_the_job_and_offer_to_recompute(client_for, rita, rated
     assert started.status_code == 302 and started["Location"] == url()
     assert len(queued) == 1
     job = Job.objects.get(kind=JobKind.AGREEMENT)
-    status = client.get(url("ui:agreement_job_status"))
+    with django_assert_max_num_queries(6):  # session, user, project, roles, the latest job
+        status = client.get(url("ui:agreement_job_status"))
     assert status.status_code == 200 and 'hx-trigger="every 2s"' in status.content.decode()
     assert client.get(url("ui:agreement_job")).status_code == 405
     job_run(job.pk, agreement_job_work)
-    status = client.get(url("ui:agreement_job_status"))
+    status = client.get(url("ui:agreement_job_status"), headers={"HX-Request": "true"})
     assert "hx-trigger" not in status.content.decode() and "Succeeded" in status.content.decode()
+    assert "Show the new figures" in status.content.decode()
     shown = client.get(url())
     assert shown.context["report"]["source"] == {
         "kind": "job", "job": job.pk, "computed_at": Job.objects.get(pk=job.pk).finished_at.isoformat()

@@ -10,9 +10,13 @@ from django.urls import reverse
 from annotations.models import Article, ClaimStatus, Project, body_hash
 from annotations.selectors.search import claims_search, search_terms, ts_config
 from annotations.services.projects import default_scheme
-from tests.ui.fixtures_article import claim_on, seed_article, seeded  # noqa: F401
+from tests.ui import fixtures_article
+from tests.ui.fixtures_article import claim_on, seed_article
 
 pytestmark = pytest.mark.django_db
+
+# Fixtures shared by the article page's tests (assigned, so pytest finds them here).
+seeded = fixtures_article.seeded
 
 HX = {"HTTP_HX_REQUEST": "true"}
 postgres_only = pytest.mark.skipif(

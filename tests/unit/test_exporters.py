@@ -10,12 +10,13 @@ import json
 import random
 import tracemalloc
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from pyld import jsonld
 
-from annotations.agreement import Rating, project_agreement
+from annotations.agreement import Rating, alpha_from_counts, fleiss_kappa_from_counts, project_agreement
 from annotations.exporters import (
     FORMATS,
     FileEntry,
@@ -373,7 +374,6 @@ def test_memory_stays_flat_as_the_release_grows():
         return top
 
     small, large = peak(500), peak(5_000)
-    # The agreement table grows by a few bytes per claim (int16 per verdict); all else is flat.
     assert large < small + 500_000, (small, large)
 
 
@@ -399,6 +399,11 @@ def test_release_figures_match_the_agreement_module():
     ]
     report = project_agreement(ratings, n_boot=0)
     figures = stats.agreement()
+    rows, weights = stats.counts_table()
+    full = np.repeat(rows, weights.astype(int), axis=0)  # the claims × verdicts table itself
+    assert len(rows) < len(full) == report.n_pairable_items
+    assert figures["krippendorff_alpha_nominal"] == round(alpha_from_counts(full), 4)
+    assert figures["fleiss_kappa"] == round(fleiss_kappa_from_counts(full), 4)
     assert figures["claims_with_two_or_more_verdicts"] == report.n_pairable_items
     assert figures["krippendorff_alpha_nominal"] == round(report.alpha.value, 4)
     assert figures["fleiss_kappa"] == round(report.fleiss_kappa.value, 4)

@@ -12,7 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ...access import StaleVersion
+from ...access import Capability, StaleVersion
 from ...selectors import visibility
 from ..exceptions import StaleConflict
 
@@ -53,6 +53,18 @@ class ApiViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"[0-9]{1,18}"
     ordering = ("id",)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    # What a member needs for the list of one project (`?project=`): others get 403.
+    list_capability = Capability.VIEW
+
+    @property
+    def scope(self) -> visibility.Scope:
+        """The projects this request's list covers: `?project=` or all the user's (cached)."""
+        if not hasattr(self, "_scope"):
+            slug = self.request.query_params.get("project") or None
+            self._scope = visibility.list_scope(
+                self.request.user, slug[:80] if slug else None, self.list_capability
+            )
+        return self._scope
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -70,7 +70,7 @@ class ArticleViewSet(ApiViewSet):
 
     def get_queryset(self) -> QuerySet[Article]:
         return (
-            visibility.articles_listable_by(self.request.user)
+            visibility.articles_listable(self.scope)
             .select_related("project", "outlet")
             .defer("body", "metadata")
         )
@@ -151,7 +151,7 @@ class ClaimViewSet(ApiViewSet):
     ordering_fields = ("id", "start", "created_at", "updated_at", "score")
 
     def get_queryset(self) -> QuerySet[Claim]:
-        return visibility.claims_listable_by(self.request.user)
+        return visibility.claims_listable(self.scope)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -217,10 +217,11 @@ class RelationViewSet(ApiViewSet):
     queryset = ClaimRelation.objects.none()
     serializer_class = s.RelationSerializer
     filterset_class = RelationFilter
+    list_capability = Capability.FIND
     ordering_fields = ("id", "created_at")
 
     def get_queryset(self) -> QuerySet[ClaimRelation]:
-        return visibility.relations_listable_by(self.request.user)
+        return visibility.relations_listable(self.scope)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -60,7 +60,7 @@ class JobViewSet(ApiViewSet):
     ordering_fields = ("id", "created_at")
 
     def get_queryset(self) -> QuerySet[Job]:
-        return visibility.jobs_listable_by(self.request.user).select_related("project", "created_by")
+        return visibility.jobs_listable(self.scope).select_related("project", "created_by")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -26,10 +26,10 @@ AGREEMENT_EXAMPLE = OpenApiExample(
     value={
         "project": "anchorage-2025", "available": True, "annotators": "usernames",
         "level": "nominal", "n_boot": 1000, "seed": 0, "ci_level": 0.95, "n_annotations": 120,
-        "labels": [{"code": "true", "name": "True", "colour": "#2ca02c"}],
+        "labels": [{"code": "supported", "name": "Supported", "colour": "#2e7d32"}],
         "overall": {"n_items": 60, "n_ratings": 120, "n_raters": 3, "n_pairable_items": 60,
                     "alpha": {"value": 0.71, "low": 0.6, "high": 0.8}},
-        "per_verdict": [], "per_pair": [], "coincidence": {"labels": ["true"], "counts": [[80]]},
+        "per_verdict": [], "per_pair": [], "coincidence": {"labels": ["supported"], "counts": [[80]]},
         "spans": None, "source": {"kind": "inline", "job": None, "computed_at": None},
         "big": False, "inline_limit": 20000, "n_annotations_now": 120,
     },
@@ -90,7 +90,7 @@ class ProjectViewSet(ApiViewSet):
 
     def get_queryset(self) -> QuerySet[Project]:
         return (
-            visibility.projects_listable_by(self.request.user)
+            visibility.projects_listable(self.scope)
             .select_related("scheme")
             .prefetch_related(_VERDICTS)
             .order_by("name", "id")
@@ -170,7 +170,7 @@ class MembershipViewSet(ApiViewSet):
     ordering_fields = ("id", "role", "created_at")
 
     def get_queryset(self) -> QuerySet[Membership]:
-        return visibility.memberships_listable_by(self.request.user).select_related("project", "user")
+        return visibility.memberships_listable(self.scope).select_related("project", "user")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ... import selectors
+from ...access import Capability
 from ...models import Adjudication, AdjudicationMethod, Annotation, Evidence
 from ...selectors import visibility
 from ...services import work
@@ -58,10 +59,11 @@ class AnnotationViewSet(ApiViewSet):
     queryset = Annotation.objects.none()
     serializer_class = s.AnnotationSerializer
     filterset_class = AnnotationFilter
+    list_capability = Capability.FIND
     ordering_fields = ("id", "created_at", "updated_at")
 
     def get_queryset(self) -> QuerySet[Annotation]:
-        return visibility.annotations_listable_by(self.request.user).select_related("annotator", "verdict")
+        return visibility.annotations_listable(self.scope).select_related("annotator", "verdict")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -134,10 +136,11 @@ class EvidenceViewSet(ApiViewSet):
     queryset = Evidence.objects.none()
     serializer_class = s.EvidenceSerializer
     filterset_class = EvidenceFilter
+    list_capability = Capability.FIND
     ordering_fields = ("id", "created_at")
 
     def get_queryset(self) -> QuerySet[Evidence]:
-        return visibility.evidence_listable_by(self.request.user).select_related("added_by")
+        return visibility.evidence_listable(self.scope).select_related("added_by")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -151,8 +154,9 @@ class EvidenceViewSet(ApiViewSet):
         claim = selectors.claim_get_for_user(request.user, data.pop("claim"))
         project_id = claim.article.project_id
         if data["linked_claim"] is not None:
+            # The database refuses a claim citing itself; say so as a 400 rather than fail there.
             data["linked_claim"] = visibility.claim_of_project(
-                project_id, data["linked_claim"], field="linked_claim"
+                project_id, data["linked_claim"], field="linked_claim", other_than=claim.pk
             )
         if data["linked_article"] is not None:
             data["linked_article"] = visibility.article_of_project(
@@ -204,11 +208,12 @@ class AdjudicationViewSet(ApiViewSet):
     queryset = Adjudication.objects.none()
     serializer_class = s.AdjudicationSerializer
     filterset_class = AdjudicationFilter
+    list_capability = Capability.REVIEW
     ordering_fields = ("id", "decided_at")
 
     def get_queryset(self) -> QuerySet[Adjudication]:
         return (
-            visibility.adjudications_listable_by(self.request.user)
+            visibility.adjudications_listable(self.scope)
             .select_related("verdict", "adjudicator")
             .prefetch_related(
                 Prefetch("agrees_with", queryset=_USERS.objects.only("pk", _USERS.USERNAME_FIELD)),

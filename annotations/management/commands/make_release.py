@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
 from annotations.access import NotFound
 from annotations.management.acting import acting_user
@@ -81,8 +80,7 @@ class Command(BaseCommand):
                 job = release_job_start(**request)  # type: ignore[arg-type]
                 self.stdout.write(f"queued release job {job.pk}")
                 return
-            with transaction.atomic():
-                job = release_job_create(**request, inline=True)  # type: ignore[arg-type]
+            job = release_job_create(**request, inline=True)  # type: ignore[arg-type]
         except (ValidationError, PermissionDenied, NotFound) as exc:
             raise _refusal(exc) from None
         # Run here, through the same Job and service a worker would use.

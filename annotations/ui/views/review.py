@@ -327,4 +327,9 @@ def agreement_job_status(request: HttpRequest, slug: str) -> HttpResponse:
     """The latest agreement job's status (a partial that polls itself while the job runs)."""
     project = selectors.project_get_for_user(request.user, slug=slug, capability=Capability.REVIEW)
     latest, _done = latest_agreement_jobs(project)
-    return render(request, TEMPLATES + "_agreement_job.html", {"project": project, "latest_job": latest})
+    # Polled to the end: offer the new figures (the page around the partial still shows the old).
+    refresh = bool(request.htmx) and latest is not None and latest.status == JobStatus.SUCCEEDED
+    return render(
+        request, TEMPLATES + "_agreement_job.html",
+        {"project": project, "latest_job": latest, "refresh": refresh},
+    )

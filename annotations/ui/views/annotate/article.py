@@ -21,6 +21,7 @@ from ...forms import AnnotationForm, ClaimEditForm, EvidenceForm, RelationForm
 from ...markdown import render_markdown
 from ..common import member_view
 from .body import render_body
+from .rows import render_rows
 
 TEMPLATES = "annotations/ui/annotate/"
 
@@ -89,6 +90,11 @@ def page_context(page: ArticlePage, **panel_kwargs: Any) -> dict[str, Any]:
     """What article.html and its partials need."""
     article = page.article
     focus_id = page.focus.claim.pk if page.focus else None
+    groups = {"accepted": page.accepted, "candidates": page.candidates, "rejected": page.rejected}
+    rows: dict[str, Any] = {}
+    for name, items in groups.items():
+        rows[name] = render_rows(items, focus_id=focus_id)
+        rows["n_" + name] = len(items)
     return {
         "page": page,
         "article": article,
@@ -96,6 +102,7 @@ def page_context(page: ArticlePage, **panel_kwargs: Any) -> dict[str, Any]:
         "perms": page.perms,
         "roles": page.perms.roles,
         "body_html": render_body(page.segments, focus_id),
+        "rows": rows,
         "source_url": web_link(article.url),
         "guidelines": render_markdown(page.project.guidelines),
         "article_url": article_url(article.pk),

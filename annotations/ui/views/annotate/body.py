@@ -7,7 +7,8 @@ body element, so its textContent must equal the stored body exactly.
 
 from __future__ import annotations
 
-from django.utils.html import escape
+from html import escape
+
 from django.utils.safestring import SafeString, mark_safe
 
 from ....selectors.article_page import Segment
@@ -17,7 +18,7 @@ MAX_LANE_CLASS = 5
 
 
 def _text(text: str) -> str:
-    """Escape for HTML; a carriage return is written as a reference, which parsers keep."""
+    """Escape for HTML (quotes too); a carriage return as a reference, which parsers keep."""
     return escape(text).replace("\r", "&#13;")
 
 

@@ -47,6 +47,7 @@ from ...forms import (
 )
 from ..common import member_view
 from .article import TEMPLATES, article_url, page_context, panel_context
+from .rows import render_rows
 
 
 def error_lines(error: ValidationError | Form) -> list[str]:
@@ -119,7 +120,7 @@ def _respond(
     else:
         panel = claim_panel(request.user, claim)
         context = panel_context(panel, **kwargs)
-        context["row"] = claim_item_from_panel(panel)
+        context["row_html"] = render_rows([claim_item_from_panel(panel)], oob=True)
     return render(request, TEMPLATES + "_update.html", context)
 
 
