@@ -99,9 +99,12 @@
   document.addEventListener("click", function (event) {
     const summary = event.target.closest("summary[data-hotkey]");
     if (!summary || event.detail !== 0) return;
+    // Open it here rather than by the default action, so the field has focus before the
+    // next key arrives (a fast typist's first letters must not land on the page's hotkeys).
+    event.preventDefault();
     const details = summary.parentElement;
-    if (details.open) event.preventDefault();
-    window.setTimeout(() => details.querySelector("input[type=url], input[type=text]")?.focus(), 0);
+    details.open = true;
+    details.querySelector("input[type=url], input[type=text]")?.focus();
   });
 
   function toggleGuidelines(force) {
