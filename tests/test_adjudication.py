@@ -303,3 +303,21 @@ def test_auto_adjudication_is_idempotent(claim, alice, bob, verdicts):
     again = adjudication_auto(claim=claim)
     assert first.pk == again.pk and again.version == 1
     assert Adjudication.history.count() == 1  # the creation only; agrees_with is not in history
+
+
+def test_turning_on_auto_accept_adjudicates_claims_already_judged_unanimously(
+    project, claim, verdicts, alice, bob, max_
+):
+    from annotations.services.projects import project_update
+    from annotations.services.work import annotation_save
+
+    project_update(project=project, by=max_, auto_accept_unanimous=False)
+    claim = Claim.objects.select_related("article__project").get(pk=claim.pk)
+    for annotator in (alice, bob):
+        annotation_save(claim=claim, annotator=annotator, verdict=verdicts["refuted"])
+    assert not Adjudication.objects.filter(claim=claim).exists()
+
+    project_update(project=project, by=max_, auto_accept_unanimous=True)
+
+    adjudication = Adjudication.objects.get(claim=claim)
+    assert adjudication.method == "unanimous" and adjudication.verdict == verdicts["refuted"]

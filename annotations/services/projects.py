@@ -12,9 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from ..access import Capability, StaleVersion, require
 from ..models import Adjudication, Annotation, Membership, Project, Role, VerdictScheme
+from .adjudication import adjudication_backfill
 
 
 def default_scheme() -> VerdictScheme:
@@ -39,7 +41,7 @@ def project_create(
 ) -> Project:
     """Create a project; its creator becomes a manager. Needs the add_project permission."""
     if not created_by.is_active or not created_by.has_perm("annotations.add_project"):
-        raise PermissionDenied("You may not create projects.")
+        raise PermissionDenied(gettext("You may not create projects."))
     project = Project(
         name=name,
         slug=slug,
@@ -84,7 +86,7 @@ def membership_remove(
         .values_list("user_id", flat=True)
     )
     if role == Role.MANAGER and managers == [user.pk]:
-        raise PermissionDenied("A project keeps at least one manager.")
+        raise PermissionDenied(gettext("A project keeps at least one manager."))
     Membership.objects.filter(project=project, user=user, role=role).delete()
 
 
@@ -114,24 +116,24 @@ def _check_settings(project: Project, by: AbstractBaseUser, changes: dict[str, A
     if "overlap" in changes:
         overlap = changes["overlap"]
         if not isinstance(overlap, int) or isinstance(overlap, bool) or overlap < 1:
-            errors["overlap"] = "At least one annotator per claim."
+            errors["overlap"] = gettext("At least one annotator per claim.")
     if "language" in changes and not LANGUAGE_RE.match(str(changes["language"] or "")):
-        errors["language"] = "Use a language code such as fr, en or pt-BR."
+        errors["language"] = gettext("Use a language code such as fr, en or pt-BR.")
     if "name" in changes and not str(changes["name"] or "").strip():
-        errors["name"] = "A project needs a name."
+        errors["name"] = gettext("A project needs a name.")
     if "scheme" in changes:
         scheme = changes["scheme"]
         if not isinstance(scheme, VerdictScheme):
-            errors["scheme"] = "Choose a verdict scheme."
+            errors["scheme"] = gettext("Choose a verdict scheme.")
         elif scheme.pk != project.scheme_id:
             if not schemes_available_to(by).filter(pk=scheme.pk).exists():
-                errors["scheme"] = "This verdict scheme is not available to you."
+                errors["scheme"] = gettext("This verdict scheme is not available to you.")
             elif (
                 Annotation.objects.filter(claim__article__project=project).exists()
                 or Adjudication.objects.filter(claim__article__project=project).exists()
             ):
                 # Verdicts given under the old scheme would point at labels the project no longer has.
-                errors["scheme"] = "The scheme cannot change once claims have been annotated."
+                errors["scheme"] = gettext("The scheme cannot change once claims have been annotated.")
     if errors:
         raise ValidationError(errors)
 
@@ -160,12 +162,12 @@ def project_update(
     require(by, project, Capability.MANAGE)
     unknown = sorted(set(fields) - PROJECT_SETTINGS)
     if unknown:
-        raise ValidationError({name: "This setting cannot be changed here." for name in unknown})
+        raise ValidationError({name: gettext("This setting cannot be changed here.") for name in unknown})
     # Lock the row so two managers' saves apply one after the other, each checked on its own.
     current = Project.objects.select_for_update().get(pk=project.pk)
     if version is not None and version != settings_version(current):
         raise StaleVersion(
-            current, "Someone changed these settings since you opened them; nothing was saved."
+            current, gettext("Someone changed these settings since you opened them; nothing was saved.")
         )
     changes = {name: value for name, value in fields.items() if getattr(current, name) != value}
     _check_settings(current, by, changes)
@@ -175,4 +177,7 @@ def project_update(
         setattr(current, name, value)
     current.full_clean(exclude=["slug"], validate_unique=False)
     current.save(update_fields=sorted(changes))
+    if changes.get("auto_accept_unanimous") is True:
+        # Claims judged unanimously before the switch get their final verdict now, as later ones will.
+        adjudication_backfill(project=current, by=by)
     return current
