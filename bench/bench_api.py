@@ -42,6 +42,17 @@ def setup(database_url: str) -> None:
     setup_django(database_url)
 
 
+def forget_history() -> None:
+    """Delete the history rows and tokens the bench's own requests left (they pin its users)."""
+    from django.apps import apps
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user__username__startswith=f"{SLUG}-").delete()
+    for model in apps.get_app_config("annotations").get_models():
+        if any(f.name == "history_user" for f in model._meta.get_fields()):
+            model.objects.filter(history_user__username__startswith=f"{SLUG}-").delete()
+
+
 def cursor_at(position: int) -> str:
     """A DRF cursor pointing after `position` (what a `next` link holds), to jump deep."""
     return base64.b64encode(f"p={position}".encode()).decode()
@@ -92,30 +103,27 @@ def main() -> None:
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
-    from annotations.models import Annotation, Claim, Project
+    from annotations.models import Adjudication, Annotation, Assignment, Claim, Project
     from bench.generate_project import drop, generate
 
     call_command("migrate", verbosity=0)
     spare = 2 * args.saves + 50
     project = Project.objects.filter(slug=SLUG).first()
     if project is not None and not args.regenerate:
-        claims_now = Claim.objects.filter(article__project=project).count()
-        if claims_now < args.claims + spare:
-            args.regenerate = True
+        free = Claim.objects.filter(article__project=project, annotations__isnull=True).count()
+        total = Claim.objects.filter(article__project=project).count()
+        args.regenerate = free < spare or total - free < args.claims
     if project is None or args.regenerate:
+        forget_history()
         drop(SLUG)
         print(f"generating {args.claims:,} claims × {args.annotators_per_claim} annotations…", flush=True)
         info = generate(SLUG, args.claims, args.annotators_per_claim, spare_claims=spare)
         print(f"generated in {info.seconds} s", flush=True)
         project = Project.objects.get(slug=SLUG)
-    # Earlier runs' saves are undone, so every run saves onto claims without annotations.
     spare_ids = list(
         Claim.objects.filter(article__project=project, annotations__isnull=True)
         .order_by("id").values_list("id", flat=True)[:spare]
     )
-    extra = Annotation.objects.filter(claim__article__project=project, claim_id__gte=spare_ids[0]) if spare_ids else None
-    if extra is not None:
-        extra.delete()
     n_claims = Claim.objects.filter(article__project=project).count()
     n_annotations = Annotation.objects.filter(claim__article__project=project).count()
     claim_ids = Claim.objects.filter(article__project=project).order_by("id").values_list("id", flat=True)
@@ -165,7 +173,12 @@ def main() -> None:
                                                  {"verdict": code, "version": 2}, format="json")))
         for pk in created[:5]
     ]
-    Annotation.objects.filter(claim_id__in=spare_ids).delete()  # leave the project as generated
+    # Leave the project as generated: the saved annotations, what the services did on them
+    # (automatic adjudications, assignments) and the history rows they left.
+    Annotation.objects.filter(claim_id__in=spare_ids).delete()
+    Adjudication.objects.filter(claim_id__in=spare_ids).delete()
+    Assignment.objects.filter(claim_id__in=spare_ids).delete()
+    forget_history()
 
     # --- lists ----------------------------------------------------------------------------------
     lists = [

@@ -49,20 +49,16 @@ HEADER = [name for name, _ in COLUMNS]
 
 # Excel runs a cell starting with one of these as a formula (CSV injection): such text cells get
 # a leading apostrophe, which Excel shows as text. JSONL and Parquet keep the text unchanged.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
-def _text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def _cell(value: Any) -> Any:
-    """None as an empty cell; text defused against formulas; numbers as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _text(value)
-    return value
+def cells(record: Record) -> list[Any]:
+    """The CSV row of a record: text defused against formulas; None is written as an empty cell."""
+    # One expression, no calls per cell: this runs 33 times per claim.
+    return [
+        ("'" + v if v[:1] in FORMULA_STARTS else v) if type(v) is str else v
+        for v in flatten(record)
+    ]
 
 
 def flatten(record: Record) -> list[Any]:
@@ -104,7 +100,7 @@ class CsvWriter(Writer):
         self._csv.writerow(HEADER)
 
     def emit(self, record: Record) -> None:
-        self._csv.writerow([_cell(v) for v in flatten(record)])
+        self._csv.writerow(cells(record))
         if self._buffer.tell() > 1 << 16:
             self._drain()
 

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext
 
 from ..access import Capability, StaleVersion, require
 from ..models import (
@@ -72,12 +73,12 @@ def min_unanimous(overlap: int) -> int:
 def _check_verdict(claim: Claim, verdict: Verdict) -> None:
     """Refuse a verdict from another scheme than the claim's project uses."""
     if verdict.scheme_id != claim.article.project.scheme_id:
-        raise ValidationError({"verdict": "This verdict is not in the project's scheme."})
+        raise ValidationError({"verdict": gettext("This verdict is not in the project's scheme.")})
 
 
 def _check_gold(claim: Claim, gold: Sequence[Evidence]) -> None:
     if any(e.claim_id != claim.pk for e in gold):
-        raise ValidationError({"gold_evidence": "Gold evidence must be evidence of this claim."})
+        raise ValidationError({"gold_evidence": gettext("Gold evidence must be evidence of this claim.")})
 
 
 def _is_automatic(adjudication: Adjudication) -> bool:
@@ -104,15 +105,15 @@ def _record(
     existing = Adjudication.objects.filter(claim=claim).first()
     if existing is None:
         if version is not None:
-            raise ValidationError({"version": "There is no adjudication to update."})
+            raise ValidationError({"version": gettext("There is no adjudication to update.")})
         adjudication = Adjudication(claim=claim)
     else:
         if version is None:
-            raise StaleVersion(existing, "This claim was already adjudicated; reload to change it.")
+            raise StaleVersion(existing, gettext("This claim was already adjudicated; reload to change it."))
         adjudication = lock_version(Adjudication, existing.pk, version)
         if (reason_required or _is_automatic(adjudication)) and not reason.strip():
             raise ValidationError(
-                {"reason": "Give a reason for overriding the existing adjudication."}
+                {"reason": gettext("Give a reason for overriding the existing adjudication.")}
             )
     adjudication.verdict = verdict
     adjudication.adjudicator = by
@@ -154,7 +155,7 @@ def claim_adjudicate(
     """
     if by is None:
         if method != AdjudicationMethod.UNANIMOUS:
-            raise ValidationError({"adjudicator": "Only unanimous verdicts are accepted automatically."})
+            raise ValidationError({"adjudicator": gettext("Only unanimous verdicts are accepted automatically.")})
     else:
         require(by, claim.article.project_id, Capability.REVIEW)
     _check_verdict(claim, verdict)
@@ -204,11 +205,11 @@ def adjudication_override(
     """
     require(by, claim.article.project_id, Capability.REVIEW)
     if not reason.strip():
-        raise ValidationError({"reason": "Give a reason for overriding the existing adjudication."})
+        raise ValidationError({"reason": gettext("Give a reason for overriding the existing adjudication.")})
     _check_verdict(claim, verdict)
     current = Adjudication.objects.filter(claim=claim).first()
     if current is None:
-        raise ValidationError({"claim": "This claim has no adjudication to override."})
+        raise ValidationError({"claim": gettext("This claim has no adjudication to override.")})
     gold = list(current.gold_evidence.all() if gold_evidence is None else gold_evidence)
     _check_gold(claim, gold)
     return _record(
@@ -234,21 +235,23 @@ def adjudication_accept_majority(
     require(by, claim.article.project_id, Capability.REVIEW)
     current = Adjudication.objects.filter(claim=claim).first()
     if current is not None and version is None:
-        raise StaleVersion(current, "This claim was already adjudicated; reload to change it.")
+        raise StaleVersion(current, gettext("This claim was already adjudicated; reload to change it."))
     given = list(
         Annotation.objects.filter(claim=claim, verdict__isnull=False)
         .select_related("verdict")
         .order_by("verdict__order", "verdict__pk")
     )
     if len(given) < 2:
-        raise ValidationError({"verdict": "A majority needs at least two verdicts on the claim."})
+        raise ValidationError({"verdict": gettext("A majority needs at least two verdicts on the claim.")})
     winner, tied = plurality(a.verdict for a in given)
     if winner is None:
         counts = Counter(a.verdict_id for a in given)
-        names = ", ".join(f"{v.name} ({counts[v.pk]})" for v in tied)
+        names = ", ".join(f"{v.label} ({counts[v.pk]})" for v in tied)
         raise ValidationError(
-            {"verdict": f"There is no majority: the verdicts are tied between {names}. "
-                        "Choose the final verdict yourself."}
+            {"verdict": gettext(
+                "There is no majority: the verdicts are tied between %(names)s. "
+                "Choose the final verdict yourself."
+            ) % {"names": names}}
         )
     # An override keeps the gold evidence the reviewer chose before.
     gold = [] if current is None else list(current.gold_evidence.all())
@@ -328,7 +331,7 @@ def adjudication_backfill(*, project: Project, by: AbstractBaseUser) -> int:
     require(by, project, Capability.REVIEW)
     if not project.auto_accept_unanimous:
         raise ValidationError(
-            {"auto_accept_unanimous": "This project does not accept unanimous verdicts automatically."}
+            {"auto_accept_unanimous": gettext("This project does not accept unanimous verdicts automatically.")}
         )
     candidates = (
         Claim.objects.filter(article__project=project, status=ClaimStatus.ACCEPTED)

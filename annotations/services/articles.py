@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from ..access import Capability, require
 from ..importers.reader import normalise_body
@@ -16,15 +17,15 @@ def article_save(*, article: Article, by: AbstractBaseUser) -> Article:
     require(by, article.project_id, Capability.MANAGE)
     article.body = normalise_body(article.body)
     if not article.body.strip():
-        raise ValidationError({"body": "An article needs its text."})
+        raise ValidationError({"body": gettext("An article needs its text.")})
     article.body_hash = body_hash(article.body)
     if article.pk is not None:
         stored = Article.objects.filter(pk=article.pk).values_list("body_hash", flat=True).first()
         if stored != article.body_hash and article.claims.exists():
-            raise ValidationError({"body": "The text is frozen: claims point into it."})
+            raise ValidationError({"body": gettext("The text is frozen: claims point into it.")})
     twins = Article.objects.filter(project_id=article.project_id, body_hash=article.body_hash)
     if twins.exclude(pk=article.pk).exists():
-        raise ValidationError({"body": "Another article of this project has exactly this text."})
+        raise ValidationError({"body": gettext("Another article of this project has exactly this text.")})
     article.full_clean(exclude=["body_hash"], validate_constraints=False, validate_unique=False)
     try:
         with transaction.atomic():
@@ -32,7 +33,7 @@ def article_save(*, article: Article, by: AbstractBaseUser) -> Article:
     except IntegrityError:
         # A claim or a twin text arrived between the checks and the write; the database refused.
         raise ValidationError(
-            {"body": "The text cannot be saved: a claim now points into it, or another "
-             "article of the project has the same text."}
+            {"body": gettext("The text cannot be saved: a claim now points into it, or another "
+                              "article of the project has the same text.")}
         ) from None
     return article

@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ..access import Capability, NotFound, can, require
 from ..models import (
@@ -46,7 +47,7 @@ def _kinds(project: Project, by: AbstractBaseUser) -> QueueKinds:
     roles = require(by, project, Capability.VIEW)
     kinds = queue_kinds(project, roles, by)
     if not kinds:
-        raise PermissionDenied("Your role in this project gets no work from the queue.")
+        raise PermissionDenied(gettext("Your role in this project gets no work from the queue."))
     return kinds
 
 
@@ -177,7 +178,7 @@ def assignment_next(*, project: Project, by: AbstractBaseUser) -> Assignment | N
 def _own(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
     """The user's own assignment, locked; anyone else's does not exist for them."""
     if not by.is_authenticated:
-        raise NotFound("No such assignment.")
+        raise NotFound(gettext("No such assignment."))
     current = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("project")
@@ -186,7 +187,7 @@ def _own(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
         .first()
     )
     if current is None:
-        raise NotFound("No such assignment.")
+        raise NotFound(gettext("No such assignment."))
     require(by, current.project, Capability.VIEW)
     return current
 
@@ -196,7 +197,7 @@ def assignment_skip(*, assignment: Assignment, by: AbstractBaseUser) -> Assignme
     """Put the item aside: it keeps its slot and comes back after the other work."""
     current = _own(assignment, by)
     if current.status == AssignmentStatus.DONE:
-        raise ValidationError({"assignment": "This work is already done."})
+        raise ValidationError({"assignment": gettext("This work is already done.")})
     current.status = AssignmentStatus.SKIPPED
     # completed_at records when the item last left the annotator's hands: the skipped queue's order.
     current.completed_at = timezone.now()
@@ -213,11 +214,11 @@ def assignment_complete(*, assignment: Assignment, by: AbstractBaseUser) -> Assi
     roles = require(by, current.project, Capability.VIEW)
     if current.claim_id is None:
         if not can(roles, Capability.FIND, user=by):
-            raise PermissionDenied("Your role in this project does not allow you to find.")
+            raise PermissionDenied(gettext("Your role in this project does not allow you to find."))
     elif not Annotation.objects.filter(
         claim_id=current.claim_id, annotator=by, verdict__isnull=False
     ).exists():
-        raise ValidationError({"verdict": "Give the claim a verdict before marking it done."})
+        raise ValidationError({"verdict": gettext("Give the claim a verdict before marking it done.")})
     current.status = AssignmentStatus.DONE
     current.completed_at = timezone.now()
     current.save(update_fields=["status", "completed_at"])

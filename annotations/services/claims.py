@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from ..access import Capability, require
 from ..models import (
@@ -26,12 +27,14 @@ def _check_span(article: Article, start: int, end: int, quote: str | None) -> st
     """Return body[start:end], refusing offsets outside the body or a quote that differs."""
     if not 0 <= start < end <= len(article.body):
         raise ValidationError(
-            {"end": f"The span {start}–{end} is outside the article (0–{len(article.body)})."}
+            {"end": gettext("The span %(start)s–%(end)s is outside the article (0–%(length)s).")
+             % {"start": start, "end": end, "length": len(article.body)}}
         )
     actual = article.body[start:end]
     if quote is not None and quote != actual:
         raise ValidationError(
-            {"quote": f"The quote does not match the article at {start}–{end}: {actual[:60]!r}."}
+            {"quote": gettext("The quote does not match the article at %(start)s–%(end)s: %(actual)s.")
+             % {"start": start, "end": end, "actual": repr(actual[:60])}}
         )
     return actual
 
@@ -86,7 +89,7 @@ def _save_claim(claim: Claim, by: AbstractBaseUser | None) -> Claim:
         with transaction.atomic():
             claim.save()
     except IntegrityError:
-        raise ValidationError({"start": "Another claim already covers exactly this span."}) from None
+        raise ValidationError({"start": gettext("Another claim already covers exactly this span.")}) from None
     return claim
 
 
@@ -104,7 +107,7 @@ def claim_update(
     require(by, claim.article.project_id, Capability.FIND)
     unknown = set(fields) - EDITABLE_CLAIM_FIELDS
     if unknown:
-        raise ValidationError({name: "This field cannot be edited." for name in sorted(unknown)})
+        raise ValidationError({name: gettext("This field cannot be edited.") for name in sorted(unknown)})
     if start is not None or end is not None:
         require(by, claim.article.project_id, Capability.REVIEW)
     current = lock_version(Claim, claim.pk, version)
@@ -122,7 +125,7 @@ def claim_decide(*, claim: Claim, by: AbstractBaseUser, status: str, version: in
     """Accept or reject a claim (usually a suggested candidate)."""
     require(by, claim.article.project_id, Capability.FIND)
     if status not in (ClaimStatus.ACCEPTED, ClaimStatus.REJECTED):
-        raise ValidationError({"status": "Choose accepted or rejected."})
+        raise ValidationError({"status": gettext("Choose accepted or rejected.")})
     current = lock_version(Claim, claim.pk, version)
     current.status = status
     current.decided_by = by
@@ -135,9 +138,9 @@ def claim_relate(
     """Link two claims of one project (idempotent); symmetric kinds are stored lower id first."""
     require(by, source.article.project_id, Capability.FIND)
     if source.pk == target.pk:
-        raise ValidationError({"target": "A claim cannot be related to itself."})
+        raise ValidationError({"target": gettext("A claim cannot be related to itself.")})
     if source.article.project_id != target.article.project_id:
-        raise ValidationError({"target": "Both claims must belong to the same project."})
+        raise ValidationError({"target": gettext("Both claims must belong to the same project.")})
     if kind in SYMMETRIC_RELATIONS and source.pk > target.pk:
         source, target = target, source
     relation = ClaimRelation(source=source, target=target, kind=kind, note=note, created_by=by)

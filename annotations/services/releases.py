@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .. import exporters
 from ..access import Capability, require
@@ -72,23 +73,23 @@ def releases_root() -> Path:
 def release_version_clean(project: Project, version: object) -> str:
     """A valid, unused version name for the project, or ValidationError on `version`."""
     if not isinstance(version, str) or not version.strip():
-        raise ValidationError({"version": "Give the release a version, e.g. v1.0 or 2025-09."})
+        raise ValidationError({"version": gettext("Give the release a version, e.g. v1.0 or 2025-09.")})
     version = version.strip()
     if len(version) > VERSION_MAX:
-        raise ValidationError({"version": f"Use at most {VERSION_MAX} characters."})
+        raise ValidationError({"version": gettext("Use at most %(max)s characters.") % {"max": VERSION_MAX}})
     if not VERSION_RE.match(version):
         raise ValidationError({
-            "version": "Use letters, digits, dots, hyphens and underscores, starting with a letter "
-            "or a digit (it names the release's folder and files)."
+            "version": gettext("Use letters, digits, dots, hyphens and underscores, starting with a letter "
+                               "or a digit (it names the release's folder and files).")
         })
     if DatasetRelease.objects.filter(project=project, version=version).exists():
-        raise ValidationError({"version": f"This project already has a release {version}."})
+        raise ValidationError({"version": gettext("This project already has a release %(version)s.") % {"version": version}})
     pending = Job.objects.filter(
         project=project, kind=JobKind.EXPORT, status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
         params__version=version,
     )
     if pending.exists():
-        raise ValidationError({"version": f"A release {version} is already being built."})
+        raise ValidationError({"version": gettext("A release %(version)s is already being built.") % {"version": version}})
     return version
 
 
@@ -102,11 +103,12 @@ def release_formats_clean(formats: Iterable[str] | None) -> list[str]:
     unknown = [f for f in asked if f not in RELEASE_FORMATS]
     if unknown:
         raise ValidationError({
-            "formats": f"Unknown format {', '.join(map(repr, unknown))}; choose from "
-            f"{', '.join(RELEASE_FORMATS)}."
+            "formats": gettext("Unknown format %(unknown)s; choose from %(known)s.") % {
+                "unknown": ", ".join(map(repr, unknown)), "known": ", ".join(RELEASE_FORMATS),
+            }
         })
     if not asked:
-        raise ValidationError({"formats": "Choose at least one format."})
+        raise ValidationError({"formats": gettext("Choose at least one format.")})
     return [f for f in RELEASE_FORMATS if f in asked]
 
 
@@ -120,7 +122,7 @@ def _date(name: str, value: object) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError({name: f"{value!r} is not a date (YYYY-MM-DD)."}) from None
+        raise ValidationError({name: gettext("%(value)s is not a date (YYYY-MM-DD).") % {"value": repr(value)}}) from None
 
 
 def release_filters_clean(project: Project, filters: dict | None) -> ReleaseFilters:
@@ -128,10 +130,10 @@ def release_filters_clean(project: Project, filters: dict | None) -> ReleaseFilt
     filters = dict(filters or {})
     errors: dict[str, str] = {}
     for name in sorted(set(filters) - FILTER_NAMES):
-        errors[name] = f"Unknown filter; use {', '.join(sorted(FILTER_NAMES))}."
+        errors[name] = gettext("Unknown filter; use %(names)s.") % {"names": ", ".join(sorted(FILTER_NAMES))}
     include = filters.get("include_unadjudicated", False)
     if not isinstance(include, bool):
-        errors["include_unadjudicated"] = "Use true or false."
+        errors["include_unadjudicated"] = gettext("Use true or false.")
     min_agreement = filters.get("min_agreement")
     if min_agreement in ("", None):
         min_agreement = None
@@ -139,10 +141,10 @@ def release_filters_clean(project: Project, filters: dict | None) -> ReleaseFilt
         try:
             min_agreement = float(min_agreement)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            errors["min_agreement"] = "Give a number between 0 and 1."
+            errors["min_agreement"] = gettext("Give a number between 0 and 1.")
         else:
             if not 0.0 <= min_agreement <= 1.0:
-                errors["min_agreement"] = "Give a number between 0 and 1."
+                errors["min_agreement"] = gettext("Give a number between 0 and 1.")
     codes = filters.get("verdicts") or []
     if isinstance(codes, str):
         codes = [c for c in codes.split(",") if c.strip()]
@@ -151,7 +153,8 @@ def release_filters_clean(project: Project, filters: dict | None) -> ReleaseFilt
     unknown = [c for c in codes if c not in known]
     if unknown:
         errors["verdicts"] = (
-            f"Not in the project's scheme: {', '.join(unknown)}; use {', '.join(sorted(known))}."
+            gettext("Not in the project's scheme: %(unknown)s; use %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(sorted(known))}
         )
     dates: dict[str, dt.date | None] = {}
     for name in ("since", "until"):
@@ -160,7 +163,7 @@ def release_filters_clean(project: Project, filters: dict | None) -> ReleaseFilt
         except ValidationError as exc:
             errors[name] = exc.message_dict[name][0]
     if dates.get("since") and dates.get("until") and dates["since"] > dates["until"]:
-        errors["until"] = "The end of the date range comes before its start."
+        errors["until"] = gettext("The end of the date range comes before its start.")
     if errors:
         raise ValidationError(errors)
     return ReleaseFilters(
@@ -176,7 +179,7 @@ def _base_url_clean(base_url: str) -> str:
         base_url = origins[0] if origins else "http://127.0.0.1:8000"
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValidationError({"base_url": "Give the workbench's address, e.g. https://workbench.example.org."})
+        raise ValidationError({"base_url": gettext("Give the workbench's address, e.g. https://workbench.example.org.")})
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 

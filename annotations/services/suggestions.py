@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext
 
 from ..access import Capability, require
 from ..models import (
@@ -54,12 +55,13 @@ def suggest_job_create(
     if article_ids is not None:
         ids = sorted({int(pk) for pk in article_ids})
         if not ids:
-            raise ValidationError({"article_ids": "Choose at least one article."})
+            raise ValidationError({"article_ids": gettext("Choose at least one article.")})
         found = set(Article.objects.filter(project=project, pk__in=ids).values_list("pk", flat=True))
         missing = [pk for pk in ids if pk not in found]
         if missing:
             raise ValidationError(
-                {"article_ids": f"No such article in this project: {', '.join(map(str, missing[:20]))}."}
+                {"article_ids": gettext("No such article in this project: %(ids)s.")
+                 % {"ids": ", ".join(map(str, missing[:20]))}}
             )
     params: dict = {"article_ids": ids, **({"inline": True} if inline else {})}
     return job_create(project=project, kind=JobKind.SUGGEST, by=by, params=params)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 
 def _check(user: AbstractBaseUser) -> None:
     if not user.is_authenticated or not user.is_active:
-        raise PermissionDenied("Log in to manage your API token.")
+        raise PermissionDenied(gettext("Log in to manage your API token."))
 
 
 @transaction.atomic

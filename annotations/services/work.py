@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ..access import Capability, StaleVersion, require
 from ..models import (
@@ -28,7 +29,7 @@ from .adjudication import adjudication_auto, claim_adjudicate  # noqa: F401
 def _check_verdict(claim: Claim, verdict: Verdict | None) -> None:
     """Refuse a verdict from another scheme than the claim's project uses."""
     if verdict is not None and verdict.scheme_id != claim.article.project.scheme_id:
-        raise ValidationError({"verdict": "This verdict is not in the project's scheme."})
+        raise ValidationError({"verdict": gettext("This verdict is not in the project's scheme.")})
 
 
 @transaction.atomic
@@ -49,16 +50,16 @@ def annotation_save(
     """
     require(annotator, claim.article.project_id, Capability.ANNOTATE)
     if claim.status != ClaimStatus.ACCEPTED:
-        raise ValidationError({"claim": "Only accepted claims are judged."})
+        raise ValidationError({"claim": gettext("Only accepted claims are judged.")})
     _check_verdict(claim, verdict)
     existing = Annotation.objects.filter(claim=claim, annotator=annotator).first()
     if version is None:
         if existing is not None:
-            raise StaleVersion(existing, "You already annotated this claim; reload to edit it.")
+            raise StaleVersion(existing, gettext("You already annotated this claim; reload to edit it."))
         annotation = Annotation(claim=claim, annotator=annotator)
     else:
         if existing is None:
-            raise ValidationError({"version": "There is no annotation to update."})
+            raise ValidationError({"version": gettext("There is no annotation to update.")})
         annotation = lock_version(Annotation, existing.pk, version)
     annotation.verdict = verdict
     annotation.confidence = confidence
@@ -75,7 +76,7 @@ def annotation_save(
 def _check_url(url: str) -> None:
     """Allow only http(s) links, so stored evidence never carries javascript: or file: URLs."""
     if url and urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise ValidationError({"url": "Evidence links must start with http:// or https://."})
+        raise ValidationError({"url": gettext("Evidence links must start with http:// or https://.")})
 
 
 def evidence_add(
@@ -96,13 +97,13 @@ def evidence_add(
     _check_url(url)
     project_id = claim.article.project_id
     if linked_claim is not None and linked_claim.article.project_id != project_id:
-        raise ValidationError({"linked_claim": "The linked claim belongs to another project."})
+        raise ValidationError({"linked_claim": gettext("The linked claim belongs to another project.")})
     if linked_article is not None and linked_article.project_id != project_id:
-        raise ValidationError({"linked_article": "The linked article belongs to another project."})
+        raise ValidationError({"linked_article": gettext("The linked article belongs to another project.")})
     if sum(bool(x) for x in (url, linked_claim, linked_article)) != 1:
-        raise ValidationError({"url": "Give exactly one source: a URL, a claim or an article."})
+        raise ValidationError({"url": gettext("Give exactly one source: a URL, a claim or an article.")})
     if stance not in Stance.values:
-        raise ValidationError({"stance": f"Choose one of {', '.join(Stance.values)}."})
+        raise ValidationError({"stance": gettext("Choose one of %(choices)s.") % {"choices": ", ".join(Stance.values)}})
     evidence = Evidence(
         claim=claim,
         added_by=by,

@@ -211,6 +211,7 @@ class ReleaseForm(forms.Form):
         self.fields["formats"].choices = [(f, f) for f in formats]
         self.fields["formats"].initial = list(formats)
         self.fields["verdicts"].queryset = Verdict.objects.filter(scheme_id=project.scheme_id).order_by("order")
+        self.fields["verdicts"].label_from_instance = lambda verdict: verdict.label  # in the reader's language
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

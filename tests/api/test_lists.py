@@ -113,6 +113,8 @@ def test_ordering_and_bad_cursor(client_for, work, project, users, verdicts) -> 
     assert client.get("/api/v1/claims/?cursor=garbage").status_code == 404
     jobs = [r["id"] for r in client_for("max").get("/api/v1/jobs/").json()["results"]]
     assert jobs == sorted(jobs, reverse=True)  # newest first by default
+    names = [r["name"] for r in client_for("alice").get("/api/v1/projects/").json()["results"]]
+    assert names == sorted(names) and len(names) == 4  # by name
 
 
 def _ids(response) -> set[int]:

@@ -302,6 +302,7 @@ def test_in_a_blind_project_alice_never_sees_bobs_work(
     assert project.blind
     client = client_for(alice)
     claim = bobs_work
+    other = claim_on(article, "Le sommet a eu lieu")
     pages = [
         client.get(page_url(article, claim=claim.pk)),
         client.get(reverse("ui:claim_panel", args=[claim.pk]), HTTP_HX_REQUEST="true"),
@@ -316,6 +317,11 @@ def test_in_a_blind_project_alice_never_sees_bobs_work(
                     HTTP_HX_REQUEST="true"),
         client.post(reverse("ui:claim_decide", args=[claim.pk]),
                     {"status": "accepted", "version": 1}, HTTP_HX_REQUEST="true"),
+        client.post(reverse("ui:claim_relate", args=[claim.pk]),
+                    {"target": other.pk, "kind": "related"}, HTTP_HX_REQUEST="true"),
+        client.get(reverse("ui:claim_search", args=[other.pk]) + "?q=Sergueï",
+                   HTTP_HX_REQUEST="true"),
+        client.get(reverse("ui:cluster", args=[other.pk])),
     ]
     for response in pages:
         assert response.status_code == 200

@@ -130,6 +130,34 @@ def test_claim_writes_need_a_role_that_finds_claims(article, claim, rhea, charli
     assert client_for(rhea).get(reverse("ui:claim_create", args=[article.pk])).status_code == 405
 
 
+def test_every_write_refuses_outsiders_and_anonymous_visitors(
+    article, claim, alice, charlie, rhea, verdicts, client_for, client
+):
+    evidence = Evidence.objects.create(claim=claim, added_by=alice, url="https://a.org",
+                                       stance="supports")
+    other = claim_on(article, "Le sommet a eu lieu")
+    relation = ClaimRelation.objects.create(source=claim, target=other, kind="same")
+    writes = [
+        ("claim_create", article.pk, {"start": 0, "end": 2, "quote": BODY[:2]}),
+        ("claim_update", claim.pk, {"statement": "x", "version": 1}),
+        ("claim_decide", claim.pk, {"status": "rejected", "version": 1}),
+        ("annotation_save", claim.pk, {"verdict": verdicts["supported"].pk}),
+        ("evidence_add", claim.pk, {"stance": "supports", "url": "https://e.org"}),
+        ("evidence_delete", evidence.pk, {}),
+        ("claim_relate", claim.pk, {"target": other.pk, "kind": "contradicts"}),
+        ("claim_unrelate", relation.pk, {}),
+    ]
+    for name, pk, data in writes:
+        assert post(client_for(charlie), name, pk, data).status_code == 404, name
+        response = post(client, name, pk, data)
+        assert response.status_code == 302 and response.url.startswith(reverse("ui:login")), name
+        assert post(client_for(rhea), name, pk, data).status_code == 403, name
+        assert client_for(alice).get(reverse(f"ui:{name}", args=[pk])).status_code == 405, name
+    assert Claim.objects.count() == 2 and Claim.objects.get(pk=claim.pk).version == 1
+    assert Evidence.objects.count() == 1 and ClaimRelation.objects.count() == 1
+    assert not Annotation.objects.exists()
+
+
 def test_posts_need_the_csrf_token(article, alice):
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)

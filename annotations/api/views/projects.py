@@ -86,14 +86,12 @@ class ProjectViewSet(ApiViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]{1,80}"
     ordering = ("name", "id")
     ordering_fields = ("name", "id", "created_at")
-    filter_backends: list = []
 
     def get_queryset(self) -> QuerySet[Project]:
         return (
             visibility.projects_listable(self.scope)
             .select_related("scheme")
             .prefetch_related(_VERDICTS)
-            .order_by("name", "id")
         )
 
     def list(self, request: Request) -> Response:

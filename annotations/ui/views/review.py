@@ -100,7 +100,7 @@ class AdjudicateForm(forms.Form):
     def __init__(self, *args: Any, review: ClaimReview, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.review = review
-        self.fields["verdict"].choices = [(v.pk, v.name) for v in review.verdicts]
+        self.fields["verdict"].choices = [(v.pk, v.label) for v in review.verdicts]
         self.fields["gold"].choices = [(e.pk, str(e.pk)) for e in review.all_evidence]
 
     def clean(self) -> dict[str, Any]:
@@ -197,7 +197,7 @@ def adjudicate(request: HttpRequest, claim_id: int) -> HttpResponse:
         messages.warning(request, _(
             "Someone else adjudicated this claim meanwhile (now: %(verdict)s). Check it below; "
             "submit again with a reason to override it."
-        ) % {"verdict": getattr(getattr(current, "verdict", None), "name", "—")})
+        ) % {"verdict": getattr(getattr(current, "verdict", None), "label", "—")})
         return _adjudicate_page(
             request, fresh, queue_filter=queue_filter, form=form,
             version=fresh.adjudication.version if fresh.adjudication else None, status=409,
@@ -212,7 +212,7 @@ def adjudicate(request: HttpRequest, claim_id: int) -> HttpResponse:
         )
     messages.success(
         request, _("Claim #%(claim)s adjudicated: %(verdict)s (%(method)s).") % {
-            "claim": review.claim.pk, "verdict": adjudication.verdict.name,
+            "claim": review.claim.pk, "verdict": adjudication.verdict.label,
             "method": adjudication.get_method_display(),
         },
     )
@@ -259,7 +259,8 @@ def _agreement_context(report: dict) -> dict:
     """What the agreement template draws from the report: names, bars, heatmaps."""
     if not report.get("available"):
         return {}
-    labels = report["labels"]
+    # Verdict names in the reader's language (a job's stored report keeps the scheme's names).
+    labels = [{**label, "name": _(label["name"]) if label["name"] else ""} for label in report["labels"]]
     by_code = {label["code"]: label for label in labels}
     overall = report["overall"]
     figures = [
