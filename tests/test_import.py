@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from annotations.models import Article, Job, JobKind, JobStatus, Membership, Outlet, Project
+from annotations.models import Article, Claim, Job, JobKind, JobStatus, Membership, Outlet, Project
 from annotations.services.imports import CHUNK_SIZE, ImportRefused, articles_import, import_job_work
 from annotations.services.jobs import job_create, job_run
 from annotations.services.seeds import DEMO_USERS, PROJECT_SLUG
@@ -218,8 +218,11 @@ def test_the_command_prints_a_summary_and_fails_on_refusal(project, max_, tmp_pa
 
 def test_the_seeds_load_twice_without_duplicates(capsys):
     call_command("load_seeds", "--password", "pw")
+    suggested = Claim.objects.filter(article__project__slug=PROJECT_SLUG, status="candidate").count()
+    assert suggested > 0  # a new demo project starts with suggested claims to accept or reject
     call_command("load_seeds", "--password", "other")
     project = Project.objects.get(slug=PROJECT_SLUG)
+    assert Claim.objects.filter(article__project=project).count() == suggested
     assert project.name == "Anchorage summit 2025"
     assert (project.overlap, project.scheme.is_default, project.language) == (2, True, "fr")
     assert Article.objects.filter(project=project).count() == 5

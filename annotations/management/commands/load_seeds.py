@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from annotations.services.seeds import DEMO_USERS, PROJECT_SLUG, seeds_load
@@ -21,6 +22,10 @@ class Command(BaseCommand):
             help="Password for newly created demo users (default: $DEMO_PASSWORD; with DEBUG on, "
             f"{DEBUG_DEMO_PASSWORD!r}; otherwise they cannot log in until given one).",
         )
+        parser.add_argument(
+            "--no-suggest", action="store_true",
+            help="do not run the suggestion engine over the seed articles of a new demo project",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         password = options["password"] or os.environ.get("DEMO_PASSWORD")
@@ -32,6 +37,9 @@ class Command(BaseCommand):
             f"project {PROJECT_SLUG}: {'created' if report.project_created else 'already there'}; "
             f"users created: {', '.join(report.users_created) or 'none'}"
         )
+        if report.project_created and not options["no_suggest"]:
+            # Annotators find suggested claims waiting on their first visit, as on a real desk.
+            call_command("suggest_claims", project=PROJECT_SLUG, stdout=self.stdout)
         if report.users_created and not password:
             self.stdout.write(self.style.WARNING("Demo users have no password; set one with changepassword."))
         self.stdout.write(
