@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 export DEBUG ?= 1
 
-.PHONY: run setup test lint bench clean
+.PHONY: run setup test lint bench messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ lint: $(VENV)/.dev-installed
 ## bench: the benchmarks of bench/ (see bench/RESULTS.md)
 bench: $(VENV)/.dev-installed
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_release.py
+
+## messages: refresh locale/fr/LC_MESSAGES/django.po from the code and compile it (needs GNU gettext);
+## translate any new entry in django.po, then run it again
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=bench --ignore=var --ignore=test-artifacts
+	$(PY) manage.py compilemessages -l fr --ignore=.venv --ignore=var
 
 clean:
 	rm -rf $(VENV) var

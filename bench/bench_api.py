@@ -68,13 +68,24 @@ def timed(call: Callable[[], object], runs: int) -> list[float]:
     return out
 
 
-def counted(call: Callable[[], object]) -> int:
+def counted(call: Callable[[], object]) -> tuple[int, float]:
+    """The number of queries of one call (CaptureQueriesContext), and their database time in
+    milliseconds (an execute wrapper with perf_counter: connection.queries rounds to 1 ms)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as queries:
+    spent = [0.0]
+
+    def clock(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(clock):
         call()
-    return len(queries)
+    return len(queries), spent[0] * 1000
 
 
 def summary(times: list[float]) -> dict[str, float]:
@@ -144,6 +155,8 @@ def main() -> None:
     code = project.scheme.verdicts.order_by("order").first().code
     other_code = project.scheme.verdicts.order_by("order")[1].code
 
+    load = os.getloadavg()
+
     # --- saving annotations ---------------------------------------------------------------------
     def ok(response, status=200):  # type: ignore[no-untyped-def]
         assert response.status_code == status, (response.status_code, response.content[:300])
@@ -178,7 +191,6 @@ def main() -> None:
     Annotation.objects.filter(claim_id__in=spare_ids).delete()
     Adjudication.objects.filter(claim_id__in=spare_ids).delete()
     Assignment.objects.filter(claim_id__in=spare_ids).delete()
-    forget_history()
 
     # --- lists ----------------------------------------------------------------------------------
     lists = [
@@ -200,9 +212,14 @@ def main() -> None:
         rows.append((label, summary(times), counted(lambda who=who, url=url: ok(who.get(url))),
                      len(first["results"])))
 
+    forget_history()
+
+    def worst(measured: list[tuple[int, float]]) -> tuple[int, float]:
+        return max(n for n, _ in measured), statistics.median(t for _, t in measured)
+
     save_rows = [
-        ("save a new annotation (POST)", summary(create_times), max(create_queries)),
-        ("change it at its version (PATCH)", summary(update_times), max(update_queries)),
+        ("save a new annotation (POST)", summary(create_times), worst(create_queries)),
+        ("change it at its version (PATCH)", summary(update_times), worst(update_queries)),
     ]
     lines = [
         "## REST API (`bench/bench_api.py`)",
@@ -212,15 +229,16 @@ def main() -> None:
         f"(bench/generate_project.py, {args.annotators_per_claim} annotators a claim out of 40). "
         "Requests go through Django's test client in process (middleware, token auth, throttling, "
         "DRF, selectors, services, JSON), DEBUG off; milliseconds by `time.perf_counter()`, "
-        "queries by `CaptureQueriesContext` in a separate run.",
+        "queries and their database time by `CaptureQueriesContext` in a separate run. "
+        f"Load average during the run: {load[0]:.1f} → {os.getloadavg()[0]:.1f} (2 cores).",
         "",
-        "| request | p50 ms | p95 ms | queries |",
-        "|---|---|---|---|",
+        "| request | p50 ms | p95 ms | queries | of which database ms |",
+        "|---|---|---|---|---|",
     ]
-    for label, s, q in save_rows:
-        lines.append(f"| {label} | {s['p50']:.1f} | {s['p95']:.1f} | {q} |")
-    for label, s, q, n in rows:
-        lines.append(f"| {label} ({n} rows) | {s['p50']:.1f} | {s['p95']:.1f} | {q} |")
+    for label, s, (q, db) in save_rows:
+        lines.append(f"| {label} | {s['p50']:.1f} | {s['p95']:.1f} | {q} | {db:.1f} |")
+    for label, s, (q, db), n in rows:
+        lines.append(f"| {label} ({n} rows) | {s['p50']:.1f} | {s['p95']:.1f} | {q} | {db:.1f} |")
     lines.append("")
     text = "\n".join(lines)
     print(text)

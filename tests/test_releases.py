@@ -206,6 +206,9 @@ def test_a_release_holds_the_adjudicated_claims_with_pseudonymous_annotators(wor
     assert first["verdict"]["code"] == "refuted" and first["verdict"]["fever"] == "REFUTES"
     assert first["verdict"]["claimreview_name"] == "Faux"  # the project is French
     assert first["adjudication"]["method"] == "unanimous" and first["adjudication"]["adjudicator"] is None
+    decided = claims[0].adjudication.decided_at
+    assert first["adjudication"]["decided_at"].endswith("+00:00")  # ISO 8601 in UTC, on every database
+    assert dt.datetime.fromisoformat(first["adjudication"]["decided_at"]) == decided
     salt = project.pseudonym_salt
     assert [a["annotator"] for a in first["annotations"]] == [pseudonym(salt, alice.pk), pseudonym(salt, bob.pk)]
     assert first["annotations"][0]["rationale"] == 'Alice: "refuted"\nsecond line'

@@ -63,33 +63,6 @@ class AnyObjectField(serializers.JSONField):
     """A JSON object whose keys depend on the data."""
 
 
-class AgreementQuerySerializer(serializers.Serializer):
-    fresh = serializers.BooleanField(required=False, default=False)
-
-
-class AgreementSerializer(serializers.Serializer):
-    """The agreement report (see annotations.selectors.agreement); figures carry intervals."""
-
-    project = serializers.CharField()
-    available = serializers.BooleanField(help_text="False while a big project has no finished job.")
-    annotators = serializers.ChoiceField(choices=["usernames", "pseudonyms"], required=False)
-    level = serializers.CharField(required=False)
-    n_boot = serializers.IntegerField(required=False)
-    seed = serializers.IntegerField(required=False)
-    ci_level = serializers.FloatField(required=False)
-    n_annotations = serializers.IntegerField(required=False)
-    labels = serializers.ListField(child=AnyObjectField(), required=False)
-    overall = AnyObjectField(required=False)
-    per_verdict = serializers.ListField(child=AnyObjectField(), required=False)
-    per_pair = serializers.ListField(child=AnyObjectField(), required=False)
-    coincidence = AnyObjectField(required=False)
-    spans = AnyObjectField(required=False, allow_null=True)
-    source = AnyObjectField(help_text="inline, job (with its id and time) or none.")
-    big = serializers.BooleanField()
-    inline_limit = serializers.IntegerField()
-    n_annotations_now = serializers.IntegerField()
-
-
 class IdField(serializers.IntegerField):
     """The id of an object named in a request."""
 
@@ -751,3 +724,33 @@ class StaleSerializer(serializers.Serializer):
     code = serializers.CharField()
     current_version = serializers.IntegerField(allow_null=True)
     current = serializers.DictField(allow_null=True, help_text="The object as it is now.")
+
+
+# --- agreement ----------------------------------------------------------------------------------
+
+
+class AgreementQuerySerializer(serializers.Serializer):
+    fresh = serializers.BooleanField(required=False, default=False)
+
+
+class AgreementSerializer(serializers.Serializer):
+    """The agreement report (see annotations.selectors.agreement); figures carry intervals."""
+
+    project = serializers.CharField()
+    available = serializers.BooleanField(help_text="False while a big project has no finished job.")
+    annotators = serializers.ChoiceField(choices=["usernames", "pseudonyms"], required=False)
+    level = serializers.CharField(required=False)
+    n_boot = serializers.IntegerField(required=False)
+    seed = serializers.IntegerField(required=False)
+    ci_level = serializers.FloatField(required=False)
+    n_annotations = serializers.IntegerField(required=False)
+    labels = serializers.ListField(child=AnyObjectField(), required=False)
+    overall = AnyObjectField(required=False)
+    per_verdict = serializers.ListField(child=AnyObjectField(), required=False)
+    per_pair = serializers.ListField(child=AnyObjectField(), required=False)
+    coincidence = AnyObjectField(required=False)
+    spans = AnyObjectField(required=False, allow_null=True)
+    source = AnyObjectField(help_text="inline, job (with its id and time) or none.")
+    big = serializers.BooleanField()
+    inline_limit = serializers.IntegerField()
+    n_annotations_now = serializers.IntegerField()

@@ -56,14 +56,15 @@ NATIVE_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def claim_agreement(verdicts: Sequence[str], final: str | None) -> dict[str, Any]:
+def claim_agreement(verdicts: list[str] | tuple[str, ...], final: str | None) -> dict[str, Any]:
     """A claim's agreement from its annotators' verdict codes and its final verdict code."""
     n = len(verdicts)
-    agreeing = sum(1 for v in verdicts if v == final) if final is not None else 0
+    agreeing = verdicts.count(final) if final is not None else 0
     pairs = n * (n - 1)
     observed = None
     if pairs:
-        observed = round(sum(c * (c - 1) for c in Counter(verdicts).values()) / pairs, 4)
+        same = sum(c * (c - 1) for c in map(verdicts.count, set(verdicts)))
+        observed = round(same / pairs, 4)
     return {
         "n_annotations": n,
         "n_agreeing": agreeing,

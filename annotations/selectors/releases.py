@@ -16,9 +16,9 @@ from itertools import islice
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import CharField, F, Func, Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from ..access import Capability, NotFound, User, require
 from ..exporters import FORMATS
@@ -135,22 +135,52 @@ def _release_claims(project: Project, filters: ReleaseFilters) -> QuerySet[Claim
     return claims
 
 
-_CLAIM_FIELDS = (
+class IsoUtc(Func):
+    """A datetime column as ISO 8601 text in UTC (2025-08-20T10:00:00.000000+00:00).
+
+    Formatted by the database: parsing a million timestamps into datetimes only to print them
+    again is a tenth of a big release's time.
+    """
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        return self.as_sql(
+            compiler, connection,
+            template="""to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        # Django stores UTC datetimes as "YYYY-MM-DD HH:MM:SS[.ffffff]" text in SQLite.
+        return self.as_sql(
+            compiler, connection, template="replace(%(expressions)s, ' ', 'T') || '+00:00'", **extra
+        )
+
+
+def _text(field: str) -> Cast:
+    """A date column as its ISO text (YYYY-MM-DD), cast by the database."""
+    return Cast(field, output_field=CharField())
+
+
+_CLAIM_FIELDS = {
+    "c_article_published_on": _text("article__published_on"),
+    "c_statement_date": _text("statement_date"),
+    "c_decided_at": IsoUtc(F("adjudication__decided_at")),
+}
+_CLAIM_COLUMNS = (
     "pk", "article_id", "article__external_id", "article__title", "article__url",
-    "article__outlet__name", "article__author", "article__published_on", "article__language",
-    "start", "end", "quote", "statement", "speaker", "statement_date", "kind",
+    "article__outlet__name", "article__author", "c_article_published_on", "article__language",
+    "start", "end", "quote", "statement", "speaker", "c_statement_date", "kind",
     "adjudication__pk", "adjudication__verdict_id", "adjudication__method", "adjudication__notes",
-    "adjudication__adjudicator_id", "adjudication__decided_at",
+    "adjudication__adjudicator_id", "c_decided_at",
 )
-_EVIDENCE_FIELDS = (
+_EVIDENCE_FIELDS = {"e_published_on": _text("evidence__published_on")}
+_EVIDENCE_COLUMNS = (
     "adjudication_id", "evidence_id", "evidence__url", "evidence__title", "evidence__publisher",
-    "evidence__published_on", "evidence__passage", "evidence__stance", "evidence__linked_claim_id",
+    "e_published_on", "evidence__passage", "evidence__stance", "evidence__linked_claim_id",
     "evidence__linked_article_id",
 )
-
-
-def _iso(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def _verdict_dict(verdict: Verdict, language: str) -> dict[str, Any]:
@@ -233,11 +263,12 @@ def release_records(
     filters = filters or ReleaseFilters()
     names = _Names(project)
     verdicts = _Verdicts(project)
-    fields = _CLAIM_FIELDS + (("adjudication__adjudicator__username",) if names.show_names else ())
+    columns = _CLAIM_COLUMNS + (("adjudication__adjudicator__username",) if names.show_names else ())
     rows = (
         _release_claims(project, filters)
+        .annotate(**_CLAIM_FIELDS)
         .order_by("article_id", "start", "end", "pk")
-        .values_list(*fields)
+        .values_list(*columns)
         .iterator(chunk_size=chunk_size)
     )
     for chunk in _chunks(rows, chunk_size):
@@ -278,12 +309,13 @@ def _chunk_records(
         for (adj_id, ev_id, url, title, publisher, published_on, passage, stance, linked_claim,
              linked_article) in (
             through.objects.filter(adjudication_id__in=_among(adjudication_ids))
+            .annotate(**_EVIDENCE_FIELDS)
             .order_by("adjudication_id", "evidence_id")
-            .values_list(*_EVIDENCE_FIELDS)
+            .values_list(*_EVIDENCE_COLUMNS)
         ):
             gold[adj_id].append({
                 "id": ev_id, "url": url, "title": title, "publisher": publisher,
-                "published_on": _iso(published_on), "passage": passage, "stance": stance,
+                "published_on": published_on, "passage": passage, "stance": stance,
                 "linked_claim_id": linked_claim, "linked_article_id": linked_article,
             })
     min_agreement = filters.min_agreement
@@ -301,17 +333,17 @@ def _chunk_records(
             "id": claim_id,
             "article": {
                 "id": article_id, "external_id": external_id, "title": title, "url": url,
-                "outlet": outlet or "", "author": author, "published_on": _iso(published_on),
+                "outlet": outlet or "", "author": author, "published_on": published_on,
                 "language": language,
             },
             "start": start, "end": end, "quote": quote, "statement": statement, "speaker": speaker,
-            "statement_date": _iso(statement_date), "kind": kind,
+            "statement_date": statement_date, "kind": kind,
             # A copy: records are the caller's to keep or change, the cached verdict is not.
             "verdict": dict(final) if final else None,
             "adjudication": None if adj_id is None else {
                 "method": method, "notes": notes,
                 "adjudicator": names(adjudicator_id, *row[22:]),
-                "decided_at": decided_at.astimezone(dt.UTC).isoformat() if decided_at else None,
+                "decided_at": decided_at,
             },
             "gold_evidence": gold.get(adj_id, []) if adj_id is not None else [],
             "annotations": annotations.get(claim_id, []),

@@ -2,7 +2,8 @@
 
 Debian's /usr/bin/chromium is used (Playwright's own browser download does not work here);
 without it the tests skip locally and fail in CI (REQUIRE_SERVICES=1). Use the `page` fixture
-and `log_in(page, live_server.url, "alice", "pw-alice")`; screenshots go to test-artifacts/.
+and `log_in(page, live_server.url, "alice", "pw-alice")`, `log_out(page)`; screenshots go to
+test-artifacts/.
 """
 
 from __future__ import annotations
@@ -57,7 +58,14 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_load_state()
+    # Every page of a logged-in user has the log-out button; a refused login never gets it.
+    page.wait_for_selector("#logout")
+
+
+def log_out(page) -> None:
+    """Log out with the top bar's button and wait for the login page."""
+    page.click("#logout")
+    page.wait_for_url("**/login/**")
 
 
 def screenshot(page, name: str) -> Path:

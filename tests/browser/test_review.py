@@ -2,62 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from django.db import connections
 
 from annotations.models import Adjudication, AdjudicationMethod
 from annotations.services import work
-from tests.conftest import need_service
+from tests.browser.conftest import log_in
 
 # serialized_rollback: the flush after each test would drop the default scheme the migrations made.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture
-def browser_page(live_server, settings, monkeypatch) -> Iterator[object]:
-    """A Chromium page against the live server (Playwright's own browsers are not downloadable)."""
-    if not CHROMIUM.exists():
-        need_service(f"chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in between are sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.DEBUG = True  # the live server serves static files as runserver would
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            browser.close()
-            # Queries made while Playwright was running may have opened a connection in another
-            # context-local slot; close it so the test database can be dropped at the end.
-            connections.close_all()
-
-
-def log_in(page, base: str, username: str, password: str) -> None:
-    """Log in through the login form."""
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
 
 def test_rita_settles_alice_and_bobs_disagreement_with_the_keyboard(
-    browser_page, live_server, claim, alice, bob, rita, verdicts
+    page, live_server, claim, alice, bob, rita, verdicts
 ):
     work.annotation_save(claim=claim, annotator=alice, verdict=verdicts["refuted"], rationale="Lavrov dit non.")
     work.annotation_save(claim=claim, annotator=bob, verdict=verdicts["supported"], rationale="Selon l'AFP.")
     alices = work.evidence_add(claim=claim, by=alice, stance="refutes", url="https://example.org/lavrov", title="Lavrov")
     work.evidence_add(claim=claim, by=bob, stance="supports", url="https://example.org/afp", title="AFP")
-    page = browser_page
     log_in(page, live_server.url, "rita", "pw-rita")
     page.goto(f"{live_server.url}/p/test/review/")
     assert page.locator("[data-review-row]").count() == 1
@@ -93,10 +54,9 @@ def test_rita_settles_alice_and_bobs_disagreement_with_the_keyboard(
     assert adjudication.notes == "Lavrov is on record: the position is unchanged."
 
 
-def test_accept_majority_on_a_tie_shows_the_refusal(browser_page, live_server, claim, alice, bob, verdicts):
+def test_accept_majority_on_a_tie_shows_the_refusal(page, live_server, claim, alice, bob, verdicts):
     work.annotation_save(claim=claim, annotator=alice, verdict=verdicts["refuted"])
     work.annotation_save(claim=claim, annotator=bob, verdict=verdicts["supported"])
-    page = browser_page
     log_in(page, live_server.url, "rita", "pw-rita")
     page.set_viewport_size({"width": 768, "height": 900})  # the tablet layout works too
     page.goto(f"{live_server.url}/claims/{claim.pk}/adjudicate/")

@@ -48,7 +48,7 @@ def test_the_home_page_in_french_translates_roles_and_counts(project, article, a
     french = text(client.get(reverse("ui:home"), HTTP_ACCEPT_LANGUAGE="fr"))
     assert "<h1>Vos projets</h1>" in french
     assert '<span class="tag">annotateur</span>' in french
-    assert "1 article" in french and "affirmations sur" in french and "Your projects" not in french
+    assert "1 article" in french and f"Projet{NBSP}: 0 affirmations sur 0" in french and "Your projects" not in french
     assert ">Se déconnecter<" in french and ">Jeton d'API<" in french
 
 
@@ -70,6 +70,25 @@ def test_the_default_verdict_names_are_french_on_the_adjudication_page(project, 
         assert name in french, name
     assert "Misleading (cherry-picking)" not in french
     assert "Misleading (cherry-picking)" in text(client_for(rita).get(url))
+
+
+@pytest.mark.parametrize("who, page", [("rita", "ui:agreement"), ("max_", "ui:releases")])
+def test_verdict_names_are_french_in_the_agreement_figures_and_the_release_form(
+    project, claim, who, page, request, client_for
+):
+    client = client_for(request.getfixturevalue(who))
+    url = reverse(page, args=[project.slug])
+    french = text(client.get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Sources contradictoires" in french and "Non vérifiable" in french
+    assert "Conflicting" not in french and "Not a checkable" not in french
+    assert "Conflicting evidence" in text(client.get(url))
+
+
+def test_the_claim_panel_offers_the_verdicts_in_french(project, claim, alice, client_for):
+    url = reverse("ui:article", args=[claim.article_id]) + f"?claim={claim.pk}"
+    french = text(client_for(alice).get(url, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "Votre verdict" in french and "Trompeur (sélectif)" in french and "Preuves insuffisantes" in french
+    assert "Misleading" not in french
 
 
 def test_service_errors_shown_in_the_ui_follow_the_language(project, max_):

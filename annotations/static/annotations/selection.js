@@ -120,6 +120,16 @@
     });
   });
 
+  // selectionchange is handled on the next frame; a `c` pressed right after extending the
+  // selection must still post the selection as it is now, so read it again before htmx does.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      if (event.target === form()) update();
+    },
+    true
+  );
+
   // Once the claim is made, the old selection means nothing: clear it.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.elt === form() && event.detail.successful && !event.detail.xhr.getResponseHeader("HX-Retarget")) {

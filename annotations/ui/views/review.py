@@ -288,7 +288,7 @@ def _agreement_context(report: dict) -> dict:
     spans = report.get("spans")
     span_rows = [{"row": row, "bar": _bar(row["f1"])} for row in spans["per_pair"]] if spans else []
     return {
-        "figures": figures, "verdict_rows": verdict_rows, "pair_rows": pair_rows,
+        "labels": labels, "figures": figures, "verdict_rows": verdict_rows, "pair_rows": pair_rows,
         "coincidence": _heatmap(labels, report["coincidence"]["counts"]),
         "spans": spans, "span_bar": _bar(spans["mean_f1"]) if spans else None, "span_rows": span_rows,
     }

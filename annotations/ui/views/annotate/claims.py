@@ -78,7 +78,7 @@ def describe(current: Any) -> str:
     """The newer version's values in one line, for a refused save without htmx."""
     if isinstance(current, Annotation):
         return _("version %(v)s: verdict “%(verdict)s”, confidence %(c)s, rationale “%(r)s”") % {
-            "v": current.version, "verdict": current.verdict or "—",
+            "v": current.version, "verdict": current.verdict.label if current.verdict else "—",
             "c": current.confidence or "—", "r": current.rationale[:200],
         }
     return _("version %(v)s: statement “%(s)s”, speaker “%(sp)s”, date %(d)s, status %(st)s") % {

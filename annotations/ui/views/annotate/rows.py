@@ -55,7 +55,7 @@ def render_rows(items: Iterable[ClaimItem], *, focus_id: int | None = None,
         if item.my_verdict is not None:
             meta.append(
                 f'<span class="verdict-chip" style="--c: {e(item.my_verdict.colour)}" '
-                f'title="{mine_label}">{e(item.my_verdict.name)}</span>'
+                f'title="{mine_label}">{e(item.my_verdict.label)}</span>'
             )
         if item.n_annotations is not None:
             count = ngettext("%(n)s verdict", "%(n)s verdicts", item.n_annotations) % {
@@ -64,7 +64,7 @@ def render_rows(items: Iterable[ClaimItem], *, focus_id: int | None = None,
         if item.final_verdict is not None:
             meta.append(
                 f'<span class="verdict-chip final" style="--c: {e(item.final_verdict.colour)}" '
-                f'title="{final_label}">{e(item.final_verdict.name)}</span>'
+                f'title="{final_label}">{e(item.final_verdict.label)}</span>'
             )
         pk = int(claim.pk)
         out.append(
