@@ -14,11 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import precision_score, recall_score
-from sklearn.model_selection import StratifiedKFold
+
+# SciPy and scikit-learn (~120 MB resident) are imported inside the functions that use them:
+# every web and worker process imports this module, few of them ever train or score a model.
 
 from .cues import FEATURE_NAMES
 
@@ -66,6 +64,8 @@ class Scorer:
         params = {**weights["vectorizer"], "ngram_range": tuple(weights["vectorizer"]["ngram_range"])}
         params.pop("min_df", None)
         params.pop("max_features", None)
+        from sklearn.feature_extraction.text import TfidfVectorizer  # heavy: see the module top
+
         self._vectorizer = TfidfVectorizer(vocabulary=weights["vocabulary"], **params)
         self._vectorizer.idf_ = np.array(weights["idf"], dtype=float)
         self._mean = np.array(weights["cue_mean"], dtype=float)
@@ -79,6 +79,8 @@ class Scorer:
         """P(accepted) for each span."""
         if not quotes:
             return []
+        from scipy import sparse
+
         text = self._vectorizer.transform(list(quotes))
         numeric = (_cue_matrix(cues, engine_scores) - self._mean) / self._scale
         x = sparse.hstack([text, sparse.csr_matrix(numeric)], format="csr")
@@ -99,6 +101,10 @@ def check(examples: Sequence[Example], minimum: int = MIN_EXAMPLES) -> None:
 
 def fit(examples: Sequence[Example], *, minimum: int = MIN_EXAMPLES) -> dict:
     """Fit TF-IDF (char n-grams of the quote) + scaled cues → logistic regression; return JSON."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
     check(examples, minimum)
     quotes = [e.quote for e in examples]
     labels = np.array([e.label for e in examples])
@@ -130,6 +136,9 @@ def fit(examples: Sequence[Example], *, minimum: int = MIN_EXAMPLES) -> dict:
 
 def cross_validate(examples: Sequence[Example], folds: int = CV_FOLDS) -> tuple[float, float, int]:
     """Precision and recall of "accepted" over stratified k folds, and the folds used."""
+    from sklearn.metrics import precision_score, recall_score
+    from sklearn.model_selection import StratifiedKFold
+
     check(examples)
     labels = np.array([e.label for e in examples])
     minority = int(min(labels.sum(), len(labels) - labels.sum()))
