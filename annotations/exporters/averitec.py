@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from .base import Record, Writer, claim_text, dumps, no_final_verdict
+from .base import Record, Writer, claim_text, dump_bytes, no_final_verdict
 from .fever import evidence_source
 
 AVERITEC_LABELS = frozenset({
@@ -113,7 +113,7 @@ class AveritecWriter(Writer):
             "questions": [_question(e) for e in gold if e.get("question")],
             "sources": [_source(e) for e in gold if not e.get("question")],
         }
-        self.out.write((b"[\n" if self.written == 0 else b",\n") + dumps(item).encode("utf-8"))
+        self.out.write((b"[\n" if self.written == 0 else b",\n") + dump_bytes(item))
 
     def finish(self) -> None:
         self.out.write(b"[]\n" if self.written == 0 else b"\n]\n")

@@ -7,10 +7,11 @@ writes bytes to a binary file object as it goes, so memory does not grow with th
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, ClassVar
+
+import orjson
 
 Record = dict[str, Any]
 
@@ -109,9 +110,18 @@ class Writer:
         """Write whatever the format needs after the last record."""
 
 
+def dump_bytes(value: Any) -> bytes:
+    """Compact UTF-8 JSON, non-ASCII text kept as is (readable, smaller).
+
+    orjson encodes several times faster than the json module; on a release of a million
+    annotations, encoding was the largest cost after reading the rows.
+    """
+    return orjson.dumps(value)
+
+
 def dumps(value: Any) -> str:
-    """Compact JSON keeping non-ASCII text as is (UTF-8 files, readable, smaller)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """dump_bytes as text, for writers that embed JSON in other text (CSV cells)."""
+    return orjson.dumps(value).decode("utf-8")
 
 
 def claim_text(record: Record) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import Record, Writer, claim_text, dumps, no_final_verdict
+from .base import Record, Writer, claim_text, dump_bytes, no_final_verdict
 
 CONTEXT = "https://schema.org"
 BEST_RATING = 5
@@ -96,13 +96,13 @@ class ClaimReviewWriter(Writer):
         })
         if self.written == 0:
             head = {"@context": CONTEXT}
-            self.out.write(dumps(head)[:-1].encode("utf-8") + b',"@graph":[\n')
+            self.out.write(dump_bytes(head)[:-1] + b',"@graph":[\n')
         else:
             self.out.write(b",\n")
-        self.out.write(dumps(review).encode("utf-8"))
+        self.out.write(dump_bytes(review))
 
     def finish(self) -> None:
         if self.written == 0:
-            self.out.write(dumps({"@context": CONTEXT, "@graph": []}).encode("utf-8") + b"\n")
+            self.out.write(dump_bytes({"@context": CONTEXT, "@graph": []}) + b"\n")
         else:
             self.out.write(b"\n]}\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import Record, Writer, claim_text, dumps, no_final_verdict
+from .base import Record, Writer, claim_text, dump_bytes, no_final_verdict
 
 FEVER_LABELS = frozenset({"SUPPORTS", "REFUTES", "NOT ENOUGH INFO"})
 
@@ -54,4 +54,4 @@ class FeverWriter(Writer):
                 for item in record["gold_evidence"]
             ],
         }
-        self.out.write((dumps(row) + "\n").encode("utf-8"))
+        self.out.write(dump_bytes(row) + b"\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from .base import Record, Writer, dumps
+from .base import Record, Writer, dump_bytes
 
 
 class JsonlWriter(Writer):
@@ -16,4 +16,4 @@ class JsonlWriter(Writer):
     description: ClassVar[str] = "native records, one JSON object per line (UTF-8)"
 
     def emit(self, record: Record) -> None:
-        self.out.write((dumps(record) + "\n").encode("utf-8"))
+        self.out.write(dump_bytes(record) + b"\n")
