@@ -62,6 +62,16 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.wait_for_selector("#logout")
 
 
+def settled(page, selector: str = "#claim-panel") -> None:
+    """Wait until htmx has settled the content it swapped into `selector`.
+
+    New content's hx-* attributes only work once htmx has processed it, at the end of the
+    settle delay; keys pressed before that would be lost. Call it once the new content is
+    known to be there (a new claim id, a notice), not while the request is still out.
+    """
+    page.wait_for_selector(f"{selector}:not(.htmx-added):not(.htmx-settling):not(.htmx-swapping)")
+
+
 def log_out(page) -> None:
     """Log out with the top bar's button and wait for the login page."""
     page.click("#logout")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from annotations.models import Annotation, Claim, ClaimRelation, Evidence
-from tests.browser.conftest import log_in, screenshot
+from tests.browser.conftest import log_in, screenshot, settled
 from tests.conftest import BODY
 from tests.ui.fixtures_article import claim_on
 
@@ -101,18 +101,21 @@ def test_alice_judges_evidences_and_links_a_claim_with_the_keyboard_bob_sees_non
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     page.keyboard.press("j")  # the first claim
     page.wait_for_selector(f'#claim-panel[data-claim-id="{claim.pk}"]')
+    settled(page)  # its forms are live: the verdict key posts with htmx
     assert "claim=" in page.url
     assert page.locator(f'#article-body mark.focus[data-claim="{claim.pk}"]').count() == 1
     page.fill("#claim-panel textarea[name=rationale]", "Lavrov l'a dit à Moscou.")
     page.locator("#claim-panel textarea[name=rationale]").press("Escape")
     page.keyboard.press("2")  # Refuted: saved at once, with the rationale
     page.wait_for_selector("#claim-panel .msg.success")
+    settled(page)
     annotation = Annotation.objects.get(claim=claim, annotator=alice)
     assert annotation.verdict == verdicts["refuted"] and annotation.rationale == "Lavrov l'a dit à Moscou."
     page.keyboard.press("e")  # evidence: the URL field
     page.keyboard.type("https://www.mid.ru/fr/conference")
     page.keyboard.press("Enter")
     page.wait_for_selector("#claim-panel .evidence-list li")
+    settled(page)  # the new panel's search field is live
     assert Evidence.objects.get(claim=claim).url == "https://www.mid.ru/fr/conference"
     page.keyboard.press("l")  # link: search the project's claims
     page.keyboard.type("concessions")
@@ -147,6 +150,7 @@ def test_suggestions_are_accepted_with_a_key_and_the_guidelines_are_one_key_away
     assert page.locator(f'#article-body mark.candidate[data-claim="{suggestion.pk}"]').count() == 1
     page.locator(f'#article-body mark[data-claim="{suggestion.pk}"]').click()  # opens it
     page.wait_for_selector(f'#claim-panel[data-claim-id="{suggestion.pk}"]')
+    settled(page)
     page.keyboard.press("a")
     page.wait_for_selector("#claim-panel #annotation-form")
     suggestion.refresh_from_db()

@@ -32,7 +32,7 @@ from annotations.models import (
     body_hash,
 )
 from annotations.services.assignments import assignment_next
-from tests.browser.conftest import log_in, log_out
+from tests.browser.conftest import log_in, log_out, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -217,9 +217,11 @@ def test_hostile_text_runs_nowhere(page, live_server, hostile_project, monkeypat
     # The panels of the suggestion and back, swapped in by htmx (which runs swapped scripts).
     page.keyboard.press("j")
     page.wait_for_selector(f'#claim-panel[data-claim-id="{h["suggestion"].pk}"]')
+    settled(page)
     check.check("the suggestion's panel", "Suggested speaker")
     page.keyboard.press("k")
     page.wait_for_selector(f'#claim-panel[data-claim-id="{claim.pk}"]')
+    settled(page)  # the new panel's search field is live
     check.check("the claim's panel (htmx)", "Statement", "Rationale of bob", "Evidence title")
     # The link search's results, swapped in by htmx.
     page.keyboard.press("l")

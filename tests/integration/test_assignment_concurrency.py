@@ -33,7 +33,6 @@ from annotations.selectors.assignments import FINDERS_PER_ARTICLE
 from annotations.services import work
 from annotations.services.assignments import assignment_complete, assignment_next
 from annotations.services.projects import default_scheme
-from tests.conftest import need_service
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
 
