@@ -1,6 +1,7 @@
 #!/usr/bin/env python
-"""REST API figures on a big generated project (PostgreSQL): saving one annotation, and listing
-claims (and annotations) at the first page and deep into the list.
+"""REST API figures on a big generated project (PostgreSQL): saving one annotation (on a claim
+the queue assigned, changing it, and outside the queue), and listing claims (and annotations) at
+the first page and deep into the list.
 
 Usage: bench/bench_api.py [--database-url URL] [--claims 200000] [--annotators-per-claim 5]
                           [--saves 200] [--pages 40] [--regenerate] [--markdown FILE]
@@ -68,8 +69,9 @@ def timed(call: Callable[[], object], runs: int) -> list[float]:
     return out
 
 
-def counted(call: Callable[[], object]) -> tuple[int, float]:
-    """The number of queries of one call (CaptureQueriesContext), and their database time in
+def counted(call: Callable[[], object]) -> tuple[int, int, float]:
+    """The number of queries of one call (CaptureQueriesContext), how many of them are BEGIN or
+    COMMIT (Django logs transaction control since 4.2), and the SQL statements' database time in
     milliseconds (an execute wrapper with perf_counter: connection.queries rounds to 1 ms)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -85,7 +87,13 @@ def counted(call: Callable[[], object]) -> tuple[int, float]:
 
     with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(clock):
         call()
-    return len(queries), spent[0] * 1000
+    control = sum(q["sql"] in ("BEGIN", "COMMIT", "ROLLBACK") for q in queries.captured_queries)
+    return len(queries), control, spent[0] * 1000
+
+
+def queries_cell(total: int, control: int) -> str:
+    """"8 (6 + BEGIN/COMMIT)" for a write, "4" for a read outside a transaction."""
+    return str(total) if not control else f"{total} ({total - control} + BEGIN/COMMIT)"
 
 
 def summary(times: list[float]) -> dict[str, float]:
@@ -163,7 +171,19 @@ def main() -> None:
         return response
 
     annotator.get("/api/v1/projects/")  # warm up: content types, URL resolver, token
-    create_times, update_times, created = [], [], []
+    # The common case is a claim the queue handed out: give the annotator an open assignment on
+    # the claims saved below (as `assignment_next` would). The rest are judged outside the queue.
+    count_ids = spare_ids[args.saves: args.saves + 5]
+    outside_ids = spare_ids[args.saves + 5: args.saves + 5 + args.saves // 2]
+    outside_count_ids = spare_ids[args.saves + 5 + args.saves // 2:][:5]
+    annotator_id = Token.objects.get(user__username=f"{SLUG}-ann-000").user_id
+    Assignment.objects.bulk_create([
+        Assignment(project_id=project.pk, article_id=article_id, claim_id=claim_id,
+                   annotator_id=annotator_id, slot=0)
+        for claim_id, article_id in Claim.objects.filter(pk__in=spare_ids[: args.saves + 5])
+        .values_list("pk", "article_id")
+    ])
+    create_times, update_times, outside_times, created = [], [], [], []
     for claim_id in spare_ids[: args.saves]:
         started = time.perf_counter()
         response = annotator.post("/api/v1/annotations/", {"claim": claim_id, "verdict": code}, format="json")
@@ -175,7 +195,11 @@ def main() -> None:
                                    format="json")
         update_times.append((time.perf_counter() - started) * 1000)
         ok(response)
-    count_ids = spare_ids[args.saves: args.saves + 5]
+    for claim_id in outside_ids:
+        started = time.perf_counter()
+        response = annotator.post("/api/v1/annotations/", {"claim": claim_id, "verdict": code}, format="json")
+        outside_times.append((time.perf_counter() - started) * 1000)
+        ok(response, 201)
     create_queries = [
         counted(lambda c=c: ok(annotator.post("/api/v1/annotations/", {"claim": c, "verdict": code},
                                               format="json"), 201))
@@ -185,6 +209,11 @@ def main() -> None:
         counted(lambda pk=pk: ok(annotator.patch(f"/api/v1/annotations/{pk}/",
                                                  {"verdict": code, "version": 2}, format="json")))
         for pk in created[:5]
+    ]
+    outside_queries = [
+        counted(lambda c=c: ok(annotator.post("/api/v1/annotations/", {"claim": c, "verdict": code},
+                                              format="json"), 201))
+        for c in outside_count_ids
     ]
     # Leave the project as generated: the saved annotations, what the services did on them
     # (automatic adjudications, assignments) and the history rows they left.
@@ -214,12 +243,14 @@ def main() -> None:
 
     forget_history()
 
-    def worst(measured: list[tuple[int, float]]) -> tuple[int, float]:
-        return max(n for n, _ in measured), statistics.median(t for _, t in measured)
+    def worst(measured: list[tuple[int, int, float]]) -> tuple[int, int, float]:
+        n, control, _ = max(measured)
+        return n, control, statistics.median(t for *_, t in measured)
 
     save_rows = [
-        ("save a new annotation (POST)", summary(create_times), worst(create_queries)),
+        ("save a new annotation on an assigned claim (POST)", summary(create_times), worst(create_queries)),
         ("change it at its version (PATCH)", summary(update_times), worst(update_queries)),
+        ("save a new annotation outside the queue (POST)", summary(outside_times), worst(outside_queries)),
     ]
     lines = [
         "## REST API (`bench/bench_api.py`)",
@@ -229,16 +260,22 @@ def main() -> None:
         f"(bench/generate_project.py, {args.annotators_per_claim} annotators a claim out of 40). "
         "Requests go through Django's test client in process (middleware, token auth, throttling, "
         "DRF, selectors, services, JSON), DEBUG off; milliseconds by `time.perf_counter()`, "
-        "queries and their database time by `CaptureQueriesContext` in a separate run. "
+        "queries and their database time by `CaptureQueriesContext` in a separate run (Django "
+        "logs BEGIN and COMMIT as queries since 4.2; the database time is the SQL statements'). "
+        "Saves are on claims the queue assigned to the annotator (an open assignment, as "
+        "`assignment_next` hands out), then changed at their version, then on other claims "
+        "outside the queue (the verdict takes a free slot). "
         f"Load average during the run: {load[0]:.1f} → {os.getloadavg()[0]:.1f} (2 cores).",
         "",
         "| request | p50 ms | p95 ms | queries | of which database ms |",
         "|---|---|---|---|---|",
     ]
-    for label, s, (q, db) in save_rows:
-        lines.append(f"| {label} | {s['p50']:.1f} | {s['p95']:.1f} | {q} | {db:.1f} |")
-    for label, s, (q, db), n in rows:
-        lines.append(f"| {label} ({n} rows) | {s['p50']:.1f} | {s['p95']:.1f} | {q} | {db:.1f} |")
+    for label, s, (q, control, db) in save_rows:
+        lines.append(f"| {label} | {s['p50']:.1f} | {s['p95']:.1f} | {queries_cell(q, control)} | {db:.1f} |")
+    for label, s, (q, control, db), n in rows:
+        lines.append(
+            f"| {label} ({n} rows) | {s['p50']:.1f} | {s['p95']:.1f} | {queries_cell(q, control)} | {db:.1f} |"
+        )
     lines.append("")
     text = "\n".join(lines)
     print(text)

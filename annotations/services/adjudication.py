@@ -268,7 +268,8 @@ def adjudication_accept_majority(
 def adjudication_auto(*, claim: Claim) -> Adjudication | None:
     """Keep the claim's automatic adjudication in step with its annotations; return it if any.
 
-    Called after every annotation save. When the project auto-accepts unanimous verdicts and the
+    Called after annotation changes (annotation_save decides from what it already read and calls
+    adjudication_auto_apply itself). When the project auto-accepts unanimous verdicts and the
     claim has at least `overlap` (and two) verdicts, all the same, the claim is adjudicated with
     method unanimous and no adjudicator. An automatic adjudication follows later changes (same
     verdict by everyone: updated; no longer unanimous: withdrawn). A person's decision is left
@@ -276,15 +277,43 @@ def adjudication_auto(*, claim: Claim) -> Adjudication | None:
     """
     # Lock the claim: of two annotators saving at once, the second to get here sees both verdicts.
     Claim.objects.select_for_update(of=("self",)).filter(pk=claim.pk).order_by().values_list("pk").first()
-    project = claim.article.project
-    rows = list(
+    verdicts = list(
         Annotation.objects.filter(claim=claim, verdict__isnull=False).values_list(
             "annotator_id", "verdict_id"
         )
     )
-    verdict_ids = {verdict_id for _, verdict_id in rows}
-    unanimous = len(verdict_ids) == 1 and len(rows) >= min_unanimous(project.overlap)
     existing = Adjudication.objects.filter(claim=claim).first()
+    return adjudication_auto_apply(claim=claim, verdicts=verdicts, existing=existing)
+
+
+def adjudication_auto_due(
+    *, verdict_ids: Iterable[int | None], project: Project, automatic: bool | None
+) -> bool:
+    """Whether adjudication_auto_apply could change anything, from what a save already read.
+
+    `verdict_ids`: every verdict on the claim, read under its lock; `automatic`: whether its
+    adjudication is automatic, None when it has none. A person's decision is never touched; an
+    automatic one follows every change (kept, updated or withdrawn); without one, only a
+    unanimous claim in a project that auto-accepts gets one.
+    """
+    if automatic is not None:
+        return automatic
+    given = [v for v in verdict_ids if v is not None]
+    return (
+        project.auto_accept_unanimous
+        and len(set(given)) == 1
+        and len(given) >= min_unanimous(project.overlap)
+    )
+
+
+def adjudication_auto_apply(
+    *, claim: Claim, verdicts: Sequence[tuple[int, int]], existing: Adjudication | None
+) -> Adjudication | None:
+    """adjudication_auto's decision, on (annotator id, verdict id) pairs and the adjudication read
+    while the caller holds the claim's lock (inside its transaction)."""
+    project = claim.article.project
+    verdict_ids = {verdict_id for _, verdict_id in verdicts}
+    unanimous = len(verdict_ids) == 1 and len(verdicts) >= min_unanimous(project.overlap)
     if existing is not None and not _is_automatic(existing):
         return existing
     if not unanimous:
@@ -296,7 +325,7 @@ def adjudication_auto(*, claim: Claim) -> Adjudication | None:
     if existing is None and not project.auto_accept_unanimous:
         return None
     (verdict_id,) = verdict_ids
-    annotators = sorted(annotator_id for annotator_id, _ in rows)
+    annotators = sorted(annotator_id for annotator_id, _ in verdicts)
     if existing is None:
         adjudication = Adjudication(
             claim=claim, verdict_id=verdict_id, adjudicator=None, method=AdjudicationMethod.UNANIMOUS
@@ -408,6 +437,8 @@ __all__ = [
     "AgreementRefused",
     "adjudication_accept_majority",
     "adjudication_auto",
+    "adjudication_auto_apply",
+    "adjudication_auto_due",
     "adjudication_backfill",
     "adjudication_decide",
     "adjudication_override",

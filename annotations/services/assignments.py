@@ -14,6 +14,9 @@ holds one of them. Two annotators asking at the same instant never get the same 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -225,24 +228,48 @@ def assignment_complete(*, assignment: Assignment, by: AbstractBaseUser) -> Assi
     return current
 
 
-def assignment_record_verdict(*, claim: Claim, annotation: Annotation) -> None:
+# The columns a claim query reads for ClaimSlots.of: one row per assignment of the claim.
+CLAIM_SLOT_COLUMNS = ("assignments__annotator", "assignments__slot", "assignments__status")
+
+
+@dataclass(frozen=True)
+class ClaimSlots:
+    """One annotator's place among a claim's judging slots, read while the claim is locked."""
+
+    mine: str | None  # the status of their assignment on the claim; None when they hold none
+    used: frozenset[int]  # the slots held by anyone, whatever their status
+
+    @classmethod
+    def of(cls, rows: Iterable[Sequence], annotator_id: int) -> ClaimSlots:
+        """From (annotator id, slot, status) rows of CLAIM_SLOT_COLUMNS (None for a claim without)."""
+        held = {slot: (annotator, status) for annotator, slot, status in rows if slot is not None}
+        mine = next((status for annotator, status in held.values() if annotator == annotator_id), None)
+        return cls(mine=mine, used=frozenset(held))
+
+
+def assignment_record_verdict(*, claim: Claim, annotation: Annotation, slots: ClaimSlots) -> None:
     """Hook of annotation_save: a verdict finishes the annotator's slot on the claim.
 
-    A verdict given outside the queue takes a free slot, already done, so that overlap counts
-    everyone who judged the claim; when every slot is taken it is extra work and takes none.
-    Call inside the saving transaction.
+    A verdict given outside the queue takes the lowest free slot, already done, so that overlap
+    counts everyone who judged the claim; when every slot is taken it is extra work and takes
+    none. Call inside the saving transaction, with `slots` read under the claim's lock. The slot
+    is inserted without a savepoint: the lock keeps other verdicts out, and an insert that still
+    loses a race (to the queue's unlocked pass) raises IntegrityError, on which annotation_save
+    replays the whole save.
     """
-    if annotation.verdict_id is None:
+    if annotation.verdict_id is None or slots.mine == AssignmentStatus.DONE:
         return
-    mine = Assignment.objects.filter(claim_id=claim.pk, annotator_id=annotation.annotator_id)
-    if mine.filter(status__in=OPEN_STATUSES).update(
-        status=AssignmentStatus.DONE, completed_at=timezone.now()
-    ):
-        return
-    if mine.exists():
+    if slots.mine is not None:
+        Assignment.objects.filter(
+            claim_id=claim.pk, annotator_id=annotation.annotator_id, status__in=OPEN_STATUSES
+        ).update(status=AssignmentStatus.DONE, completed_at=timezone.now())
         return
     project = claim.article.project
-    _insert(
-        project, annotation.annotator, article_id=claim.article_id, claim_id=claim.pk,
-        capacity=project.overlap, status=AssignmentStatus.DONE,
+    slot = next((s for s in range(project.overlap) if s not in slots.used), None)
+    if slot is None:
+        return
+    Assignment.objects.create(
+        project_id=project.pk, article_id=claim.article_id, claim_id=claim.pk,
+        annotator_id=annotation.annotator_id, slot=slot, status=AssignmentStatus.DONE,
+        completed_at=timezone.now(),
     )

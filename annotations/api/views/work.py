@@ -77,34 +77,23 @@ class AnnotationViewSet(ApiViewSet):
 
     def create(self, request: Request) -> Response:
         data = self.input(s.AnnotationCreateSerializer)
-        claim = selectors.claim_get_for_user(request.user, data.pop("claim"))
-        code = data.pop("verdict")
-        verdict = visibility.verdict_of_project(claim.article.project, code) if code else None
+        # The service loads, locks and authorises the claim and finds the verdict in one query.
         with stale_as_conflict(self._represent):
-            annotation = work.annotation_save(
-                claim=claim, annotator=request.user, verdict=verdict, version=None, **data
+            annotation = work.annotation_create(
+                claim_id=data.pop("claim"), by=request.user, verdict_code=data.pop("verdict"), **data
             )
         return self.respond(s.AnnotationSerializer, annotation, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        annotation = visibility.annotation_get_for_user(request.user, int(pk), to_change=True)
         data = self.input(s.AnnotationUpdateSerializer, partial=True)
         version, from_header = requested_version(request, data)
-        claim = annotation.claim
-        verdict = annotation.verdict
         if "verdict" in data:
-            code = data.pop("verdict")
-            verdict = visibility.verdict_of_project(claim.article.project, code) if code else None
-        # PATCH: what the request leaves out keeps its current value.
-        fields = {
-            name: data.get(name, getattr(annotation, name))
-            for name in ("confidence", "rationale", "time_spent_seconds")
-        }
+            data["verdict_code"] = data.pop("verdict")
+        # PATCH: what the request leaves out keeps its current value (the service's KEEP).
         with stale_as_conflict(self._represent, from_header=from_header):
-            annotation = work.annotation_save(
-                claim=claim, annotator=request.user, verdict=verdict, version=version, **fields
+            annotation = work.annotation_update(
+                annotation_id=int(pk), by=request.user, version=version, **data
             )
-        annotation.annotator = request.user  # the service's row is the caller's; skip a reload
         return self.respond(s.AnnotationSerializer, annotation)
 
 
