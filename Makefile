@@ -40,6 +40,7 @@ lint: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_release.py
+	$(PY) bench/bench_agreement.py
 
 ## messages: refresh locale/fr/LC_MESSAGES/django.po from the code and compile it (needs GNU gettext);
 ## translate any new entry in django.po, then run it again
