@@ -7,6 +7,7 @@ writes bytes to a binary file object as it goes, so memory does not grow with th
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, ClassVar
@@ -64,7 +65,7 @@ class ReleaseContext:
         return self.organisation or self.project_name
 
 
-class Writer:
+class Writer(ABC):
     """A streaming writer for one format: write() each record, then close() once.
 
     close() finishes the file (closing brackets, the Parquet footer) but leaves `out` open: the
@@ -97,8 +98,9 @@ class Writer:
         """Why this format leaves the record out, or "" to write it."""
         return ""
 
+    @abstractmethod
     def emit(self, record: Record) -> None:
-        raise NotImplementedError
+        """Write one accepted record in the format."""
 
     def close(self) -> None:
         """Finish the file; a second call does nothing."""

@@ -371,15 +371,8 @@ def user_by_username(username: str, *, field: str = "username") -> AbstractBaseU
     return user
 
 
-def claim_of_project(
-    project_id: int, claim_id: int, *, field: str, other_than: int | None = None
-) -> Claim:
-    """A claim of the same project (for links), or a ValidationError naming the field.
-
-    `other_than`: the claim being linked from, which cannot point at itself.
-    """
-    if claim_id == other_than:
-        raise ValidationError({field: "A claim cannot point at itself."})
+def claim_of_project(project_id: int, claim_id: int, *, field: str) -> Claim:
+    """A claim of the same project (for links), or a ValidationError naming the field."""
     claim = (
         Claim.objects.select_related("article").filter(pk=claim_id, article__project_id=project_id).first()
     )

@@ -143,9 +143,9 @@ class EvidenceViewSet(ApiViewSet):
         claim = selectors.claim_get_for_user(request.user, data.pop("claim"))
         project_id = claim.article.project_id
         if data["linked_claim"] is not None:
-            # The database refuses a claim citing itself; say so as a 400 rather than fail there.
+            # A claim citing itself is the service's refusal (evidence_add), as for the UI.
             data["linked_claim"] = visibility.claim_of_project(
-                project_id, data["linked_claim"], field="linked_claim", other_than=claim.pk
+                project_id, data["linked_claim"], field="linked_claim"
             )
         if data["linked_article"] is not None:
             data["linked_article"] = visibility.article_of_project(
