@@ -29,7 +29,7 @@ from annotations.models import (
     SuggestionModel,
     body_hash,
 )
-from annotations.services.claims import claim_decide
+from annotations.services.claims import claim_create, claim_decide
 from annotations.services.imports import articles_import
 from annotations.services.jobs import job_run
 from annotations.services.suggestions import (
@@ -260,6 +260,7 @@ def test_it_stores_a_model_with_its_figures_and_blends_it_in(project, seeds, max
     assert 0 < model.n_positive < n
     assert 0 <= model.cv_precision <= 1 and 0 <= model.cv_recall <= 1
     assert model.cv_folds == 5
+    assert 0 < model.cv_ap_engine <= 1 and 0 < model.cv_ap_model <= 1
     assert job.result["cv_precision"] == round(model.cv_precision, 4)
     # Plain JSON, no pickle: the stored model is data, rebuilt into a scorer.
     assert json.loads(json.dumps(model.weights)) == model.weights
@@ -292,17 +293,12 @@ def test_it_learns_a_project_preference_the_engine_does_not_know(project, seeds,
     assert blended_ap > engine_ap + 0.05, (engine_ap, blended_ap)
 
 
-def test_it_learns_from_gold_decisions_without_hurting_the_engine_on_held_back_articles(
-    project, seeds, max_, alice
-):
-    """Decisions from the seed gold set on 3 articles, ranking judged on the 2 held back.
+def test_it_learns_from_gold_decisions_and_ranks_the_held_back_articles_better(project, seeds, max_, alice):
+    """The issue's proof, end to end through the jobs: decisions from the seed gold set on three
+    articles (suggestions accepted or rejected, missed gold claims marked by hand), a retrain, and
+    the two held-back articles' suggestions ranked better than by the engine alone.
 
-    What this shows, and what it does not: the model alone ranks the held-back suggestions better
-    than chance (it learnt something that generalises), and the blend does not make the engine's
-    ranking worse. It does NOT show a real improvement over the engine on gold labels: the engine
-    was tuned on these five articles, and across all ten 3/2 splits the blend (weight 0.2) moved
-    average precision from 0.910 to 0.907 on average (0.891 with weight 0.5). On this split it is
-    0.9338 → 0.9339, which is noise. The preference test above is the one that proves learning.
+    tests/unit/test_suggest_learning.py shows the same on all ten 3/2 splits.
     """
     ids = sorted(seeds)
     train, held = [seeds[i] for i in ids[:3]], [seeds[i] for i in ids[3:]]
@@ -312,22 +308,27 @@ def test_it_learns_from_gold_decisions_without_hurting_the_engine_on_held_back_a
         return any(hits((start, end), g) for g in gold[article.external_id])
 
     run_suggest(project, max_, [a.pk for a in train])
-    assert decide(train, lambda c: is_gold(c.article, c.start, c.end), alice) >= MIN_EXAMPLES
-    assert run_retrain(project, max_).status == JobStatus.SUCCEEDED
-    engine_ap, blended_ap = held_back_ranking(
+    decided = decide(train, lambda c: is_gold(c.article, c.start, c.end), alice)
+    marked = 0
+    for article in train:
+        shown = list(article.claims.values_list("start", "end"))
+        for start, end in gold[article.external_id]:
+            if not any(hits((start, end), s) for s in shown):
+                claim_create(article=article, start=start, end=end, by=alice)
+                marked += 1
+    assert decided + marked >= MIN_EXAMPLES and marked > 0
+
+    job = run_retrain(project, max_)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.result["n_examples"] == decided + marked
+    # The model's own cross-validated figures already say it ranks the decisions better.
+    assert job.result["cv_ap_model"] > job.result["cv_ap_engine"]
+
+    engine_ap, model_ap = held_back_ranking(
         project, held, lambda article, s: is_gold(article, s.start, s.end)
     )
-    assert blended_ap >= engine_ap - 0.01, (engine_ap, blended_ap)
-
-    model = current_model(project)
-    assert model is not None
-    found = [(a, s) for a in held for s in suggest(a.body, a.language).suggestions]
-    truth = [is_gold(a, s.start, s.end) for a, s in found]
-    learnt = model[1].predict(
-        [s.quote for _, s in found], [dict(s.cues) for _, s in found], [s.score for _, s in found]
-    )
-    base_rate = sum(truth) / len(truth)
-    assert average_precision_score(truth, learnt) > base_rate + 0.05
+    # Measured: 0.9338 → 0.9385, the smallest gain of the ten splits (the largest is +0.032).
+    assert model_ap > engine_ap + 0.004, (engine_ap, model_ap)
 
 
 # --- the command --------------------------------------------------------------------------------
@@ -433,9 +434,11 @@ def test_it_shows_suggestion_models_and_their_figures_to_managers_only(client, p
     SuggestionModel.objects.create(
         project=project, version=1, engine_version=ENGINE_VERSION, n_examples=40, n_positive=30,
         cv_precision=0.8125, cv_recall=0.75, cv_folds=5, weights={"format": 1},
+        cv_ap_engine=0.8525, cv_ap_model=0.9,
     )
     client.force_login(max_)
     page = client.get(admin_url("suggestionmodel")).content.decode()
     assert "81.2%" in page and "75.0%" in page
+    assert "0.853 → 0.900" in page  # does the model rank the decisions better than the engine?
     client.force_login(rita)
     assert "81.2%" not in client.get(admin_url("suggestionmodel")).content.decode()

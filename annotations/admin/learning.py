@@ -20,14 +20,14 @@ class SuggestionModelAdmin(ScopedAdmin):
 
     view_capability = Capability.MANAGE
     list_display = (
-        "__str__", "project", "version", "is_current", "precision", "recall", "n_examples",
+        "__str__", "project", "version", "is_current", "precision", "recall", "ranking", "n_examples",
         "n_positive", "engine_version", "created_at",
     )
     list_select_related = ("project",)
     list_filter = (ProjectFilter, "is_current")
     fields = (
         "project", "version", "is_current", "engine_version", "n_examples", "n_positive",
-        "precision", "recall", "cv_folds", "job_link", "params_shown", "created_at",
+        "precision", "recall", "ranking", "cv_folds", "job_link", "params_shown", "created_at",
     )
     readonly_fields = fields
 
@@ -42,6 +42,12 @@ class SuggestionModelAdmin(ScopedAdmin):
     @admin.display(description="CV recall", ordering="cv_recall")
     def recall(self, obj: SuggestionModel) -> str:
         return f"{obj.cv_recall:.1%}"
+
+    @admin.display(description="CV average precision (engine → model)")
+    def ranking(self, obj: SuggestionModel) -> str:
+        if obj.cv_ap_engine is None or obj.cv_ap_model is None:
+            return "—"
+        return f"{obj.cv_ap_engine:.3f} → {obj.cv_ap_model:.3f}"
 
     @admin.display(description="job")
     def job_link(self, obj: SuggestionModel) -> str:

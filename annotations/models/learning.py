@@ -12,7 +12,7 @@ from .projects import Project
 class SuggestionModel(models.Model):
     """One fitted version of a project's classifier, with its cross-validated figures.
 
-    `weights` holds the learnt vocabulary, idf, scaler and coefficients as plain JSON, and
+    `weights` holds the learnt vocabulary, idf weights and coefficients as plain JSON, and
     annotations.suggest.learner.Scorer rebuilds the scorer from them. Nothing is pickled: stored
     models are never loaded from anything a user uploaded (or could have written), so loading
     one can never run code.
@@ -26,6 +26,10 @@ class SuggestionModel(models.Model):
     cv_precision = models.FloatField()
     cv_recall = models.FloatField()
     cv_folds = models.PositiveSmallIntegerField()
+    # Ranking quality over the same out-of-fold decisions: does the model order them better than
+    # the engine alone? Empty for models fitted before these figures were kept.
+    cv_ap_engine = models.FloatField(null=True, blank=True, help_text="Average precision of the engine alone.")
+    cv_ap_model = models.FloatField(null=True, blank=True, help_text="Average precision of the model.")
     params = models.JSONField(default=dict, blank=True, help_text="How it was fitted.")
     weights = models.JSONField()
     is_current = models.BooleanField(default=True)

@@ -28,10 +28,6 @@ from ..suggest import learner
 from .claims import claim_create
 from .jobs import Progress, UserFacingError, job_create, job_enqueue
 
-# Share of the project model's probability in a suggestion's score once a model exists. Low on
-# purpose: on the seed corpus a model learnt from ~70 decisions did not rank held-back articles
-# better than the engine (see tests/test_suggestions.py); it should nudge, not overrule, the engine.
-BLEND_WEIGHT = 0.2
 MAX_SPEAKER = 300  # Claim.speaker's max_length
 
 
@@ -145,15 +141,14 @@ def current_model(project: Project) -> tuple[SuggestionModel, learner.Scorer] | 
 def blended_scores(
     suggestions: Sequence[Suggestion], scorer: learner.Scorer | None
 ) -> list[float]:
-    """Each suggestion's score: the engine's, blended with the project model's when there is one."""
+    """Each suggestion's score: the engine's, or the project model's when there is one."""
+    # The model starts from the engine's log-odds and adds what the project's decisions taught
+    # it (see learner), so its probability is already the blend; nothing is averaged here.
     engine = [s.score for s in suggestions]
     if scorer is None or not suggestions:
         return engine
     learnt = scorer.predict([s.quote for s in suggestions], [dict(s.cues) for s in suggestions], engine)
-    return [
-        round(min(1.0, max(0.0, (1 - BLEND_WEIGHT) * e + BLEND_WEIGHT * p)), 4)
-        for e, p in zip(engine, learnt)
-    ]
+    return [round(p, 4) for p in learnt]
 
 
 def _job_articles(job: Job) -> QuerySet[Article]:
@@ -275,7 +270,7 @@ def retrain_job_work(job: Job, progress: Progress) -> dict:
     except learner.NotEnoughExamples as exc:
         raise SuggestRefused(str(exc)) from None
     progress("cross-validating", 1, 3)
-    precision, recall, folds = learner.cross_validate(examples)
+    figures = learner.cross_validate(examples)
     progress("fitting", 2, 3)
     weights = learner.fit(examples)
     with transaction.atomic():
@@ -286,8 +281,9 @@ def retrain_job_work(job: Job, progress: Progress) -> dict:
         model = SuggestionModel.objects.create(
             project=project, version=last + 1, engine_version=ENGINE_VERSION,
             n_examples=len(examples), n_positive=sum(e.label for e in examples),
-            cv_precision=precision, cv_recall=recall, cv_folds=folds,
-            params={"C": learner.C, "vectorizer": weights["vectorizer"], "blend_weight": BLEND_WEIGHT},
+            cv_precision=figures.precision, cv_recall=figures.recall, cv_folds=figures.folds,
+            cv_ap_engine=figures.ap_engine, cv_ap_model=figures.ap_model,
+            params={"penalty": weights["penalty"], "vectorizer": weights["vectorizer"]},
             weights=weights, is_current=True, job=job,
         )
     return _figures(model)
@@ -298,4 +294,6 @@ def _figures(model: SuggestionModel) -> dict:
         "version": model.version, "n_examples": model.n_examples, "n_positive": model.n_positive,
         "cv_precision": round(model.cv_precision, 4), "cv_recall": round(model.cv_recall, 4),
         "cv_folds": model.cv_folds,
+        "cv_ap_engine": None if model.cv_ap_engine is None else round(model.cv_ap_engine, 4),
+        "cv_ap_model": None if model.cv_ap_model is None else round(model.cv_ap_model, 4),
     }

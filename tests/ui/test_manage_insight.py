@@ -32,12 +32,13 @@ def suggested(article, start: int, end: int, status: str) -> Claim:
 def stored_model(project, version: int, *, current: bool, engine: str = ENGINE_VERSION) -> SuggestionModel:
     weights = {
         "format": learner.FORMAT, "vocabulary": {"ab": 0, "bc": 1, "cd": 2},
-        "cue_names": ["attribution", "number", "engine_score"],
+        "cue_names": ["attribution", "number", "quote_marks"],
         "coef": [0.1, 0.2, 0.3, 1.5, -2.25, 0.75],
     }
     return SuggestionModel.objects.create(
         project=project, version=version, engine_version=engine, n_examples=40 + version,
         n_positive=25, cv_precision=0.8125, cv_recall=0.6, cv_folds=5, weights=weights,
+        cv_ap_engine=0.85, cv_ap_model=0.9 + version / 100,
         is_current=current,
     )
 
@@ -70,8 +71,11 @@ def test_suggestions_page_shows_the_current_models_figures_and_history(people, p
     assert "0.812" in page or "0.813" in page
     assert "<dd>0.600</dd>" in page
     assert "3 character n-grams" in page
-    # The cues, strongest first: number (-2.25), attribution (1.5), engine_score (0.75).
-    assert page.index("<code>number</code>") < page.index("<code>attribution</code>") < page.index("<code>engine_score</code>")
+    # The cues, strongest first: number (-2.25), attribution (1.5), quote_marks (0.75).
+    assert page.index("<code>number</code>") < page.index("<code>attribution</code>") < page.index("<code>quote_marks</code>")
+    # Whether the model ranks the project's decisions better than the engine, per version.
+    assert "engine alone 0.850 → with the model 0.920" in page
+    assert "0.850 → 0.910" in page
     assert "in use" in page
     assert page.count("<td>v") == 2  # both versions in the history
 
