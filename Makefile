@@ -46,7 +46,7 @@ bench: $(VENV)/.dev-installed
 ## messages: refresh locale/fr/LC_MESSAGES/django.po from the code and compile it (needs GNU gettext);
 ## translate any new entry in django.po, then run it again
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=bench --ignore=var --ignore=test-artifacts
+	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=bench --ignore=var --ignore=test-artifacts
 	$(PY) manage.py compilemessages -l fr --ignore=.venv --ignore=var
 
 clean:

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ..access import Capability, NotFound, can, require
+from ..access import Capability, NotFound, can, require, roles_for
 from ..models import (
     Annotation,
     Assignment,
@@ -196,6 +196,24 @@ def _own(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
 
 
 @transaction.atomic
+def assignments_release(*, project: Project, user: AbstractBaseUser) -> int:
+    """Free the open slots (held or skipped) of work the user's remaining roles no longer get.
+
+    Called when a role is taken away: otherwise the slots stay held by someone who can never
+    finish them, and the claims never reach their overlap. Finished work is kept.
+    """
+    kinds = queue_kinds(project, roles_for(user, project), user)
+    held = Assignment.objects.filter(project=project, annotator=user, status__in=OPEN_STATUSES)
+    if kinds.judge and kinds.find:
+        return 0
+    if kinds.judge:
+        held = held.filter(claim__isnull=True)
+    elif kinds.find:
+        held = held.filter(claim__isnull=False)
+    deleted, _ = held.delete()
+    return deleted
+
+
 def assignment_skip(*, assignment: Assignment, by: AbstractBaseUser) -> Assignment:
     """Put the item aside: it keeps its slot and comes back after the other work."""
     current = _own(assignment, by)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from ..access import Capability, StaleVersion, require
 from ..models import Adjudication, Annotation, Membership, Project, Role, VerdictScheme
 from .adjudication import adjudication_backfill
+from .assignments import assignments_release
 
 
 def default_scheme() -> VerdictScheme:
@@ -77,7 +78,7 @@ def membership_add(
 def membership_remove(
     *, project: Project, user: AbstractBaseUser, role: str, by: AbstractBaseUser
 ) -> None:
-    """Take a role away; the last manager cannot be removed. Managers only."""
+    """Take a role away, freeing the slots it held; the last manager stays. Managers only."""
     require(by, project, Capability.MANAGE)
     # Lock the managers so two concurrent removals cannot leave the project without one.
     managers = list(
@@ -88,6 +89,7 @@ def membership_remove(
     if role == Role.MANAGER and managers == [user.pk]:
         raise PermissionDenied(gettext("A project keeps at least one manager."))
     Membership.objects.filter(project=project, user=user, role=role).delete()
+    assignments_release(project=project, user=user)
 
 
 # Settings a manager may change after creation; slug, salt and record fields are never edited.

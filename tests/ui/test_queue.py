@@ -23,6 +23,7 @@ from annotations.models import (
     Role,
     TaskKind,
 )
+from annotations.services import projects as project_services
 from annotations.services import work
 from annotations.services.assignments import (
     assignment_complete,
@@ -198,6 +199,36 @@ def test_skipping_or_finishing_someone_elses_assignment_is_refused(judging, clai
         assignment_skip(assignment=a, by=alice)
     a.refresh_from_db()
     assert a.status == AssignmentStatus.DONE
+
+
+def test_losing_the_annotator_role_frees_held_and_skipped_slots_but_keeps_finished_work(
+    judging, make_articles, alice, bob, carol, max_, verdicts
+):
+    make_articles(judging, 1, claims=3)
+    done = assignment_next(project=judging, by=alice)
+    judge(done, verdicts)
+    skipped = assignment_skip(assignment=assignment_next(project=judging, by=alice), by=alice)
+    held = assignment_next(project=judging, by=alice)
+    work_through(judging, bob, verdicts)
+    assert work_through(judging, carol, verdicts) == []  # alice and bob fill the overlap of 2
+
+    project_services.membership_remove(project=judging, user=alice, role=Role.ANNOTATOR, by=max_)
+
+    assert list(Assignment.objects.filter(annotator=alice).values_list("pk", flat=True)) == [done.pk]
+    # The two claims alice held come to carol; the one alice finished does not.
+    assert sorted(work_through(judging, carol, verdicts)) == sorted([skipped.claim_id, held.claim_id])
+
+
+def test_losing_one_of_two_roles_keeps_the_slots_the_other_still_gets(project, make_articles, alice, max_):
+    Membership.objects.create(user=alice, project=project, role=Role.REVIEWER)
+    make_articles(project, 1, claims=1)
+    finding = assignment_next(project=project, by=alice)
+    assert finding.claim_id is None
+    project_services.membership_remove(project=project, user=alice, role=Role.ANNOTATOR, by=max_)
+    # Reviewers find claims too, so the article stays alice's.
+    assert Assignment.objects.get(annotator=alice).pk == finding.pk
+    project_services.membership_remove(project=project, user=alice, role=Role.REVIEWER, by=max_)
+    assert not Assignment.objects.filter(annotator=alice).exists()
 
 
 # Finding work
