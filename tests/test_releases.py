@@ -222,6 +222,28 @@ def test_a_release_holds_the_adjudicated_claims_with_pseudonymous_annotators(wor
     assert "alice" not in dump and "rita" not in dump and "bob" not in dump.replace("Bob", "")
 
 
+def test_evidence_with_a_question_goes_out_as_averitec_question_and_answer(world, project, bob, rita, verdicts, max_):
+    claim = world["claims"][1]  # adjudicated "supported" with one gold source
+    asked = evidence_add(
+        claim=claim, by=bob, stance="supports", url="https://mid.example/position",
+        passage="La position de la Russie reste inchangée.",
+        question="La position russe a-t-elle changé après Anchorage ?",
+    )
+    claim_adjudicate(claim=claim, by=rita, verdict=verdicts["supported"], notes="with a question",
+                     gold_evidence=[claim.evidence.exclude(pk=asked.pk).get(), asked], version=1)
+    release = DatasetRelease.objects.get(job=build(project, max_))
+    records = {r["id"]: r for r in jsonl_records(release)}
+    assert [g["question"] for g in records[claim.pk]["gold_evidence"]] == ["", asked.question]
+    with release.files.get(format="averitec").file.open("rb") as fh:
+        item = next(i for i in json.load(fh) if i["claim_id"] == claim.pk)
+    assert item["questions"] == [{
+        "question": "La position russe a-t-elle changé après Anchorage ?",
+        "answers": [{"answer": "La position de la Russie reste inchangée.", "answer_type": "Extractive",
+                     "source_url": "https://mid.example/position", "source_medium": "Web text"}],
+    }]
+    assert [s["title"] for s in item["sources"]] == ["Source 𝔘"]  # the one without a question
+
+
 def test_a_release_names_annotators_when_the_project_allows_it(world, project, max_):
     project.show_annotator_names = True
     project.save(update_fields=["show_annotator_names"])

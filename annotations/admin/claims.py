@@ -87,7 +87,7 @@ class EvidenceInline(ReadOnlyInline):
     model = Evidence
     fk_name = "claim"
     fields = (
-        "stance", "source", "title", "publisher", "published_on", "passage", "added_by",
+        "stance", "source", "title", "publisher", "published_on", "passage", "question", "added_by",
         "created_at",
     )
     readonly_fields = fields
@@ -362,12 +362,12 @@ class EvidenceAdmin(ScopedHistoryAdmin):
     list_display = ("__str__", "claim", "stance", "source", "added_by", "project", "created_at")
     list_select_related = ("claim__article__project", "added_by", "linked_claim", "linked_article")
     list_filter = (ProjectFilter, "stance", ("added_by", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("url", "title", "publisher", "passage", "claim__quote")
+    search_fields = ("url", "title", "publisher", "passage", "question", "claim__quote")
     date_hierarchy = "created_at"
     autocomplete_fields = ("claim", "linked_claim", "linked_article")
     fields = (
         "claim", "stance", "url", "linked_claim", "linked_article", "title", "publisher",
-        "published_on", "passage", "added_by", "created_at",
+        "published_on", "passage", "question", "added_by", "created_at",
     )
     readonly_fields = ("added_by", "created_at")
 
@@ -382,7 +382,7 @@ class EvidenceAdmin(ScopedHistoryAdmin):
     def save_model(self, request: HttpRequest, obj: Evidence, form: Any, change: bool) -> None:
         data = form.cleaned_data
         names = ("claim", "stance", "url", "title", "publisher", "published_on", "passage",
-                 "linked_claim", "linked_article")
+                 "question", "linked_claim", "linked_article")
         with refusals():
             evidence = evidence_add(by=request.user, **{name: data[name] for name in names})
         adopt(obj, evidence)

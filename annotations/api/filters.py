@@ -202,7 +202,7 @@ class EvidenceFilter(ProjectScopedFilterSet):
     article = IdFilter(field_name="claim__article_id")
     stance = django_filters.ChoiceFilter(choices=Stance.choices)
     added_by = django_filters.CharFilter(field_name="added_by__username", max_length=150)
-    q = _search(("title", "url", "publisher", "passage"))
+    q = _search(("title", "url", "publisher", "passage", "question"))
 
     class Meta:
         model = Evidence

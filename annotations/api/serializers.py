@@ -467,7 +467,8 @@ class AnnotationUpdateSerializer(AnnotationFieldsSerializer):
 EVIDENCE_EXAMPLE = {
     "id": 5, "claim": 41, "added_by": "alice", "url": "https://example.org/statement",
     "title": "Joint statement", "publisher": "Kremlin", "published_on": "2025-08-16",
-    "passage": "…", "stance": "refutes", "linked_claim": None, "linked_article": None,
+    "passage": "…", "question": "Did Russia's position change after Anchorage?", "stance": "refutes",
+    "linked_claim": None, "linked_article": None,
     "created_at": "2025-08-20T09:00:00Z",
 }
 
@@ -483,7 +484,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
         model = Evidence
         fields = [
             "id", "claim", "added_by", "url", "title", "publisher", "published_on", "passage",
-            "stance", "linked_claim", "linked_article", "created_at",
+            "question", "stance", "linked_claim", "linked_article", "created_at",
         ]
         read_only_fields = fields
 
@@ -501,6 +502,10 @@ class EvidenceCreateSerializer(serializers.Serializer):
     publisher = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     published_on = serializers.DateField(required=False, allow_null=True, default=None)
     passage = serializers.CharField(max_length=50_000, required=False, allow_blank=True, default="")
+    question = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, default="",
+        help_text="The question this source answers; AVeriTeC releases export it as question/answer.",
+    )
     linked_claim = IdField(required=False, allow_null=True, default=None)
     linked_article = IdField(required=False, allow_null=True, default=None)
 

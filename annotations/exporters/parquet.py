@@ -39,7 +39,8 @@ def schema() -> Any:
         ])),
         ("gold_evidence", pa.list_(pa.struct([
             ("id", _int), ("url", _str), ("title", _str), ("publisher", _str), ("published_on", _str),
-            ("passage", _str), ("stance", _str), ("linked_claim_id", _int), ("linked_article_id", _int),
+            ("passage", _str), ("question", _str), ("stance", _str), ("linked_claim_id", _int),
+            ("linked_article_id", _int),
         ]))),
         ("annotations", pa.list_(pa.struct([
             ("annotator", _str), ("verdict", _str), ("confidence", _int), ("rationale", _str),

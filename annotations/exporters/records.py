@@ -6,7 +6,7 @@ The native record is a plain dict, the same in the JSONL and the Parquet file:
     start, end, quote, statement, speaker, statement_date, kind,
     verdict{code, name, fever, averitec, claimreview_rating, claimreview_name} | null,
     adjudication{method, notes, adjudicator, decided_at} | null,
-    gold_evidence[{id, url, title, publisher, published_on, passage, stance,
+    gold_evidence[{id, url, title, publisher, published_on, passage, question, stance,
                    linked_claim_id, linked_article_id}],
     annotations[{annotator, verdict, confidence, rationale}],
     agreement{n_annotations, n_agreeing, share_agreeing, observed}
@@ -47,7 +47,8 @@ NATIVE_FIELDS: tuple[tuple[str, str], ...] = (
     ("adjudication.adjudicator", "the reviewer (pseudonym unless the project shows names)"),
     ("adjudication.decided_at", "when the final verdict was recorded (ISO, UTC)"),
     ("gold_evidence[]", "the evidence the reviewer kept: url, title, publisher, published_on, "
-     "passage, stance (supports/refutes/context), or a linked claim/article id of the corpus"),
+     "passage, question (the question it answers, or \"\"), stance (supports/refutes/context), "
+     "or a linked claim/article id of the corpus"),
     ("annotations[]", "each annotator's annotator id, verdict code, confidence (1-5) and rationale"),
     ("agreement.n_annotations", "annotations of the claim that give a verdict"),
     ("agreement.n_agreeing", "how many of them equal the final verdict"),

@@ -165,6 +165,8 @@ class Evidence(models.Model):
     publisher = models.CharField(max_length=300, blank=True)
     published_on = models.DateField(null=True, blank=True)
     passage = models.TextField(blank=True)
+    # AVeriTeC-style evidence: the question this source answers (the passage is the answer).
+    question = models.CharField(max_length=1000, blank=True)
     stance = models.CharField(max_length=10, choices=Stance.choices)
     linked_claim = models.ForeignKey(
         Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="cited_as_evidence"

@@ -178,7 +178,8 @@ _CLAIM_COLUMNS = (
 _EVIDENCE_FIELDS = {"e_published_on": _text("evidence__published_on")}
 _EVIDENCE_COLUMNS = (
     "adjudication_id", "evidence_id", "evidence__url", "evidence__title", "evidence__publisher",
-    "e_published_on", "evidence__passage", "evidence__stance", "evidence__linked_claim_id",
+    "e_published_on", "evidence__passage", "evidence__question", "evidence__stance",
+    "evidence__linked_claim_id",
     "evidence__linked_article_id",
 )
 
@@ -306,8 +307,8 @@ def _chunk_records(
     gold: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if adjudication_ids:
         through = Adjudication.gold_evidence.through
-        for (adj_id, ev_id, url, title, publisher, published_on, passage, stance, linked_claim,
-             linked_article) in (
+        for (adj_id, ev_id, url, title, publisher, published_on, passage, question, stance,
+             linked_claim, linked_article) in (
             through.objects.filter(adjudication_id__in=_among(adjudication_ids))
             .annotate(**_EVIDENCE_FIELDS)
             .order_by("adjudication_id", "evidence_id")
@@ -315,7 +316,8 @@ def _chunk_records(
         ):
             gold[adj_id].append({
                 "id": ev_id, "url": url, "title": title, "publisher": publisher,
-                "published_on": published_on, "passage": passage, "stance": stance,
+                "published_on": published_on, "passage": passage, "question": question,
+                "stance": stance,
                 "linked_claim_id": linked_claim, "linked_article_id": linked_article,
             })
     min_agreement = filters.min_agreement

@@ -348,7 +348,7 @@ _TRACKED = {
     "annotation": (("verdict_id", "verdict"), ("confidence", "confidence"), ("rationale", "rationale")),
     "evidence": (
         ("stance", "stance"), ("url", "url"), ("title", "title"), ("passage", "passage"),
-        ("publisher", "publisher"),
+        ("question", "question"), ("publisher", "publisher"),
     ),
     "adjudication": (
         ("verdict_id", "verdict"), ("method", "method"), ("adjudicator_id", "adjudicator"),

@@ -389,6 +389,7 @@ def evidence_add(
     publisher: str = "",
     published_on: dt.date | None = None,
     passage: str = "",
+    question: str = "",
     linked_claim: Claim | None = None,
     linked_article: Article | None = None,
 ) -> Evidence:
@@ -416,6 +417,7 @@ def evidence_add(
         publisher=publisher,
         published_on=published_on,
         passage=passage,
+        question=question,
         linked_claim=linked_claim,
         linked_article=linked_article,
     )

@@ -98,6 +98,7 @@ class EvidenceForm(forms.Form):
     publisher = forms.CharField(required=False, max_length=300, label=_("Publisher"))
     published_on = forms.DateField(required=False, label=_("Date"))
     passage = forms.CharField(required=False, widget=forms.Textarea, label=_("Quoted passage"))
+    question = forms.CharField(required=False, max_length=1000, label=_("Question it answers"))
     linked_claim = forms.CharField(required=False, label=_("Claim of the corpus"))
     linked_article = forms.CharField(required=False, label=_("Article of the corpus"))
 

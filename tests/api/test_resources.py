@@ -195,8 +195,10 @@ def test_evidence_rules(client_for, claim, claim2, article, project) -> None:
     assert itself.status_code == 400 and "linked_claim" in itself.json()
     assert not Evidence.objects.exists()
     linked = alice.post("/api/v1/evidence/", {"claim": claim.pk, "stance": "refutes",
-                                              "linked_claim": claim2.pk}, format="json")
+                                              "linked_claim": claim2.pk, "question": "Who said it?"},
+                        format="json")
     assert linked.status_code == 201 and linked.json()["linked_claim"] == claim2.pk
+    assert linked.json()["question"] == "Who said it?"
     assert client_for("bob").delete(f"/api/v1/evidence/{linked.json()['id']}/").status_code == 404
     assert client_for("rita").delete(f"/api/v1/evidence/{linked.json()['id']}/").status_code == 204
 

@@ -351,6 +351,20 @@ def test_adding_web_evidence(article, claim, alice, client_for):
     assert "Evidence added." in html and 'href="https://www.mid.ru/fr/press/1"' in html
 
 
+def test_evidence_may_say_which_question_it_answers(article, claim, alice, client_for):
+    response = post(client_for(alice), "evidence_add", claim.pk, {
+        "stance": "refutes", "url": "https://www.mid.ru/fr/press/1",
+        "passage": "La position reste inchangée.", "question": "  La position russe a-t-elle changé ?  ",
+    })
+    assert Evidence.objects.get().question == "La position russe a-t-elle changé ?"
+    assert "La position russe a-t-elle changé ?" in response.content.decode()
+    too_long = post(client_for(alice), "evidence_add", claim.pk, {
+        "stance": "refutes", "url": "https://e.org", "question": "?" * 1001,
+    })
+    assert "question: " in too_long.content.decode()
+    assert Evidence.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "data, field",
     [

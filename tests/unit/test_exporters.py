@@ -88,7 +88,7 @@ def make_record(i: int, final: str | None, given: list[str | None], **extra) -> 
         "gold_evidence": [] if i % 3 == 2 else [{
             "id": 900 + i, "url": "" if i % 3 else f"https://source.example.org/{i}",
             "title": f"Source {i}", "publisher": "AFP", "published_on": "2025-08-17",
-            "passage": f"passage {NASTY}", "stance": "supports",
+            "passage": f"passage {NASTY}", "question": "", "stance": "supports",
             "linked_claim_id": 7 if i % 3 else None, "linked_article_id": None,
         }],
         "annotations": [

@@ -256,6 +256,7 @@ def evidence_add(request: HttpRequest, claim_id: int) -> HttpResponse:
             claim=claim, by=request.user, stance=data["stance"], url=data["url"].strip(),
             title=data["title"].strip(), publisher=data["publisher"].strip(),
             published_on=data["published_on"], passage=data["passage"].strip(),
+            question=data["question"].strip(),
             linked_claim=linked_claim, linked_article=linked_article,
         )
     except ValidationError as exc:
