@@ -246,7 +246,7 @@ def test_it_refuses_to_retrain_on_a_single_class(project, seeds, max_, alice):
     assert "both accepted and rejected" in job.error
 
 
-def test_it_stores_a_model_with_its_figures_and_blends_it_in(project, seeds, max_, alice):
+def test_it_stores_a_model_with_its_figures_and_blends_it_in(client, project, seeds, max_, alice):
     run_suggest(project, max_)
     gold = gold_spans(seeds)
     n = decide(
@@ -267,6 +267,13 @@ def test_it_stores_a_model_with_its_figures_and_blends_it_in(project, seeds, max
 
     again = run_retrain(project, max_)
     assert again.result["version"] == 2
+    client.force_login(max_)
+    overview = client.get(f"/api/v1/projects/{project.slug}/suggestions/").json()
+    assert overview["current"]["version"] == 2 and overview["in_use"] is True
+    assert [m["version"] for m in overview["models"]] == [2, 1]
+    assert overview["current"]["cv_ap_model"] == pytest.approx(again.result["cv_ap_model"], abs=1e-4)
+    assert (overview["accepted"] + overview["rejected"], overview["candidates"]) == (n, 0)
+    assert overview["cues"] and overview["text_features"] > 0
     assert list(SuggestionModel.objects.filter(is_current=True).values_list("version", flat=True)) == [2]
 
     body = BODY.replace("Anchorage", "Helsinki")

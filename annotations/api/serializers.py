@@ -31,6 +31,7 @@ from ..models import (
     ReleaseFile,
     Role,
     Stance,
+    SuggestionModel,
     TaskKind,
     Verdict,
     VerdictScheme,
@@ -759,3 +760,39 @@ class AgreementSerializer(serializers.Serializer):
     big = serializers.BooleanField()
     inline_limit = serializers.IntegerField()
     n_annotations_now = serializers.IntegerField()
+
+
+class SuggestionModelSerializer(serializers.ModelSerializer):
+    """One fitted version of the project's suggestion model and its cross-validated figures."""
+
+    class Meta:
+        model = SuggestionModel
+        fields = [
+            "version", "is_current", "engine_version", "n_examples", "n_positive", "cv_precision",
+            "cv_recall", "cv_folds", "cv_ap_engine", "cv_ap_model", "job", "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "cv_ap_engine": {"help_text": "Out-of-fold average precision of the engine alone."},
+            "cv_ap_model": {"help_text": "…and of the model: above cv_ap_engine, it ranks better."},
+        }
+
+
+class CueWeightSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    weight = serializers.FloatField(help_text="The model's change to the engine's weight for this cue.")
+
+
+class SuggestionOverviewSerializer(serializers.Serializer):
+    """The current model, its strongest cue corrections, its history and the suggestion counts."""
+
+    current = SuggestionModelSerializer(allow_null=True)
+    in_use = serializers.BooleanField(
+        source="current_usable", help_text="False when the model was fitted on an older engine.",
+    )
+    text_features = serializers.IntegerField(help_text="Character n-grams the model knows.")
+    cues = CueWeightSerializer(many=True)
+    models = SuggestionModelSerializer(many=True, help_text="The last 20 versions, newest first.")
+    candidates = serializers.IntegerField(help_text="Suggestions waiting for a decision.")
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()

@@ -36,7 +36,7 @@ def project_jobs(user: User, project: Project) -> QuerySet[Job]:
 
 @dataclass(frozen=True)
 class CueWeight:
-    """One engine cue and its weight in the project's model (on standardised values)."""
+    """One engine cue and the model's correction to the engine's weight for it (log-odds)."""
 
     name: str
     weight: float

@@ -57,6 +57,7 @@ ROWS = [
     Row("project settings", "PATCH", lambda c: f"{P}/projects/test/", ("max", 200), ("rita", 403),
         body=lambda c: {"overlap": 3}),
     Row("project agreement", "GET", lambda c: f"{P}/projects/test/agreement/", ("rita", 200), ("alice", 403)),
+    Row("project suggestion model", "GET", lambda c: f"{P}/projects/test/suggestions/", ("max", 200), ("rita", 403)),
     # members
     Row("members list", "GET", lambda c: f"{P}/members/?project=test", ("alice", 200), ("rhea", 200)),
     Row("member read", "GET", lambda c: f"{P}/members/{c['m_bob']}/", ("alice", 200), ("rhea", 200)),

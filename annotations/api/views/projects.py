@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from ... import selectors
 from ...access import Capability
 from ...models import Membership, Project, Verdict
-from ...selectors import agreement, visibility
+from ...selectors import agreement, manage, visibility
 from ...services import projects as project_services
 from .. import serializers as s
 from ..filters import MembershipFilter
@@ -36,6 +36,20 @@ AGREEMENT_EXAMPLE = OpenApiExample(
 )
 
 _VERDICTS = Prefetch("scheme__verdicts", queryset=Verdict.objects.order_by("order", "pk"))
+
+_MODEL_EXAMPLE = {
+    "version": 3, "is_current": True, "engine_version": "rules-fr-en-1.0", "n_examples": 82,
+    "n_positive": 66, "cv_precision": 0.86, "cv_recall": 0.95, "cv_folds": 5, "cv_ap_engine": 0.858,
+    "cv_ap_model": 0.88, "job": 41, "created_at": "2025-08-22T10:00:00Z",
+}
+SUGGESTIONS_EXAMPLE = OpenApiExample(
+    "A project with a model",
+    value={
+        "current": _MODEL_EXAMPLE, "in_use": True, "text_features": 4210,
+        "cues": [{"name": "background", "weight": -0.41}, {"name": "speech", "weight": 0.27}],
+        "models": [_MODEL_EXAMPLE], "candidates": 12, "accepted": 66, "rejected": 16,
+    },
+)
 
 
 @extend_schema_view(
@@ -68,6 +82,18 @@ _VERDICTS = Prefetch("scheme__verdicts", queryset=Verdict.objects.order_by("orde
             "fresh", bool, description="Compute now even for a big project (slow).",
         )],
         responses={200: OpenApiResponse(s.AgreementSerializer, examples=[AGREEMENT_EXAMPLE]),
+                   **READ_ERRORS},
+    ),
+    suggestions=extend_schema(
+        summary="Claim suggestion model",
+        description=(
+            "Managers only. The project's current suggestion model with its cross-validated "
+            "precision, recall and ranking (average precision of the engine alone against the "
+            "model), its strongest corrections to the engine's cues, the last versions, and how "
+            "many suggestions wait, were accepted or rejected. Retrain with "
+            "POST /api/v1/jobs/retrain/."
+        ),
+        responses={200: OpenApiResponse(s.SuggestionOverviewSerializer, examples=[SUGGESTIONS_EXAMPLE]),
                    **READ_ERRORS},
     ),
     partial_update=extend_schema(
@@ -132,6 +158,11 @@ class ProjectViewSet(ApiViewSet):
             request.user, project, fresh=fresh.validated_data["fresh"]
         )
         return Response(report)
+
+    @action(detail=True, methods=["get"])
+    def suggestions(self, request: Request, slug: str) -> Response:
+        project = selectors.project_get_for_user(request.user, slug=slug)
+        return Response(s.SuggestionOverviewSerializer(manage.suggestion_overview(request.user, project)).data)
 
 
 @extend_schema_view(
