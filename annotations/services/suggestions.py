@@ -221,6 +221,24 @@ def suggest_job_work(job: Job, progress: Progress) -> dict:
 # --- learning from decisions --------------------------------------------------------------------
 
 
+def _span_cues(article: Article, lang: str, spans: Iterable[tuple[int, int, str]]) -> list[tuple[dict, float]]:
+    """The engine's cues and score for each (start, end, quote) of the article, as it saw them."""
+    # The cues of a sentence depend on its layout (heading, box…), which only the whole
+    # document shows: recompute them as the suggest job saw them.
+    generic = language_support(lang) == "generic"
+    _, scored = analyse(Document(text=article.body, lang=lang))
+    segments = {(s.segment.start, s.segment.end): s for s in scored}
+    out: list[tuple[dict, float]] = []
+    for start, end, quote in spans:
+        item = segments.get((start, end))
+        if item is not None:
+            out.append((dict(item.cues), item.score))
+        else:  # a span people marked themselves: no layout cues
+            cues = features(quote, lang)
+            out.append((cues, _engine.score(cues, generic=generic)))
+    return out
+
+
 def training_examples(project: Project) -> list[learner.Example]:
     """The project's decisions: suggestions accepted (1) or rejected (0), hand-marked spans (1)."""
     decided = (
@@ -238,31 +256,62 @@ def training_examples(project: Project) -> list[learner.Example]:
     examples: list[learner.Example] = []
     articles = Article.objects.filter(pk__in=by_article).only("body", "language")
     for article in articles.iterator(chunk_size=200):
-        lang = article.language or project.language
-        generic = language_support(lang) == "generic"
-        # The cues of a sentence depend on its layout (heading, box…), which only the whole
-        # document shows: recompute them as the suggest job saw them.
-        _, scored = analyse(Document(text=article.body, lang=lang))
-        segments = {(s.segment.start, s.segment.end): s for s in scored}
-        for start, end, quote, status in by_article[article.pk]:
-            item = segments.get((start, end))
-            if item is not None:
-                cues, engine_score = dict(item.cues), item.score
-            else:  # a span people marked themselves: no layout cues
-                cues = features(quote, lang)
-                engine_score = _engine.score(cues, generic=generic)
+        rows = by_article[article.pk]
+        cues = _span_cues(article, article.language or project.language, (r[:3] for r in rows))
+        for (_, _, quote, status), (values, engine_score) in zip(rows, cues):
             label = 0 if status == ClaimStatus.REJECTED else 1
-            examples.append(learner.Example(quote, cues, engine_score, label))
+            examples.append(learner.Example(quote, values, engine_score, label))
     return examples
 
 
+def _rescore_candidates(
+    project: Project, model: tuple[SuggestionModel, learner.Scorer], progress: Progress
+) -> int:
+    """Give the suggestions still waiting for a decision the new model's scores; return how many."""
+    waiting = (
+        Claim.objects.filter(
+            article__project=project, origin=ClaimOrigin.SUGGESTED, status=ClaimStatus.CANDIDATE
+        )
+        .order_by("article_id", "start", "end")
+        .values_list("article_id", "pk", "start", "end", "quote")
+    )
+    by_article: dict[int, list[tuple[int, int, int, str]]] = defaultdict(list)
+    for article_id, pk, start, end, quote in waiting.iterator(chunk_size=2000):
+        by_article[article_id].append((pk, start, end, quote))
+    version = f"{ENGINE_VERSION}+model-v{model[0].version}"[:60]
+    articles = Article.objects.filter(pk__in=by_article).only("body", "language").order_by("pk")
+    done = 0
+    for n, article in enumerate(articles.iterator(chunk_size=200), 1):
+        rows = by_article[article.pk]
+        cues = _span_cues(article, article.language or project.language, (r[1:] for r in rows))
+        scores = model[1].predict([r[3] for r in rows], [c for c, _ in cues], [e for _, e in cues])
+        # A machine score, not a person's edit: no history entry, no new claim version, and
+        # only these two columns are written, so a decision made meanwhile is never undone.
+        Claim.objects.bulk_update(
+            [Claim(pk=r[0], score=round(p, 4), engine_version=version) for r, p in zip(rows, scores)],
+            ["score", "engine_version"],
+        )
+        done += len(rows)
+        progress("rescoring waiting suggestions", n, len(by_article))
+    return done
+
+
 def retrain_job_work(job: Job, progress: Progress) -> dict:
-    """The retrain job's body: fit the project's model on its decisions, store it as current."""
+    """The retrain job's body: fit the project's model on its decisions, store it as current,
+    and rescore the suggestions still waiting for a decision."""
     _check_owner(job)
     project = job.project
-    already = SuggestionModel.objects.filter(job=job).first()
-    if already is not None:  # the job ran before and was interrupted after storing its model
-        return _figures(already)
+    model = SuggestionModel.objects.filter(job=job).first()
+    if model is None:  # else the job ran before and was interrupted after storing its model
+        model = _fit_and_store(job, project, progress)
+    scorer = current_model(project)
+    # Another retrain may have become current since; only the current model rescores.
+    rescored = _rescore_candidates(project, scorer, progress) if scorer and scorer[0].pk == model.pk else 0
+    return {**_figures(model), "rescored": rescored}
+
+
+def _fit_and_store(job: Job, project: Project, progress: Progress) -> SuggestionModel:
+    """Cross-validate and fit a model on the project's decisions; store it as the current one."""
     progress("collecting decisions", 0, 3)
     examples = training_examples(project)
     try:
@@ -278,7 +327,7 @@ def retrain_job_work(job: Job, progress: Progress) -> dict:
         Project.objects.select_for_update().filter(pk=project.pk).exists()
         last = SuggestionModel.objects.filter(project=project).aggregate(v=Max("version"))["v"] or 0
         SuggestionModel.objects.filter(project=project, is_current=True).update(is_current=False)
-        model = SuggestionModel.objects.create(
+        return SuggestionModel.objects.create(
             project=project, version=last + 1, engine_version=ENGINE_VERSION,
             n_examples=len(examples), n_positive=sum(e.label for e in examples),
             cv_precision=figures.precision, cv_recall=figures.recall, cv_folds=figures.folds,
@@ -286,7 +335,6 @@ def retrain_job_work(job: Job, progress: Progress) -> dict:
             params={"penalty": weights["penalty"], "vectorizer": weights["vectorizer"]},
             weights=weights, is_current=True, job=job,
         )
-    return _figures(model)
 
 
 def _figures(model: SuggestionModel) -> dict:
