@@ -53,7 +53,7 @@ COPY (
     'gold_evidence', coalesce((
         SELECT json_agg(json_build_object('id', e.id, 'url', e.url, 'title', e.title,
             'publisher', e.publisher, 'published_on', e.published_on, 'passage', e.passage,
-            'stance', e.stance, 'linked_claim_id', e.linked_claim_id,
+            'question', e.question, 'stance', e.stance, 'linked_claim_id', e.linked_claim_id,
             'linked_article_id', e.linked_article_id) ORDER BY e.id)
         FROM annotations_adjudication_gold_evidence g
         JOIN annotations_evidence e ON e.id = g.evidence_id
@@ -93,8 +93,8 @@ COPY_FLAT = [
   WHERE a.project_id = {pid} AND c.status = 'accepted'
   ORDER BY n.claim_id, n.annotator_id) TO STDOUT""",
     """COPY (
-  SELECT g.adjudication_id, e.id, e.url, e.title, e.publisher, e.published_on, e.passage, e.stance,
-         e.linked_claim_id, e.linked_article_id
+  SELECT g.adjudication_id, e.id, e.url, e.title, e.publisher, e.published_on, e.passage,
+         e.question, e.stance, e.linked_claim_id, e.linked_article_id
   FROM annotations_adjudication_gold_evidence g
   JOIN annotations_evidence e ON e.id = g.evidence_id
   JOIN annotations_adjudication j ON j.id = g.adjudication_id

@@ -261,11 +261,12 @@ def generate(
             ), annotations_rows())
             _copy(c, "annotations_evidence", (
                 "id", "claim_id", "added_by_id", "url", "title", "publisher", "published_on",
-                "passage", "stance", "linked_claim_id", "linked_article_id", "created_at",
+                "passage", "question", "stance", "linked_claim_id", "linked_article_id", "created_at",
             ), (
                 (evidence0 + i, claim0 + i, annotator_ids[i % annotators],
                  f"https://source.example.org/{i}", f"Source {i}", "AFP", dt.date(2025, 8, 16),
-                 "Un extrait de la source.", "supports", None, None, now)
+                 "Un extrait de la source.", "" if i % 2 else f"Question {i} ?", "supports", None,
+                 None, now)
                 for i in range(claims)
             ))
             reviewer = ids[names["reviewer"]]

@@ -128,6 +128,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     own = Path(settings.VAR_DIR) / f"test-{os.getpid()}.sqlite3"
     for suffix in ("-wal", "-shm", "-journal"):
         Path(str(own) + suffix).unlink(missing_ok=True)
+    # Plain HTTP for the whole session, even when DEBUG is off (pytest run without `make`): the
+    # live server builds its middleware once, before any per-test settings fixture runs.
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture(autouse=True)
