@@ -19,6 +19,7 @@ write to the database or the media folder.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -187,10 +188,16 @@ def cross_validate(examples: Sequence[Example], folds: int = CV_FOLDS) -> CrossV
     folds = max(2, min(folds, minority))
     probs = np.array([e.engine_score for e in examples], dtype=float)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
-    for train, test in splitter.split(np.zeros(len(labels)), labels):
+    with warnings.catch_warnings():
+        # "The least populated class has only 1 member": handled below, fold by fold.
+        warnings.simplefilter("ignore", UserWarning)
+        splits = list(splitter.split(np.zeros(len(labels)), labels))
+    for train, test in splits:
         part = [examples[i] for i in train]
-        if len({e.label for e in part}) < 2 or len(part) < 2:
-            continue  # unreachable with stratified folds; the engine's score stands in
+        if len({e.label for e in part}) < 2:
+            # A single example of one class leaves a training part without it: nothing can be
+            # fitted there, and the engine's score stands in for that fold's predictions.
+            continue
         # Refit everything (vocabulary included) on the training folds: no peeking at the test fold.
         scorer = Scorer(fit(part, minimum=2))
         probs[test] = scorer.predict(
