@@ -1,80 +1,136 @@
-"""Celery tasks: thin wrappers that load a Job by id and run a service on it."""
+"""Celery tasks: thin wrappers that load a Job by id and run a service on it.
+
+Every worker also runs the job reconciler (services.jobs.jobs_reconcile) when it starts and then
+every JOB_RECONCILE_SECONDS, in a thread of its main process: that is what takes back jobs whose
+worker was killed and resends jobs a restarted broker forgot. No separate beat process is needed.
+"""
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from celery import Task, shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
+from django.db import DatabaseError, connection
 
 from .models import JobKind
 from .services import imports, jobs, suggestions
 
-RETRY_LIMIT = 3
+log = logging.getLogger(__name__)
+
+# A database outage is ridden out by retrying the same run with its lease: waits of 1, 2, 4, 8,
+# 16 and then 30 seconds, about four minutes in all, before the job is failed.
+RETRY_LIMIT = 10
+RETRY_MAX_WAIT = 30
 
 
-def _run(task: Task, job_id: int, work: jobs.Work) -> None:
+def _run(task: Task, job_id: int, work: jobs.Work, lease: str | None) -> None:
     """Run the work; retry on passing database faults, then give up and fail the job."""
     try:
-        jobs.job_run(job_id, work)
+        jobs.job_run(job_id, work, lease=lease)
     except jobs.RetryableError as exc:
-        if task.request.retries < RETRY_LIMIT:
-            raise task.retry(exc=exc, countdown=2 ** task.request.retries)
-        jobs.job_fail(job_id, f"Gave up after {RETRY_LIMIT} retries: {exc}")
+        retries = task.request.retries
+        if retries < RETRY_LIMIT:
+            raise task.retry(
+                exc=exc, countdown=min(2**retries, RETRY_MAX_WAIT),
+                kwargs={"lease": exc.lease},  # the job id stays in the task's args
+            )
+        try:
+            jobs.job_fail(job_id, f"Gave up after {RETRY_LIMIT} retries: {exc}", lease=exc.lease)
+        except DatabaseError:
+            # Still no database: the reconciler fails or resumes the job once it is back.
+            log.exception("job %s: could not record the failure", job_id)
 
 
 @shared_task(bind=True, max_retries=RETRY_LIMIT)
-def import_articles_task(self: Task, job_id: int) -> None:
+def import_articles_task(self: Task, job_id: int, lease: str | None = None) -> None:
     """Import the articles of an import job; rerunning resumes where it stopped."""
-    _run(self, job_id, imports.import_job_work)
+    _run(self, job_id, imports.import_job_work, lease)
 
 
 @shared_task(bind=True, max_retries=RETRY_LIMIT)
-def suggest_claims_task(self: Task, job_id: int) -> None:
+def suggest_claims_task(self: Task, job_id: int, lease: str | None = None) -> None:
     """Suggest claims in a job's articles; rerunning skips the spans already suggested."""
-    _run(self, job_id, suggestions.suggest_job_work)
+    _run(self, job_id, suggestions.suggest_job_work, lease)
 
 
 @shared_task(bind=True, max_retries=RETRY_LIMIT)
-def retrain_suggestions_task(self: Task, job_id: int) -> None:
+def retrain_suggestions_task(self: Task, job_id: int, lease: str | None = None) -> None:
     """Fit the project's suggestion model on its accept/reject decisions."""
-    _run(self, job_id, suggestions.retrain_job_work)
+    _run(self, job_id, suggestions.retrain_job_work, lease)
 
 
 @shared_task(bind=True, max_retries=RETRY_LIMIT)
-def agreement_task(self: Task, job_id: int) -> None:
+def agreement_task(self: Task, job_id: int, lease: str | None = None) -> None:
     """Compute a project's agreement report and store it on the job."""
     from .services.adjudication import agreement_job_work
 
-    _run(self, job_id, agreement_job_work)
+    _run(self, job_id, agreement_job_work, lease)
 
 
 @shared_task(bind=True, max_retries=RETRY_LIMIT)
-def build_release_task(self: Task, job_id: int) -> None:
+def build_release_task(self: Task, job_id: int, lease: str | None = None) -> None:
     """Build a dataset release; rerunning redoes an interrupted build, never a finished one."""
     from .services.releases import release_job_work
 
-    _run(self, job_id, release_job_work)
+    _run(self, job_id, release_job_work, lease)
 
 
-TASKS = {
-    JobKind.IMPORT: import_articles_task,
-    JobKind.SUGGEST: suggest_claims_task,
-    JobKind.RETRAIN: retrain_suggestions_task,
-    JobKind.AGREEMENT: agreement_task,
-    JobKind.EXPORT: build_release_task,
-}
+@shared_task
+def reconcile_jobs_task() -> dict:
+    """One sweep of the job reconciler (for a beat schedule, if a deployment prefers one)."""
+    done = jobs.jobs_reconcile()
+    return {"requeued": done.requeued, "failed": done.failed, "cancelled": done.cancelled,
+            "resent": done.resent}
+
+
+jobs.job_kind_register(JobKind.IMPORT, task=import_articles_task, undo=imports.import_job_undo)
+jobs.job_kind_register(JobKind.SUGGEST, task=suggest_claims_task)
+jobs.job_kind_register(JobKind.RETRAIN, task=retrain_suggestions_task)
+jobs.job_kind_register(JobKind.AGREEMENT, task=agreement_task)
+jobs.job_kind_register(JobKind.EXPORT, task=build_release_task)
+
+
+class _Reconciler(threading.Thread):
+    """Sweeps for stopped and forgotten jobs at start-up, then every JOB_RECONCILE_SECONDS."""
+
+    def __init__(self) -> None:
+        super().__init__(name="job-reconciler", daemon=True)
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        interval = settings.JOB_RECONCILE_SECONDS
+        try:
+            while True:
+                try:
+                    jobs.jobs_reconcile()
+                except DatabaseError as exc:
+                    log.warning("job reconciler: database unavailable: %s", exc)
+                    connection.close()
+                except Exception:  # noqa: BLE001 - the sweep must outlive any one bad row
+                    log.exception("job reconciler failed")
+                if self.stopping.wait(interval):
+                    return
+        finally:
+            connection.close()
+
+
+_reconciler: _Reconciler | None = None
 
 
 @worker_ready.connect
-def requeue_orphaned_jobs(**kwargs: object) -> None:
-    """On the embedded runtime, hand jobs a killed worker left running to this new worker.
+def start_reconciler(**kwargs: object) -> None:
+    """Start this worker's reconciler (JOB_RECONCILE_SECONDS=0 turns it off)."""
+    global _reconciler
+    if settings.JOB_RECONCILE_SECONDS and _reconciler is None:
+        _reconciler = _Reconciler()
+        _reconciler.start()
 
-    The filesystem transport forgets a message once a worker has read it, so it cannot
-    redeliver; Redis and RabbitMQ redeliver unacknowledged tasks themselves (late acks).
-    """
-    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        return
-    for job in jobs.jobs_orphaned():
-        task = TASKS.get(job.kind)  # type: ignore[call-overload]
-        if task is not None:
-            task.delay(job.pk)
+
+@worker_shutdown.connect
+def stop_reconciler(**kwargs: object) -> None:
+    """Stop the reconciler with the worker."""
+    if _reconciler is not None:
+        _reconciler.stopping.set()

@@ -266,10 +266,11 @@ SPECTACULAR_SETTINGS = {
 # needs no broker server; production points CELERY_BROKER_URL at Redis or RabbitMQ.
 BROKER_DIR = Path(env_str("BROKER_DIR", str(VAR_DIR / "broker")) or VAR_DIR / "broker")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "filesystem://"
-# Redis redelivers a task whose worker died once this many seconds pass unacknowledged; it
-# must exceed the longest job, or a slow job would be handed to a second worker.
+# Redis hands an unacknowledged task to another worker after this many seconds. It is only a
+# backstop: the job reconciler (below) takes back a killed worker's job within a minute or two,
+# and a redelivery of a job whose run is still alive is recognised by its lease and dropped.
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=1)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
@@ -294,6 +295,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "workbench") or "workbench"
+# Publishing to a broker that is down fails fast, so starting a job answers 503 at once.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3, minimum=1)
+
+# Jobs (annotations/services/jobs.py). A running job renews its lease every
+# JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS lost its worker, and the reconciler
+# every worker runs every JOB_RECONCILE_SECONDS (0: off) queues it again, or fails it after
+# JOB_MAX_ATTEMPTS runs. A queued job nobody took for JOB_RESEND_QUEUED_SECONDS (a broker
+# restarted without persistence forgets its messages) is sent again. Recovery after a killed
+# worker thus takes at most JOB_STALE_SECONDS + JOB_RECONCILE_SECONDS (90 s by default).
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10, minimum=1)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 60, minimum=1)
+JOB_RECONCILE_SECONDS = env_int("JOB_RECONCILE_SECONDS", 30, minimum=0)
+JOB_RESEND_QUEUED_SECONDS = env_int("JOB_RESEND_QUEUED_SECONDS", 300, minimum=1)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 5, minimum=1)
+if JOB_STALE_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
+    # Two missed beats (a busy SQLite writer can hold one up) must not look like a dead worker.
+    raise ImproperlyConfigured("JOB_STALE_SECONDS must be at least 3 × JOB_HEARTBEAT_SECONDS")
 
 # Production hardening: on unless DEBUG, each switchable for a deployment behind a proxy.
 if not DEBUG:

@@ -18,7 +18,9 @@ from .claims import (
 )
 from .corpus import Article, Outlet, body_hash
 from .jobs import (
+    CANCELLABLE_STATUSES,
     FINISHED_STATUSES,
+    RETRYABLE_STATUSES,
     DatasetRelease,
     Job,
     JobKind,
@@ -40,9 +42,12 @@ from .projects import (
 __all__ = [
     "SYMMETRIC_RELATIONS",
     "FINISHED_STATUSES",
+    "CANCELLABLE_STATUSES",
+    "RETRYABLE_STATUSES",
     "Adjudication",
     "AdjudicationMethod",
     "Annotation",
+
     "Article",
     "Assignment",
     "AssignmentStatus",

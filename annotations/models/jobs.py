@@ -23,9 +23,13 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
-FINISHED_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
+FINISHED_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+# What a manager may still stop, and what may be run again.
+CANCELLABLE_STATUSES = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
+RETRYABLE_STATUSES = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
 
 
 def job_upload_path(job: "Job", filename: str) -> str:
@@ -47,6 +51,14 @@ class Job(models.Model):
     error = models.TextField(blank=True)
     input_file = models.FileField(upload_to=job_upload_path, blank=True, max_length=500)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The run that holds the job: a token per run, its worker, and its last sign of life. A
+    # delivery finding a live lease leaves the job alone; the reconciler takes stale ones back.
+    lease = models.CharField(max_length=32, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the job was last handed to the broker; a queued job not picked up is sent again.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -62,7 +74,14 @@ class Job(models.Model):
                 name="job_progress_within_total",
             ),
         ]
-        indexes = [models.Index(fields=["project", "kind", "status"])]
+        indexes = [
+            models.Index(fields=["project", "kind", "status"]),
+            # The reconciler's sweep reads unfinished jobs only.
+            models.Index(
+                fields=["status", "heartbeat_at"], name="job_unfinished_idx",
+                condition=Q(status__in=["queued", "running"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"

@@ -271,3 +271,9 @@ def import_job_work(job: Job, progress: Progress) -> dict:
     # Projects that ask for it get candidate claims on what was just imported.
     suggest_job_after_import(import_job=job)
     return report.as_dict()
+
+
+def import_job_undo(job: Job) -> int:
+    """Delete the articles an import job wrote (a failed or cancelled import leaves none)."""
+    deleted, _ = Article.objects.filter(import_job=job).delete()
+    return deleted

@@ -48,7 +48,7 @@ from ..selectors.releases import (
     release_record_count,
     release_records,
 )
-from .jobs import Progress, UserFacingError, job_create, job_enqueue
+from .jobs import Progress, UserFacingError, job_checkpoint, job_create, job_enqueue, job_guard
 
 # Files every release has besides its formats, as ReleaseFile.format values.
 CARD, CHECKSUMS, ZIP = "card", "sha256sums", "zip"
@@ -336,6 +336,7 @@ def _snapshot(progress: Progress, job_id: int) -> Iterator[Progress]:
 
     def write(phase: str, done: int, total: int) -> None:
         nonlocal last
+        job_checkpoint()  # the run's heartbeat says whether it was cancelled meanwhile
         now = time.monotonic()
         if now - last < 0.25 and done < total:
             return
@@ -430,7 +431,8 @@ def release_job_work(job: Job, progress: Progress) -> dict:
         raise ReleaseRefused(f"This project already has a release {version}.")
     root = releases_root() / project.slug
     final = root / version
-    folder = root / f".{version}.job-{job.pk}.tmp"
+    # A folder of this run's own: a run that lost its job to another must not share files.
+    folder = root / f".{version}.job-{job.pk}.{job.lease or 'inline'}.tmp"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     try:
@@ -467,6 +469,8 @@ def _record(
         (fmt, name, (folder / name).stat().st_size, _sha256(folder / name)) for fmt, name in extra.items()
     ]
     with transaction.atomic():
+        # Only the run that still holds the job records it (not a cancelled or superseded one).
+        job_guard(job)
         Project.objects.select_for_update().filter(pk=project.pk).exists()
         if DatasetRelease.objects.filter(project=project, version=version).exists():
             raise ReleaseRefused(f"This project already has a release {version}.")
@@ -484,6 +488,10 @@ def _record(
             ReleaseFile(release=release, format=fmt, file=f"{relative}/{name}", size=size, sha256=digest)
             for fmt, name, size, digest in rows
         ])
+        # Folders of this job's earlier runs that died before cleaning up after themselves.
+        for pattern in (f".{version}.job-{job.pk}.tmp", f".{version}.job-{job.pk}.*.tmp"):
+            for leftover in final.parent.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
     return release
 
 

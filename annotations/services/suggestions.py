@@ -26,7 +26,7 @@ from ..suggest import ENGINE_VERSION, Document, Suggestion, analyse, features, l
 from ..suggest import engine as _engine
 from ..suggest import learner
 from .claims import claim_create
-from .jobs import Progress, UserFacingError, job_create, job_enqueue
+from .jobs import Progress, UserFacingError, job_create, job_enqueue, job_guard
 
 MAX_SPEAKER = 300  # Claim.speaker's max_length
 
@@ -323,6 +323,7 @@ def _fit_and_store(job: Job, project: Project, progress: Progress) -> Suggestion
     progress("fitting", 2, 3)
     weights = learner.fit(examples)
     with transaction.atomic():
+        job_guard(job)  # a cancelled or superseded run stores no model
         # Serialise retrains of one project, so two cannot take the same version number.
         Project.objects.select_for_update().filter(pk=project.pk).exists()
         last = SuggestionModel.objects.filter(project=project).aggregate(v=Max("version"))["v"] or 0

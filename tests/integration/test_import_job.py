@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from annotations.models import Article, Job, JobStatus
 from annotations.services.imports import import_job_start
 from tests.integration.worker import (
+    FAST_RECOVERY,
     Worker,
     check_broker,
     isolated_queue,
@@ -72,10 +73,11 @@ def test_it_refuses_a_bad_file_through_the_worker_and_writes_nothing(project, ma
 
 
 def test_it_finishes_a_job_whose_worker_was_killed_mid_import(project, max_, tmp_path, settings):
-    """Late acks (Redis, RabbitMQ) or the startup sweep (filesystem) hand it to a new worker."""
+    """The new worker's reconciler sees the killed run's heartbeat stop and queues the job again."""
     check_broker()
-    # Short visibility so Redis redelivers within the test; ignored by other transports.
-    env = {"CELERY_VISIBILITY_TIMEOUT": "3"}
+    # Short heartbeat timings so recovery happens within the test; the broker's own redelivery
+    # (visibility timeout) is left long, so the reconciler alone must recover the job.
+    env = FAST_RECOVERY
     with isolated_queue() as queue:
         first = Worker(queue, tmp_path / "worker1.log", env)
         try:

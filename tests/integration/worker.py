@@ -20,6 +20,14 @@ from tests.conftest import need_service
 
 ROOT = Path(settings.BASE_DIR)
 
+# Job timings for workers whose recovery a test waits for: a beat a second, stale after three.
+FAST_RECOVERY = {
+    "JOB_HEARTBEAT_SECONDS": "1",
+    "JOB_STALE_SECONDS": "3",
+    "JOB_RECONCILE_SECONDS": "1",
+    "JOB_RESEND_QUEUED_SECONDS": "3",
+}
+
 
 def database_url() -> str:
     """A DATABASE_URL naming the database this test run is using (the test database)."""
