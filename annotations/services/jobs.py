@@ -507,10 +507,11 @@ def jobs_reconcile(*, now: datetime | None = None) -> Reconciled:
         Job.objects.filter(status=JobStatus.QUEUED)
         .annotate(since=Coalesce("queued_at", "created_at"))
         .filter(since__lt=resend_before)
-        .exclude(params__inline=True)
-        .values_list("pk", "since")
+        .values_list("pk", "since", "params")
     )
-    for pk, since in waiting:
+    for pk, since, params in waiting:
+        if params.get("inline"):
+            continue  # a command runs it in its own process; no worker may take it
         if Job.objects.filter(pk=pk, status=JobStatus.QUEUED).filter(
             Q(queued_at=since) | Q(queued_at__isnull=True)
         ).update(queued_at=now):

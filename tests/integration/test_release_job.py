@@ -119,3 +119,36 @@ def test_a_worker_builds_a_release_of_the_annotated_seed_project(tmp_path, setti
     assert "Krippendorff's alpha (nominal)" in card and "CC-BY-4.0" in card
     with zipfile.ZipFile(files["zip"]) as zf:
         assert zf.read(f"{PROJECT_SLUG}-2025.1/README.md").decode() == card
+
+
+def test_a_release_delivered_twice_to_two_workers_makes_one_release(tmp_path, settings):
+    """The broker hands the same job to two workers at once: one builds it, the other sees the
+    live lease and drops its copy; the recorded checksums match the files and the zip."""
+    check_broker()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    project, _ = annotate_seed_project()
+    manager = get_user_model().objects.get(username="max")
+    from annotations.tasks import build_release_task
+
+    with isolated_queue() as queue:
+        workers = [Worker(queue, tmp_path / f"worker{i}.log") for i in (1, 2)]
+        try:
+            job = release_job_start(project=project, by=manager, version="dup")
+            build_release_task.delay(job.pk)  # the duplicate
+            wait_for_job(job.pk, worker=workers[0], timeout=120, what="the release job")
+        finally:
+            for worker in workers:
+                worker.stop()
+    job = Job.objects.get(pk=job.pk)
+    assert (job.status, job.attempts) == (JobStatus.SUCCEEDED, 1), job.error
+    release = DatasetRelease.objects.get(job=job)
+    assert DatasetRelease.objects.count() == 1
+    folder = settings.MEDIA_ROOT / "releases" / PROJECT_SLUG
+    assert sorted(p.name for p in folder.iterdir()) == ["dup"]
+    sums = {}
+    for item in release.files.all():
+        data = (folder / "dup" / Path(item.file.name).name).read_bytes()
+        assert (hashlib.sha256(data).hexdigest(), len(data)) == (item.sha256, item.size)
+        sums[Path(item.file.name).name] = item.sha256
+    listed = dict(reversed(line.split("  ")) for line in (folder / "dup" / "SHA256SUMS").read_text().splitlines())
+    assert all(sums[name] == digest for name, digest in listed.items())

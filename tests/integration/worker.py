@@ -63,6 +63,12 @@ def isolated_queue() -> Iterator[str]:
         yield queue
     finally:
         app.conf.task_default_queue = old
+        # Drop what nobody consumed (duplicates, resent jobs), so no broker keeps test messages.
+        try:
+            with app.connection_for_write() as conn:
+                conn.default_channel.queue_purge(queue)
+        except Exception:  # noqa: BLE001 - a broker the test stopped, or a queue never declared
+            pass
 
 
 class Worker:
