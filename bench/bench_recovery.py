@@ -81,17 +81,7 @@ def main() -> None:
     source.write_text("".join(f'{{"body": "Article {i}. {filler}"}}\n' for i in range(N)), encoding="utf-8")
     rows = []
     try:
-        django_call(
-            "from django.core.management import call_command\n"
-            "call_command('migrate', verbosity=0)\n"
-            "from django.contrib.auth import get_user_model\n"
-            "from annotations.models import Membership, Project, Role\n"
-            "from annotations.services.projects import default_scheme\n"
-            "u = get_user_model().objects.create_user('max', password='pw')\n"
-            "p = Project.objects.create(name='Faults', slug='faults', scheme=default_scheme())\n"
-            "Membership.objects.create(user=u, project=p, role=Role.MANAGER)\n",
-            {"DATABASE_URL": pg.url},
-        )
+        pg.migrate_with_project()
         queue = f"bench-{uuid.uuid4().hex[:8]}"
         env = {"DATABASE_URL": pg.url, "CELERY_BROKER_URL": broker, "CELERY_QUEUE": queue,
                "MEDIA_ROOT": str(work / "media")}

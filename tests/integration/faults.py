@@ -74,6 +74,20 @@ class ThrowawayPostgres:
         """A fast shutdown: every connection is cut, as when the server goes away."""
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
+    def migrate_with_project(self) -> None:
+        """Migrate the cluster's database and add the project `faults`, managed by `max`."""
+        django_call(
+            "from django.core.management import call_command\n"
+            "call_command('migrate', verbosity=0)\n"
+            "from django.contrib.auth import get_user_model\n"
+            "from annotations.models import Membership, Project, Role\n"
+            "from annotations.services.projects import default_scheme\n"
+            "u = get_user_model().objects.create_user('max', password='pw')\n"
+            "p = Project.objects.create(name='Faults', slug='faults', scheme=default_scheme())\n"
+            "Membership.objects.create(user=u, project=p, role=Role.MANAGER)\n",
+            {"DATABASE_URL": self.url},
+        )
+
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         import psycopg
 

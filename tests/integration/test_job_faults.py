@@ -75,17 +75,7 @@ def cluster():
         pytest.skip("the database-outage tests run in the PostgreSQL stage (CI runs them there)")
     pg = ThrowawayPostgres()
     try:
-        django_call(
-            "from django.core.management import call_command\n"
-            "call_command('migrate', verbosity=0)\n"
-            "from django.contrib.auth import get_user_model\n"
-            "from annotations.models import Membership, Project, Role\n"
-            "from annotations.services.projects import default_scheme\n"
-            "u = get_user_model().objects.create_user('max', password='pw')\n"
-            "p = Project.objects.create(name='Faults', slug='faults', scheme=default_scheme())\n"
-            "Membership.objects.create(user=u, project=p, role=Role.MANAGER)\n",
-            {"DATABASE_URL": pg.url},
-        )
+        pg.migrate_with_project()
         yield pg
     finally:
         pg.destroy()
