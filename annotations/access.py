@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
 from .models import Membership, Project, Role
@@ -28,7 +29,10 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.RELEASES: frozenset({Role.RESEARCHER, Role.REVIEWER, Role.MANAGER}),
 }
 
-User = AbstractBaseUser | AnonymousUser
+# A signed-in user is AuthUser, the user model (AUTH_USER_MODEL is Django's own, which the stubs
+# give every foreign key to a user): what services take, as they record who acted. Selectors and
+# require() take either, and refuse anonymous users what members may see.
+User = AuthUser | AnonymousUser
 
 
 class NotFound(ObjectDoesNotExist):

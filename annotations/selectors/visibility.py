@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from rest_framework.authtoken.models import Token
 
-from ..access import Capability, NotFound, User, can, require
+from ..access import AuthUser, Capability, NotFound, User, can, require
 from ..models import (
     Adjudication,
     Annotation,
@@ -363,7 +362,7 @@ def scheme_for_user(user: User, slug: str, *, field: str = "scheme") -> VerdictS
     return scheme
 
 
-def user_by_username(username: str, *, field: str = "username") -> AbstractBaseUser:
+def user_by_username(username: str, *, field: str = "username") -> AuthUser:
     """An active user by username (for managers adding members), or a ValidationError."""
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:

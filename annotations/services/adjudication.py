@@ -20,14 +20,13 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext
 
-from ..access import Capability, StaleVersion, require
+from ..access import AuthUser, Capability, StaleVersion, require
 from ..models import (
     Adjudication,
     AdjudicationMethod,
@@ -88,7 +87,7 @@ def _is_automatic(adjudication: Adjudication) -> bool:
 def _record(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser,
     verdict: Verdict,
     method: str,
     notes: str,
@@ -140,7 +139,7 @@ def _short(text: str) -> str:
 def claim_adjudicate(
     *,
     claim: Claim,
-    by: AbstractBaseUser | None,
+    by: AuthUser | None,
     verdict: Verdict,
     method: str = AdjudicationMethod.ADJUDICATED,
     notes: str = "",
@@ -171,7 +170,7 @@ def claim_adjudicate(
 def adjudication_decide(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser,
     verdict: Verdict,
     note: str = "",
     gold_evidence: Iterable[Evidence] = (),
@@ -192,7 +191,7 @@ def adjudication_decide(
 def adjudication_override(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser,
     verdict: Verdict,
     reason: str,
     version: int,
@@ -223,7 +222,7 @@ def adjudication_override(
 def adjudication_accept_majority(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser,
     version: int | None = None,
     reason: str = "",
 ) -> Adjudication:
@@ -352,7 +351,7 @@ def _verdicts_of(claim_ref: OuterRef, *, distinct: bool) -> Subquery:
     return Coalesce(Subquery(counted[:1]), 0, output_field=IntegerField())
 
 
-def adjudication_backfill(*, project: Project, by: AbstractBaseUser) -> int:
+def adjudication_backfill(*, project: Project, by: AuthUser) -> int:
     """Auto-adjudicate the project's unanimous claims that have no final verdict yet; return how many.
 
     For a project that has just turned on auto-acceptance, or claims judged before it was on.
@@ -391,7 +390,7 @@ class AgreementRefused(UserFacingError):
     """The agreement job cannot run for its owner (they lost the right, or no longer exist)."""
 
 
-def agreement_job_start(*, project: Project, by: AbstractBaseUser) -> Job:
+def agreement_job_start(*, project: Project, by: AuthUser) -> Job:
     """Queue an agreement computation for the project (reviewers and managers).
 
     A job already queued or running for the project is returned instead of a second one.

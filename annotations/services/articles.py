@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from ..access import Capability, require
+from ..access import AuthUser, Capability, require
 from ..importers.reader import normalise_body
 from ..models import Article, body_hash
 
 
-def article_save(*, article: Article, by: AbstractBaseUser) -> Article:
+def article_save(*, article: Article, by: AuthUser) -> Article:
     """Save a new or edited article of a project; its body is frozen once a claim points into it."""
     require(by, article.project_id, Capability.MANAGE)
     article.body = normalise_body(article.body)

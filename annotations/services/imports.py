@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
-from ..access import Capability, require
+from ..access import AuthUser, Capability, require
 from ..importers.reader import ArticleRecord, RecordError, SourceReader
 from ..models import Article, Job, JobKind, Outlet, Project, body_hash
 from .jobs import Progress, UserFacingError, job_create, job_enqueue
@@ -123,7 +122,7 @@ def articles_import(
     *,
     project: Project,
     path: Path | str,
-    by: AbstractBaseUser,
+    by: AuthUser,
     format: str | None = None,
     job_id: int | None = None,
     progress: Progress = _no_progress,
@@ -155,7 +154,7 @@ def _write_chunk(
     project: Project,
     chunk: list[tuple[int, ArticleRecord]],
     *,
-    by: AbstractBaseUser,
+    by: AuthUser,
     job_id: int | None,
     outlets: _OutletCache,
     report: ImportReport,
@@ -229,7 +228,7 @@ def _insert(rows: list[tuple]) -> None:
 def import_job_start(
     *,
     project: Project,
-    by: AbstractBaseUser,
+    by: AuthUser,
     upload: File | None = None,
     path: str | None = None,
     format: str | None = None,

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -31,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ..access import Capability, NotFound, require
+from ..access import AuthUser, Capability, NotFound, require
 from ..models import (
     CANCELLABLE_STATUSES,
     FINISHED_STATUSES,
@@ -125,7 +124,7 @@ def job_create(
     *,
     project: Project,
     kind: str,
-    by: AbstractBaseUser | None,
+    by: AuthUser | None,
     params: dict | None = None,
     upload: File | None = None,
 ) -> Job:
@@ -409,7 +408,7 @@ def job_run(job_id: int, work: Work, *, lease: str | None = None) -> Job | None:
 # --- cancelling and retrying ---------------------------------------------------------------------
 
 
-def job_cancel(*, job: Job, by: AbstractBaseUser) -> Job:
+def job_cancel(*, job: Job, by: AuthUser) -> Job:
     """Cancel a queued job now, or ask a running one to stop (it undoes its partial work)."""
     require(by, job.project_id, Capability.MANAGE)
     undo = False
@@ -431,7 +430,7 @@ def job_cancel(*, job: Job, by: AbstractBaseUser) -> Job:
     return locked
 
 
-def job_retry(*, job: Job, by: AbstractBaseUser) -> Job:
+def job_retry(*, job: Job, by: AuthUser) -> Job:
     """Queue a failed or cancelled job again, as it was first asked (same id, same input)."""
     require(by, job.project_id, Capability.MANAGE)
     spec = _spec(job.kind)

@@ -23,7 +23,6 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.urls import NoReverseMatch, reverse
@@ -31,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from .. import exporters
-from ..access import Capability, require
+from ..access import AuthUser, Capability, require
 from ..exporters import FileEntry, ReleaseContext, ReleaseStats, VerdictInfo
 from ..models import (
     DatasetRelease,
@@ -190,7 +189,7 @@ def _base_url_clean(base_url: str) -> str:
 def release_job_create(
     *,
     project: Project,
-    by: AbstractBaseUser,
+    by: AuthUser,
     version: str,
     formats: list[str] | None = None,
     filters: dict | None = None,
@@ -229,7 +228,7 @@ def release_job_create(
 def release_job_start(
     *,
     project: Project,
-    by: AbstractBaseUser,
+    by: AuthUser,
     version: str,
     formats: list[str] | None = None,
     filters: dict | None = None,
@@ -256,7 +255,7 @@ def release_job_start(
 # --- the release job ------------------------------------------------------------------------------
 
 
-def _check_owner(job: Job) -> AbstractBaseUser:
+def _check_owner(job: Job) -> AuthUser:
     """The job runs for its owner, who must still manage the project when it runs."""
     if job.created_by is None:
         raise ReleaseRefused("The person who started this release no longer exists.")
@@ -357,7 +356,7 @@ def _snapshot(progress: Progress, job_id: int) -> Iterator[Progress]:
 
 
 def _write_formats(
-    job: Job, owner: AbstractBaseUser, project: Project, context: ReleaseContext, folder: Path,
+    job: Job, owner: AuthUser, project: Project, context: ReleaseContext, folder: Path,
     progress: Progress,
 ) -> tuple[list[FileEntry], ReleaseStats, int]:
     """One pass over the records into every format's file: their entries, figures, and the total."""
@@ -498,7 +497,7 @@ def _record(
 # --- deleting -------------------------------------------------------------------------------------
 
 
-def release_delete(*, release: DatasetRelease, by: AbstractBaseUser) -> None:
+def release_delete(*, release: DatasetRelease, by: AuthUser) -> None:
     """Delete a release and, once that commits, its files. Managers only; there is no undo."""
     require(by, release.project_id, Capability.MANAGE)
     media = Path(settings.MEDIA_ROOT).resolve()

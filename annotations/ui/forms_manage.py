@@ -6,12 +6,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from ..access import AuthUser
 from ..importers.reader import FORMATS, format_for_name
 from ..models import Project, Role, TaskKind, Verdict
 from ..services.projects import LANGUAGE_RE, schemes_available_to, settings_version
@@ -56,7 +56,7 @@ class _ProjectFields(forms.Form):
         label=_("Guidelines (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 14}),
     )
 
-    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AuthUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scheme"].queryset = schemes_available_to(user).order_by("-is_default", "name")
 
@@ -132,7 +132,7 @@ class MemberAddForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.ANNOTATOR)
 
-    def clean_username(self) -> AbstractBaseUser:
+    def clean_username(self) -> AuthUser:
         username = self.cleaned_data["username"].strip()
         user = get_user_model()._default_manager.filter(username=username, is_active=True).first()
         if user is None:

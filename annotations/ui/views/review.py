@@ -27,7 +27,7 @@ from ...services.adjudication import (
     adjudication_decide,
     agreement_job_start,
 )
-from .common import member_view
+from .common import AuthenticatedHttpRequest, member_view
 
 TEMPLATES = "annotations/ui/review/"
 FILTER_LABELS = {
@@ -71,7 +71,7 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_POST
-def review_backfill(request: HttpRequest, slug: str) -> HttpResponse:
+def review_backfill(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Adjudicate automatically the unanimous claims judged before auto-acceptance was on."""
     project = selectors.project_get_for_user(request.user, slug=slug, capability=Capability.REVIEW)
     try:
@@ -163,7 +163,7 @@ def _adjudicate_page(
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def adjudicate(request: HttpRequest, claim_id: int) -> HttpResponse:
+def adjudicate(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """One claim in context with every annotator's work side by side; POST decides its verdict."""
     review = selectors.claim_review(request.user, claim_id, capability=Capability.REVIEW)
     queue_filter = _queue_filter(request.POST.get("filter") or request.GET.get("filter"))
@@ -311,7 +311,7 @@ def agreement(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_POST
-def agreement_job(request: HttpRequest, slug: str) -> HttpResponse:
+def agreement_job(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Queue the agreement computation as a background job (for big projects)."""
     project = selectors.project_get_for_user(request.user, slug=slug, capability=Capability.REVIEW)
     job = agreement_job_start(project=project, by=request.user)
@@ -324,7 +324,7 @@ def agreement_job(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_GET
-def agreement_job_status(request: HttpRequest, slug: str) -> HttpResponse:
+def agreement_job_status(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The latest agreement job's status (a partial that polls itself while the job runs)."""
     project = selectors.project_get_for_user(request.user, slug=slug, capability=Capability.REVIEW)
     latest, _done = latest_agreement_jobs(project)

@@ -18,14 +18,14 @@ from ....models import FINISHED_STATUSES, DatasetRelease, JobKind
 from ....services.imports import import_job_start
 from ....services.suggestions import retrain_job_start, suggest_job_start
 from ...forms_manage import ImportForm
-from ..common import member_view
+from ..common import AuthenticatedHttpRequest, member_view
 from .base import TEMPLATES, page_context, project_for
 
 JOBS_PER_PAGE = 25
 
 
 @member_view
-def import_articles(request: HttpRequest, slug: str) -> HttpResponse:
+def import_articles(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Upload a file of articles; a background job imports it and its page shows how it went."""
     project, roles = project_for(request, slug)
     if request.method == "POST":
@@ -61,7 +61,7 @@ def jobs(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_POST
-def suggest_start(request: HttpRequest, slug: str) -> HttpResponse:
+def suggest_start(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Queue a suggestion job over every article of the project."""
     project, _roles = project_for(request, slug)
     try:
@@ -75,7 +75,7 @@ def suggest_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_POST
-def retrain_start(request: HttpRequest, slug: str) -> HttpResponse:
+def retrain_start(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Queue a retrain of the project's suggestion model."""
     project, _roles = project_for(request, slug)
     job = retrain_job_start(project=project, by=request.user)
@@ -108,7 +108,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @member_view
 @require_GET
-def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     """The job's progress bar (a partial); it polls itself only while the job is unfinished."""
     job = selectors.job_get_for_user(request.user, job_id)
     finished = job.status in FINISHED_STATUSES
