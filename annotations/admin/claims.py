@@ -47,6 +47,7 @@ from .base import (
     count_of,
     may,
     refusals,
+    staff_user,
 )
 from .filters import AdjudicationFilter, DisagreementFilter, ProjectFilter, distinct_verdicts
 
@@ -187,7 +188,7 @@ class ClaimAdmin(ScopedHistoryAdmin):
         with refusals():
             if not change:
                 saved = claim_create(
-                    by=request.user, **{name: data[name] for name in CLAIM_ADD_FIELDS}
+                    by=staff_user(request), **{name: data[name] for name in CLAIM_ADD_FIELDS}
                 )
             else:
                 saved = self._update(request, obj, form)
@@ -201,10 +202,10 @@ class ClaimAdmin(ScopedHistoryAdmin):
         span = {name: data[name] for name in changed & {"start", "end"}}
         claim = obj
         if fields or span:
-            claim = claim_update(claim=obj, by=request.user, version=version, **span, **fields)
+            claim = claim_update(claim=obj, by=staff_user(request), version=version, **span, **fields)
             version = claim.version
         if "status" in changed:
-            claim = claim_decide(claim=claim, by=request.user, status=data["status"], version=version)
+            claim = claim_decide(claim=claim, by=staff_user(request), status=data["status"], version=version)
         return claim
 
     def has_adjudicate_permission(self, request: HttpRequest) -> bool:
@@ -219,7 +220,7 @@ class ClaimAdmin(ScopedHistoryAdmin):
         already: list[str] = []
         for claim in queryset.select_related("article__project").order_by("pk"):
             try:
-                adjudication_accept_majority(claim=claim, by=request.user)
+                adjudication_accept_majority(claim=claim, by=staff_user(request))
             except StaleVersion:
                 already.append(f"#{claim.pk}")
             except ValidationError as exc:
@@ -316,19 +317,19 @@ class ClaimRelationAdmin(ScopedHistoryAdmin):
         data = form.cleaned_data
         with refusals():
             relation = claim_relate(
-                source=data["source"], target=data["target"], kind=data["kind"], by=request.user,
+                source=data["source"], target=data["target"], kind=data["kind"], by=staff_user(request),
                 note=data["note"],
             )
         adopt(obj, relation)
 
     def delete_model(self, request: HttpRequest, obj: ClaimRelation) -> None:
         with refusals():
-            claim_unrelate(relation=obj, by=request.user)
+            claim_unrelate(relation=obj, by=staff_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.delete_each(
             request, queryset.select_related("source__article"),
-            lambda relation: claim_unrelate(relation=relation, by=request.user),
+            lambda relation: claim_unrelate(relation=relation, by=staff_user(request)),
         )
 
 
@@ -384,17 +385,17 @@ class EvidenceAdmin(ScopedHistoryAdmin):
         names = ("claim", "stance", "url", "title", "publisher", "published_on", "passage",
                  "question", "linked_claim", "linked_article")
         with refusals():
-            evidence = evidence_add(by=request.user, **{name: data[name] for name in names})
+            evidence = evidence_add(by=staff_user(request), **{name: data[name] for name in names})
         adopt(obj, evidence)
 
     def delete_model(self, request: HttpRequest, obj: Evidence) -> None:
         with refusals():
-            evidence_delete(evidence=obj, by=request.user)
+            evidence_delete(evidence=obj, by=staff_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.delete_each(
             request, queryset.select_related("claim__article"),
-            lambda evidence: evidence_delete(evidence=evidence, by=request.user),
+            lambda evidence: evidence_delete(evidence=evidence, by=staff_user(request)),
         )
 
 
@@ -468,7 +469,7 @@ class AdjudicationAdmin(ScopedHistoryAdmin):
         with refusals():
             adjudication = claim_adjudicate(
                 claim=obj.claim if change else data["claim"],
-                by=request.user,
+                by=staff_user(request),
                 verdict=data["verdict"],
                 method=data["method"],
                 notes=data["notes"],

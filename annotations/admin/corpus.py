@@ -13,7 +13,7 @@ from ..access import Capability
 from ..models import Article, Claim, Project
 from ..services.articles import article_save
 from ..services.suggestions import suggest_job_start
-from .base import ReadOnlyInline, ScopedAdmin, count_of, may, refusals
+from .base import ReadOnlyInline, ScopedAdmin, count_of, may, refusals, staff_user
 from .filters import ProjectFilter
 from .forms import ArticleForm
 from .learning import job_queued
@@ -80,7 +80,7 @@ class ArticleAdmin(ScopedAdmin):
         projects = {p.pk: p for p in Project.objects.filter(pk__in=by_project)}
         with refusals(), transaction.atomic():
             jobs = [
-                (suggest_job_start(project=projects[pid], by=request.user, article_ids=ids), len(ids))
+                (suggest_job_start(project=projects[pid], by=staff_user(request), article_ids=ids), len(ids))
                 for pid, ids in sorted(by_project.items())
             ]
         for job, count in jobs:
@@ -92,4 +92,4 @@ class ArticleAdmin(ScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         with refusals():
-            article_save(article=obj, by=request.user)
+            article_save(article=obj, by=staff_user(request))

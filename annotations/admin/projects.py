@@ -31,6 +31,7 @@ from .base import (
     may,
     project_ids,
     refusals,
+    staff_user,
 )
 from .filters import ProjectFilter
 from .forms import ImportArticlesForm, MembershipForm
@@ -270,7 +271,7 @@ class ProjectAdmin(ScopedAdmin):
         data = form.cleaned_data
         with refusals():
             project = project_create(
-                created_by=request.user, **{name: data[name] for name in PROJECT_ADD_FIELDS}
+                created_by=staff_user(request), **{name: data[name] for name in PROJECT_ADD_FIELDS}
             )
         adopt(obj, project)
         forget_roles(request)  # the creator has just become its manager
@@ -285,11 +286,11 @@ class ProjectAdmin(ScopedAdmin):
             # Give roles before taking any away, so a manager can be replaced in one save.
             for membership in formset.new_objects:
                 membership_add(
-                    project=project, user=membership.user, role=membership.role, by=request.user
+                    project=project, user=membership.user, role=membership.role, by=staff_user(request)
                 )
             for membership in formset.deleted_objects:
                 membership_remove(
-                    project=project, user=membership.user, role=membership.role, by=request.user
+                    project=project, user=membership.user, role=membership.role, by=staff_user(request)
                 )
         forget_roles(request)
 
@@ -338,7 +339,7 @@ class ProjectAdmin(ScopedAdmin):
     def suggest_claims(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Queue a suggest job over every article of each selected project; all or none."""
         with refusals(), transaction.atomic():
-            jobs = [suggest_job_start(project=p, by=request.user) for p in queryset.order_by("pk")]
+            jobs = [suggest_job_start(project=p, by=staff_user(request)) for p in queryset.order_by("pk")]
         for job in jobs:
             job_queued(self, request, job, f"Suggesting claims in all articles of {job.project}")
 
@@ -346,7 +347,7 @@ class ProjectAdmin(ScopedAdmin):
     def retrain_suggestion_model(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Queue a retrain of each selected project's model; all or none."""
         with refusals(), transaction.atomic():
-            jobs = [retrain_job_start(project=p, by=request.user) for p in queryset.order_by("pk")]
+            jobs = [retrain_job_start(project=p, by=staff_user(request)) for p in queryset.order_by("pk")]
         for job in jobs:
             job_queued(self, request, job, f"Retraining the suggestion model of {job.project}")
 
@@ -381,7 +382,7 @@ class ProjectAdmin(ScopedAdmin):
             filters["include_unadjudicated"] = data["include_unadjudicated"]
             try:
                 job = release_job_start(
-                    project=project, by=request.user, version=data["version"],
+                    project=project, by=staff_user(request), version=data["version"],
                     formats=data["formats"], filters=filters,
                     base_url=request.build_absolute_uri("/"),
                 )
@@ -414,7 +415,7 @@ class ProjectAdmin(ScopedAdmin):
         if posted and form.is_valid():
             job = import_job_start(
                 project=project,
-                by=request.user,
+                by=staff_user(request),
                 upload=form.cleaned_data["file"],
                 format=form.cleaned_data["format"] or None,
             )
@@ -481,20 +482,20 @@ class MembershipAdmin(ScopedAdmin):
         data = form.cleaned_data
         with refusals():
             membership = membership_add(
-                project=data["project"], user=data["user"], role=data["role"], by=request.user
+                project=data["project"], user=data["user"], role=data["role"], by=staff_user(request)
             )
         adopt(obj, membership)
         forget_roles(request)
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
         with refusals():
-            membership_remove(project=obj.project, user=obj.user, role=obj.role, by=request.user)
+            membership_remove(project=obj.project, user=obj.user, role=obj.role, by=staff_user(request))
         forget_roles(request)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.delete_each(
             request,
             queryset.select_related("project", "user"),
-            lambda m: membership_remove(project=m.project, user=m.user, role=m.role, by=request.user),
+            lambda m: membership_remove(project=m.project, user=m.user, role=m.role, by=staff_user(request)),
         )
         forget_roles(request)

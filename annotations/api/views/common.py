@@ -12,7 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ...access import Capability, StaleVersion
+from ...access import AuthUser, Capability, StaleVersion
 from ...selectors import visibility
 from ..exceptions import StaleConflict
 
@@ -47,8 +47,16 @@ class LazyRoles(Mapping):
         return len(self._load())
 
 
+class AuthenticatedRequest(Request):
+    """The request of a view that requires authentication (IsAuthenticated, the default)."""
+
+    user: AuthUser
+
+
 class ApiViewSet(viewsets.GenericViewSet):
     """Routes take numeric ids only (anything else is a 404 before any query), PATCH not PUT."""
+
+    request: AuthenticatedRequest  # no route lifts the default IsAuthenticated
 
     lookup_value_regex = r"[0-9]{1,18}"
     ordering = ("id",)

@@ -14,7 +14,7 @@ from ...selectors import visibility
 from ...services import adjudication, suggestions
 from .. import serializers as s
 from ..filters import JobFilter
-from .common import ApiViewSet
+from .common import ApiViewSet, AuthenticatedRequest
 from .corpus import job_accepted
 from .docs import READ_ERRORS, WRITE_ERRORS
 
@@ -70,7 +70,7 @@ class JobViewSet(ApiViewSet):
         return self.respond(s.JobSerializer, selectors.job_get_for_user(request.user, int(pk)))
 
     @action(detail=False, methods=["post"])
-    def suggest(self, request: Request) -> Response:
+    def suggest(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.SuggestJobSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         job = suggestions.suggest_job_start(
@@ -79,13 +79,13 @@ class JobViewSet(ApiViewSet):
         return job_accepted(self, job)
 
     @action(detail=False, methods=["post"])
-    def retrain(self, request: Request) -> Response:
+    def retrain(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ProjectRefSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         return job_accepted(self, suggestions.retrain_job_start(project=project, by=request.user))
 
     @action(detail=False, methods=["post"])
-    def agreement(self, request: Request) -> Response:
+    def agreement(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ProjectRefSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         return job_accepted(self, adjudication.agreement_job_start(project=project, by=request.user))
