@@ -9,7 +9,7 @@ the rule as one WHERE clause over membership subqueries, never object by object.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -78,8 +78,8 @@ def list_scope(user: User, slug: str | None = None, capability: Capability = Cap
         project = Project.objects.filter(slug=slug).only("pk", "blind").first()
         if project is None:
             raise NotFound("No such project.")
-        roles = require(user, project, capability)
-        return Scope(user, {project.pk: roles}, frozenset({project.pk} if project.blind else ()))
+        granted = require(user, project, capability)
+        return Scope(user, {project.pk: granted}, frozenset({project.pk} if project.blind else ()))
     if not user.is_authenticated or not user.is_active:
         return Scope(user)
     if user.is_superuser:
@@ -197,12 +197,12 @@ def releases_listable(scope: Scope) -> QuerySet[DatasetRelease]:
     )
 
 
-def _member_projects(user: User, roles: Iterable[str]) -> QuerySet[Membership]:
+def _member_projects(user: AuthUser, roles: Iterable[str]) -> QuerySet[Membership, Mapping[str, object]]:
     """A subquery of the ids of projects where the user holds one of the roles."""
     return Membership.objects.filter(user=user, role__in=sorted(roles)).values("project_id")
 
 
-def _blind_rule_lazy(user: User, project_path: str, owner_field: str) -> Q:
+def _blind_rule_lazy(user: AuthUser, project_path: str, owner_field: str) -> Q:
     """The blindness rule over membership subqueries: no query until the list is read."""
     return Q(**{f"{project_path}__in": _member_projects(user, REVIEWING)}) | (
         Q(**{f"{project_path}__in": _member_projects(user, {Role.ANNOTATOR})})

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
-from ..access import AuthUser, Capability, StaleVersion, require
+from ..access import AuthUser, Capability, StaleVersion, User, require
 from ..models import Adjudication, Annotation, Membership, Project, Role, VerdictScheme
 from .adjudication import adjudication_backfill
 from .assignments import assignments_release
@@ -99,7 +99,7 @@ PROJECT_SETTINGS = frozenset({
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
-def schemes_available_to(user: AuthUser) -> QuerySet[VerdictScheme]:
+def schemes_available_to(user: User) -> QuerySet[VerdictScheme]:
     """Schemes a user may choose: the default, those of their projects, and unused ones."""
     schemes = VerdictScheme.objects.all()
     if user.is_active and user.is_superuser:
