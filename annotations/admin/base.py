@@ -167,7 +167,8 @@ class VersionedForm(forms.ModelForm):
             self.fields["expected_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # Without the version the form was shown, a save could silently overwrite a newer one.
         if self.instance.pk is not None and cleaned.get("expected_version") is None:
             raise ValidationError("The form lost track of the version it showed; reload the page.")

@@ -125,8 +125,8 @@ def download_link(item: ReleaseFile) -> str:
     try:
         url = reverse("ui:release_download", args=[item.pk])
     except NoReverseMatch:
-        return item.file.name
-    return format_html('<a href="{}">{}</a>', url, item.file.name.rsplit("/", 1)[-1])
+        return item.file.name or ""
+    return format_html('<a href="{}">{}</a>', url, (item.file.name or "").rsplit("/", 1)[-1])
 
 
 class ReleaseFileInline(ReadOnlyInline):

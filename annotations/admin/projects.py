@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -462,7 +462,7 @@ class BuildReleaseForm(forms.Form):
 
     def __init__(self, *args: Any, verdicts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["verdicts"].choices = verdicts
+        cast(forms.MultipleChoiceField, self.fields["verdicts"]).choices = verdicts
 
 
 @admin.register(Membership)

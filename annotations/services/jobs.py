@@ -438,7 +438,7 @@ def job_retry(*, job: Job, by: AuthUser) -> Job:
         locked = Job.objects.select_for_update(of=("self",)).get(pk=job.pk)
         if locked.status not in RETRYABLE_STATUSES:
             raise ValidationError(gettext("Only a failed or cancelled job can be retried."))
-        if locked.input_file and not locked.input_file.storage.exists(locked.input_file.name):
+        if locked.input_file.name and not locked.input_file.storage.exists(locked.input_file.name):
             raise ValidationError(gettext("This job's uploaded file is gone; upload it again."))
         Job.objects.filter(pk=locked.pk).update(
             status=JobStatus.QUEUED, error="", result={}, phase="", progress_done=0,

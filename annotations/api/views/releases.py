@@ -134,7 +134,7 @@ class ReleaseFileViewSet(ApiViewSet):
             handle = item.file.open("rb")
         except FileNotFoundError:
             raise Http404("This file is missing from the storage.") from None
-        name = item.file.name.rsplit("/", 1)[-1]
+        name = (item.file.name or "").rsplit("/", 1)[-1]
         # FileResponse streams in blocks and sets Content-Length from the open file.
         response = FileResponse(handle, as_attachment=True, filename=name)
         response["X-Checksum-SHA256"] = item.sha256

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -100,11 +100,12 @@ class AdjudicateForm(forms.Form):
     def __init__(self, *args: Any, review: ClaimReview, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.review = review
-        self.fields["verdict"].choices = [(v.pk, v.label) for v in review.verdicts]
-        self.fields["gold"].choices = [(e.pk, str(e.pk)) for e in review.all_evidence]
+        cast(forms.ChoiceField, self.fields["verdict"]).choices = [(v.pk, v.label) for v in review.verdicts]
+        cast(forms.ChoiceField, self.fields["gold"]).choices = [(e.pk, str(e.pk)) for e in review.all_evidence]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == "adjudicate" and cleaned.get("verdict") is None:
             self.add_error("verdict", _("Choose the final verdict."))
         return cleaned

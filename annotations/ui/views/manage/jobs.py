@@ -97,7 +97,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     errors = result.get("errors") or []
     context = page_context(
         project, roles, request.user, "jobs", job=job, result=result, release=release,
-        input_name=PurePath(job.input_file.name).name if job.input_file else "",
+        input_name=PurePath(job.input_file.name).name if job.input_file.name else "",
         finished=job.status in FINISHED_STATUSES, errors=errors,
         more_errors=max(0, int(result.get("error_count") or 0) - len(errors)),
         duplicates=result.get("duplicate_lines") or [],

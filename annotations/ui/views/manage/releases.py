@@ -178,7 +178,7 @@ def release_download(request: HttpRequest, file_id: int) -> FileResponse:
         handle = release_file.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("This file is missing from the storage.")) from None
-    name = release_file.file.name.rsplit("/", 1)[-1]
+    name = (release_file.file.name or "").rsplit("/", 1)[-1]
     # FileResponse sets Content-Length from the file itself, and streams it in blocks.
     response = FileResponse(handle, as_attachment=True, filename=name)
     response["X-Checksum-SHA256"] = release_file.sha256
