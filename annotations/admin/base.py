@@ -350,7 +350,9 @@ class ScopedInline(admin.TabularInline):
     extra = 0
 
     def _parent_admin(self) -> ScopedAdmin:
-        return self.admin_site._registry[self.parent_model]
+        parent = self.admin_site._registry[self.parent_model]
+        assert isinstance(parent, ScopedAdmin)  # every model of the app has one
+        return parent
 
     def _may_write(self, request: HttpRequest, obj: Any) -> bool:
         if not self.editable:

@@ -6,7 +6,7 @@ user's role again and keeps the history; the admin only decides what to show and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -51,11 +51,20 @@ from .base import (
 )
 from .filters import AdjudicationFilter, DisagreementFilter, ProjectFilter, distinct_verdicts
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _ClaimCounts(TypedDict):
+        """What ClaimAdmin.get_queryset annotates on each claim."""
+
+        annotation_count: int
+        verdict_spread: int
+
 
 def titled(title: str, base: type = admin.RelatedOnlyFieldListFilter) -> type:
     """A field filter under another title (two filters on `verdict` paths would read the same)."""
 
-    class Titled(base):  # type: ignore[valid-type,misc]
+    class Titled(base):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.title = title
@@ -106,7 +115,7 @@ def evidence_source(obj: Evidence) -> str:
     """The evidence's one source as a link: a URL, or a claim or article of the corpus."""
     if obj.url:
         return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', obj.url, obj.url[:80])
-    if obj.linked_claim_id:
+    if obj.linked_claim is not None:
         return format_html("claim: {}", claim_link(obj.linked_claim))
     if obj.linked_article_id:
         url = reverse("admin:annotations_article_change", args=[obj.linked_article_id])
@@ -252,11 +261,11 @@ class ClaimAdmin(ScopedHistoryAdmin):
         return str(obj.article.project)
 
     @admin.display(description="annotations", ordering="annotation_count")
-    def annotation_count(self, obj: Claim) -> int:
+    def annotation_count(self, obj: WithAnnotations[Claim, _ClaimCounts]) -> int:
         return obj.annotation_count
 
     @admin.display(description="verdicts given", ordering="verdict_spread")
-    def verdict_spread(self, obj: Claim) -> str:
+    def verdict_spread(self, obj: WithAnnotations[Claim, _ClaimCounts]) -> str:
         # More than one distinct verdict is a disagreement a reviewer should settle.
         if obj.verdict_spread > 1:
             return format_html('<strong style="color:#c62828">{} differ</strong>', obj.verdict_spread)
@@ -457,7 +466,9 @@ class AdjudicationAdmin(ScopedHistoryAdmin):
         raw = request.POST.get("claim") or request.GET.get("claim")
         if not raw or not str(raw).isdigit():
             return None
-        claims = self.admin_site._registry[Claim].choices_queryset(request)
+        claim_admin = self.admin_site._registry[Claim]
+        assert isinstance(claim_admin, ClaimAdmin)
+        claims = claim_admin.choices_queryset(request)
         return claims.select_related("article__project").filter(pk=int(raw)).first()
 
     @admin.display(description="project", ordering="claim__article__project__name")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
 from django.db import transaction
@@ -17,6 +17,14 @@ from .base import ReadOnlyInline, ScopedAdmin, count_of, may, refusals, staff_us
 from .filters import ProjectFilter
 from .forms import ArticleForm
 from .learning import job_queued
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _ArticleCounts(TypedDict):
+        """What ArticleAdmin.get_queryset annotates on each article."""
+
+        claim_count: int
 
 
 class ClaimInline(ReadOnlyInline):
@@ -87,7 +95,7 @@ class ArticleAdmin(ScopedAdmin):
             job_queued(self, request, job, f"Suggesting claims in {count} article{'s' * (count != 1)} of {job.project}")
 
     @admin.display(description="claims", ordering="claim_count")
-    def claim_count(self, obj: Article) -> int:
+    def claim_count(self, obj: WithAnnotations[Article, _ArticleCounts]) -> int:
         return obj.claim_count
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:

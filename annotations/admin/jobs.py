@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
@@ -13,6 +15,14 @@ from ..access import Capability
 from ..models import DatasetRelease, Job, JobKind, JobStatus, ReleaseFile
 from .base import ReadOnlyInline, ScopedAdmin, count_of
 from .filters import ProjectFilter
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _ReleaseCounts(TypedDict):
+        """What DatasetReleaseAdmin.get_queryset annotates on each release."""
+
+        file_count: int
 
 
 def pretty_json(value: object) -> str:
@@ -163,7 +173,7 @@ class DatasetReleaseAdmin(ScopedAdmin):
         )
 
     @admin.display(description="files", ordering="file_count")
-    def file_count(self, obj: DatasetRelease) -> int:
+    def file_count(self, obj: WithAnnotations[DatasetRelease, _ReleaseCounts]) -> int:
         return obj.file_count
 
     @admin.display(description="job")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -36,6 +36,21 @@ from .base import (
 from .filters import ProjectFilter
 from .forms import ImportArticlesForm, MembershipForm
 from .learning import job_queued
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _SchemeCounts(TypedDict):
+        """What VerdictSchemeAdmin.get_queryset annotates on each scheme."""
+
+        verdict_count: int
+        project_count: int
+
+    class _ProjectCounts(TypedDict):
+        """What ProjectAdmin.get_queryset annotates on each project."""
+
+        article_count: int
+        member_count: int
 
 # --- verdict schemes: shared definitions, changed only by those who manage every user of one --
 
@@ -110,11 +125,11 @@ class VerdictSchemeAdmin(ScopedAdmin):
         return self.has_change_permission(request, obj)
 
     @admin.display(description="verdicts", ordering="verdict_count")
-    def verdict_count(self, obj: VerdictScheme) -> int:
+    def verdict_count(self, obj: WithAnnotations[VerdictScheme, _SchemeCounts]) -> int:
         return obj.verdict_count
 
     @admin.display(description="projects", ordering="project_count")
-    def project_count(self, obj: VerdictScheme) -> int:
+    def project_count(self, obj: WithAnnotations[VerdictScheme, _SchemeCounts]) -> int:
         return obj.project_count
 
 
@@ -295,11 +310,11 @@ class ProjectAdmin(ScopedAdmin):
         forget_roles(request)
 
     @admin.display(description="articles", ordering="article_count")
-    def article_count(self, obj: Project) -> int:
+    def article_count(self, obj: WithAnnotations[Project, _ProjectCounts]) -> int:
         return obj.article_count
 
     @admin.display(description="members", ordering="member_count")
-    def member_count(self, obj: Project) -> int:
+    def member_count(self, obj: WithAnnotations[Project, _ProjectCounts]) -> int:
         return obj.member_count
 
     # -- importing articles

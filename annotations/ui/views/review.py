@@ -38,7 +38,7 @@ FILTER_LABELS = {
 }
 GOLD_HOTKEYS = 9  # evidence items reachable with g 1 … g 9
 # The services' field names as the form calls them: an override's reason is the note.
-SERVICE_FIELDS = {"reason": "note", "gold_evidence": "gold"}
+SERVICE_FIELDS: dict[str | None, str | None] = {"reason": "note", "gold_evidence": "gold"}
 
 
 def _queue_filter(raw: str | None) -> str:
@@ -142,7 +142,7 @@ def _adjudicate_page(
     adjudication = review.adjudication
     if form is not None and form.is_bound:
         chosen = form.data.get("verdict", "")
-        gold = {int(x) for x in form.data.getlist("gold") if str(x).isdigit()}
+        gold = {int(x) for x in form["gold"].value() if str(x).isdigit()}
         note = form.data.get("note", "")
     else:
         chosen = str(adjudication.verdict_id) if adjudication else ""
