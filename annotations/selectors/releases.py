@@ -144,14 +144,14 @@ class IsoUtc(Func):
 
     output_field = CharField()
 
-    def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(
             compiler, connection,
             template="""to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
             **extra,
         )
 
-    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_sqlite(self, compiler, connection, **extra):
         # Django stores UTC datetimes as "YYYY-MM-DD HH:MM:SS[.ffffff]" text in SQLite.
         return self.as_sql(
             compiler, connection, template="replace(%(expressions)s, ' ', 'T') || '+00:00'", **extra

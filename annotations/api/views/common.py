@@ -59,7 +59,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     request: AuthenticatedRequest  # no route lifts the default IsAuthenticated
 
     lookup_value_regex = r"[0-9]{1,18}"
-    ordering = ("id",)
+    ordering: tuple[str, ...] = ("id",)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     # What a member needs for the list of one project (`?project=`): others get 403.
     list_capability = Capability.VIEW
@@ -75,7 +75,7 @@ class ApiViewSet(viewsets.GenericViewSet):
         return self._scope
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())  # a Mapping to the stubs, a new dict anyway
         context["roles"] = self.roles
         context["is_admin"] = bool(self.request.user.is_active and self.request.user.is_superuser)
         return context

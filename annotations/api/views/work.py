@@ -222,7 +222,7 @@ class AdjudicationViewSet(ApiViewSet):
     def _represent(self, adjudication: Adjudication) -> dict:
         return s.AdjudicationSerializer(adjudication).data
 
-    def _decide(self, claim, data: dict, version: int | None, from_header: bool = False):  # type: ignore[no-untyped-def]
+    def _decide(self, claim, data: dict, version: int | None, from_header: bool = False):
         verdict = visibility.verdict_of_project(claim.article.project, data.pop("verdict"))
         gold = visibility.evidence_of_claim(claim, data.pop("gold_evidence"), field="gold_evidence")
         with stale_as_conflict(self._represent, from_header=from_header):
