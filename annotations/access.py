@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
@@ -43,7 +44,7 @@ class StaleVersion(Exception):
     """An update named a version that is no longer current; nothing was changed."""
 
     def __init__(self, current: object, message: str = "") -> None:
-        self.current = current
+        self.current: Any = current  # as it is now: whatever the raising service was updating
         super().__init__(message or "This was changed by someone else; reload to see the newer version.")
 
 

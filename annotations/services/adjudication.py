@@ -242,7 +242,7 @@ def adjudication_accept_majority(
     )
     if len(given) < 2:
         raise ValidationError({"verdict": gettext("A majority needs at least two verdicts on the claim.")})
-    winner, tied = plurality(a.verdict for a in given)
+    winner, tied = plurality(a.verdict for a in given if a.verdict is not None)  # all are, by the query
     if winner is None:
         counts = Counter(a.verdict_id for a in given)
         names = ", ".join(f"{v.label} ({counts[v.pk]})" for v in tied)
@@ -344,7 +344,7 @@ def adjudication_auto_apply(
     return adjudication
 
 
-def _verdicts_of(claim_ref: OuterRef, *, distinct: bool) -> Subquery:
+def _verdicts_of(claim_ref: OuterRef, *, distinct: bool) -> Coalesce:
     """How many (distinct) verdicts a claim's annotations carry, as a scalar subquery."""
     qs = Annotation.objects.filter(claim=claim_ref, verdict__isnull=False).order_by()
     counted = qs.values("claim").annotate(n=Count("verdict", distinct=distinct)).values("n")

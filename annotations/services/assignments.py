@@ -118,11 +118,11 @@ def _candidates(
         )
         if locked:
             articles = articles.select_for_update(skip_locked=True, no_key=True, of=("self",))
-        rows = list(articles.values_list("pk", flat=True)[:BATCH])
+        ids = list(articles.values_list("pk", flat=True)[:BATCH])
         # An article's finding comes before judging its claims.
-        found += [((a, 0, 0, 0, 0), "article", a, a) for a in rows]
-        if len(rows) == BATCH:
-            last_keys.append((rows[-1], 0, 0, 0, 0))
+        found += [((a, 0, 0, 0, 0), "article", a, a) for a in ids]
+        if len(ids) == BATCH:
+            last_keys.append((ids[-1], 0, 0, 0, 0))
     found.sort()
     if last_keys:
         stop = min(last_keys)

@@ -18,6 +18,7 @@ import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -138,7 +139,7 @@ def release_filters_clean(project: Project, filters: dict | None) -> ReleaseFilt
         min_agreement = None
     else:
         try:
-            min_agreement = float(min_agreement)  # type: ignore[arg-type]
+            min_agreement = float(min_agreement)
         except (TypeError, ValueError):
             errors["min_agreement"] = gettext("Give a number between 0 and 1.")
         else:
@@ -161,7 +162,8 @@ def release_filters_clean(project: Project, filters: dict | None) -> ReleaseFilt
             dates[name] = _date(name, filters.get(name))
         except ValidationError as exc:
             errors[name] = exc.message_dict[name][0]
-    if dates.get("since") and dates.get("until") and dates["since"] > dates["until"]:
+    since, until = dates.get("since"), dates.get("until")
+    if since and until and since > until:
         errors["until"] = gettext("The end of the date range comes before its start.")
     if errors:
         raise ValidationError(errors)
@@ -307,7 +309,7 @@ class _HashingFile(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: Any) -> int:
         view = memoryview(data)
         self.sha256.update(view)
         self.raw.write(view)
@@ -371,7 +373,7 @@ def _write_formats(
             # Writers see a buffered stream: many small writes become few large ones.
             buffered = io.BufferedWriter(sinks[fmt], buffer_size=1 << 20)
             files.callback(buffered.flush)
-            writers[fmt] = exporters.open_writer(fmt, buffered, context)  # type: ignore[arg-type]
+            writers[fmt] = exporters.open_writer(fmt, buffered, context)
             files.callback(writers[fmt].close)  # runs before the flush above (LIFO)
         total = release_record_count(owner, project, filters)
         report("writing", 0, total)
@@ -511,4 +513,4 @@ def release_delete(*, release: DatasetRelease, by: AuthUser) -> None:
         release.files.all().delete()
         release.delete()
         for folder in folders:
-            transaction.on_commit(lambda f=folder: shutil.rmtree(f, ignore_errors=True))
+            transaction.on_commit(partial(shutil.rmtree, folder, ignore_errors=True))

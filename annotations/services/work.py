@@ -114,13 +114,14 @@ def _lock(
     )
     if verdict_code is not None:
         verdicts = f"{project}__scheme__verdicts"
-        qs = qs.annotate(
+        # Django's select_related() follows a FilteredRelation; the plugin knows only fields.
+        qs = qs.annotate(  # type: ignore[misc]
             chosen=FilteredRelation(verdicts, condition=Q(**{f"{verdicts}__code": verdict_code}))
         ).select_related("chosen")
     rows = list(qs)
     if not rows:
         return None, frozenset()
-    roles = frozenset(row.caller_role for row in rows if row.caller_role)  # type: ignore[attr-defined]
+    roles = frozenset(row.caller_role for row in rows if row.caller_role)
     return rows[0], roles
 
 

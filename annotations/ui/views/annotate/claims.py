@@ -8,6 +8,7 @@ values, a bad field its message.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -52,6 +53,7 @@ from .rows import render_rows
 
 def error_lines(error: ValidationError | Form) -> list[str]:
     """Lines "field: message" from a service's ValidationError or a form's errors."""
+    items: Iterable[tuple[str, Iterable[object]]]
     if isinstance(error, Form):
         items = error.errors.items()
     elif hasattr(error, "error_dict"):
