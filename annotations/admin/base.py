@@ -146,7 +146,7 @@ def adopt(target: models.Model, saved: models.Model) -> None:
 def _form_with_refusal(form_class: type[forms.ModelForm], error: ValidationError) -> type:
     """A subclass of the admin's form that re-shows the refusal, so the input is kept."""
 
-    class RefusedForm(form_class):  # type: ignore[valid-type,misc]
+    class RefusedForm(form_class):  # type: ignore[valid-type,misc]  # a base mypy cannot follow
         def clean(self) -> dict[str, Any]:
             cleaned = super().clean()
             add_refusal(self, error)

@@ -286,7 +286,7 @@ class ArticleWriteSerializer(serializers.Serializer):
 
 
 class ArticleUpdateSerializer(ArticleWriteSerializer):
-    project = None  # type: ignore[assignment]  # an article stays in its project
+    project = None  # type: ignore[assignment]  # DRF drops a field set to None: an article stays in its project
     body = serializers.CharField(max_length=5_000_000, trim_whitespace=False, required=False)
 
 

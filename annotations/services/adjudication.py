@@ -87,7 +87,7 @@ def _is_automatic(adjudication: Adjudication) -> bool:
 def _record(
     *,
     claim: Claim,
-    by: AuthUser,
+    by: AuthUser | None,
     verdict: Verdict,
     method: str,
     notes: str,
@@ -119,9 +119,9 @@ def _record(
     adjudication.method = method
     adjudication.notes = notes
     adjudication.full_clean(validate_unique=False, validate_constraints=False)
-    adjudication._history_user = by  # type: ignore[attr-defined]
+    adjudication._history_user = by
     if existing is not None and reason.strip():
-        adjudication._change_reason = _short(f"override: {reason.strip()}")  # type: ignore[attr-defined]
+        adjudication._change_reason = _short(f"override: {reason.strip()}")
     adjudication.save()
     adjudication.gold_evidence.set(gold)
     adjudication.agrees_with.set(
@@ -161,7 +161,7 @@ def claim_adjudicate(
     gold = list(gold_evidence)
     _check_gold(claim, gold)
     return _record(
-        claim=claim, by=by, verdict=verdict, method=method, notes=notes, gold=gold,  # type: ignore[arg-type]
+        claim=claim, by=by, verdict=verdict, method=method, notes=notes, gold=gold,
         version=version, reason=reason, reason_required=False,
     )
 
@@ -317,8 +317,8 @@ def adjudication_auto_apply(
         return existing
     if not unanimous:
         if existing is not None:
-            existing._history_user = None  # type: ignore[attr-defined]
-            existing._change_reason = WITHDRAWN_REASON  # type: ignore[attr-defined]
+            existing._history_user = None
+            existing._change_reason = WITHDRAWN_REASON
             existing.delete()
         return None
     if existing is None and not project.auto_accept_unanimous:
@@ -337,8 +337,8 @@ def adjudication_auto_apply(
         if sorted(existing.agrees_with.values_list("pk", flat=True)) != annotators:
             existing.agrees_with.set(annotators)
         return existing
-    adjudication._history_user = None  # type: ignore[attr-defined]
-    adjudication._change_reason = AUTO_REASON  # type: ignore[attr-defined]
+    adjudication._history_user = None
+    adjudication._change_reason = AUTO_REASON
     adjudication.save()
     adjudication.agrees_with.set(annotators)
     return adjudication

@@ -82,7 +82,7 @@ def claim_create(
 
 def _save_claim(claim: Claim, by: AuthUser | None) -> Claim:
     """Validate and save (history records `by`), turning a span clash into a field error."""
-    claim._history_user = by  # type: ignore[attr-defined]
+    claim._history_user = by
     claim.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,18 +84,24 @@ class JobQueueUnavailable(Exception):
         self.reason = reason
 
 
+class Task(Protocol):
+    """What the services use of a Celery task (celery has no types)."""
+
+    def apply_async(self, args: tuple[Any, ...], **options: Any) -> object: ...
+
+
 @dataclass(frozen=True)
 class JobKindSpec:
     """How to run a kind of job: its Celery task, and how to remove what a stopped run left."""
 
-    task: object
+    task: Task
     undo: Callable[[Job], object] | None = None
 
 
 _KINDS: dict[str, JobKindSpec] = {}
 
 
-def job_kind_register(kind: str, *, task: object, undo: Callable[[Job], object] | None = None) -> None:
+def job_kind_register(kind: str, *, task: Task, undo: Callable[[Job], object] | None = None) -> None:
     """Declare a job kind's task and undo (tasks.py does it for every kind)."""
     _KINDS[kind] = JobKindSpec(task=task, undo=undo)
 
@@ -137,10 +144,10 @@ def job_create(
     return job
 
 
-def _send(job_id: int, task: object) -> None:
+def _send(job_id: int, task: Task) -> None:
     """Hand the job to the broker; if it cannot be reached, fail the job and say so."""
     try:
-        task.apply_async((job_id,), retry=True, retry_policy=PUBLISH_RETRY)  # type: ignore[attr-defined]
+        task.apply_async((job_id,), retry=True, retry_policy=PUBLISH_RETRY)
     except Exception as exc:  # noqa: BLE001 - any failure to publish means nobody will run it
         log.warning("job %s: the broker refused it: %s", job_id, exc)
         error = gettext("The job queue could not be reached (%(reason)s); nothing was started.") % {
@@ -156,7 +163,7 @@ def _send(job_id: int, task: object) -> None:
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3, "interval_max": 0.5}
 
 
-def job_enqueue(job: Job, task: object) -> None:
+def job_enqueue(job: Job, task: Task) -> None:
     """Send the job to a worker once the transaction that created it has committed.
 
     Raises JobQueueUnavailable (from the commit) when the broker cannot be reached.
@@ -521,7 +528,7 @@ def jobs_reconcile(*, now: datetime | None = None) -> Reconciled:
         if spec is None:
             continue
         try:
-            spec.task.apply_async((pk,), retry=True, retry_policy=PUBLISH_RETRY)  # type: ignore[attr-defined]
+            spec.task.apply_async((pk,), retry=True, retry_policy=PUBLISH_RETRY)
         except Exception as exc:  # noqa: BLE001 - the next sweep sends it again
             log.warning("job %s: could not be sent again yet: %s", pk, exc)
     if done:

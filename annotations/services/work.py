@@ -214,7 +214,7 @@ def _judge(
     annotation.rationale = rationale
     annotation.time_spent_seconds = time_spent_seconds
     annotation.clean_fields(exclude=_CHECKED_HERE)
-    annotation._history_user = annotator  # type: ignore[attr-defined]
+    annotation._history_user = annotator
     if version is None:
         annotation.save()  # INSERT, and simple-history's INSERT of the history row
     else:
@@ -422,7 +422,7 @@ def evidence_add(
         linked_article=linked_article,
     )
     evidence.full_clean(validate_constraints=False)
-    evidence._history_user = by  # type: ignore[attr-defined]
+    evidence._history_user = by
     evidence.save()
     return evidence
 

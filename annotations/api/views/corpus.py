@@ -13,7 +13,7 @@ from rest_framework.reverse import reverse
 
 from ... import selectors
 from ...access import Capability
-from ...models import Article, Claim, ClaimRelation
+from ...models import Article, Claim, ClaimRelation, Job
 from ...selectors import visibility
 from ...services import articles as article_services
 from ...services import claims as claim_services
@@ -24,9 +24,9 @@ from .common import ApiViewSet, AuthenticatedRequest, requested_version, stale_a
 from .docs import ERRORS, IF_MATCH, READ_ERRORS, VERSIONED_ERRORS, WRITE_ERRORS
 
 
-def job_accepted(view: ApiViewSet, job: object) -> Response:
+def job_accepted(view: ApiViewSet, job: Job) -> Response:
     """202 with the queued job and where to watch it."""
-    location = reverse("api:job-detail", args=[job.pk], request=view.request)  # type: ignore[attr-defined]
+    location = reverse("api:job-detail", args=[job.pk], request=view.request)
     return view.respond(s.JobSerializer, job, status.HTTP_202_ACCEPTED, {"Location": location})
 
 
