@@ -46,6 +46,7 @@ bench: $(VENV)/.dev-installed
 	$(PY) bench/bench_release.py
 	$(PY) bench/bench_agreement.py
 	$(PY) bench/bench_learning.py
+	$(PY) bench/bench_recovery.py
 
 ## messages: refresh locale/fr/LC_MESSAGES/django.po from the code and compile it (needs GNU gettext);
 ## translate any new entry in django.po, then run it again

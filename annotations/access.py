@@ -69,10 +69,14 @@ def require(user: User, project: Project | int, capability: Capability) -> froze
     """Return the user's roles, or refuse: NotFound to outsiders, PermissionDenied to members."""
     if not user.is_authenticated or not user.is_active:
         raise NotFound("No such project.")
-    roles = roles_for(user, project)
+    return allow(user, roles_for(user, project), capability)
+
+
+def allow(user: User, roles: frozenset[str], capability: Capability) -> frozenset[str]:
+    """`require` on roles already read: return them, or refuse (NotFound to outsiders)."""
     if can(roles, capability, user=user):
         return roles
-    if not roles and not user.is_superuser:
+    if not roles and not getattr(user, "is_superuser", False):
         # Outsiders learn nothing, not even that the project exists.
         raise NotFound("No such project.")
     raise PermissionDenied(f"Your role in this project does not allow you to {capability.value}.")

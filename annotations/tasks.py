@@ -20,10 +20,11 @@ from .services import imports, jobs, suggestions
 
 log = logging.getLogger(__name__)
 
-# A database outage is ridden out by retrying the same run with its lease: waits of 1, 2, 4, 8,
-# 16 and then 30 seconds, about four minutes in all, before the job is failed.
-RETRY_LIMIT = 10
-RETRY_MAX_WAIT = 30
+# A database outage is ridden out by retrying the same run with its lease: waits of 1, 2, 4, 8
+# and then 10 seconds, about five minutes in all, before the job is failed. The short ceiling
+# means a job goes on within ten seconds of its database coming back.
+RETRY_LIMIT = 32
+RETRY_MAX_WAIT = 10
 
 
 def _run(task: Task, job_id: int, work: jobs.Work, lease: str | None) -> None:

@@ -46,9 +46,10 @@ def setup(database_url: str) -> None:
 def forget_history() -> None:
     """Delete the history rows and tokens the bench's own requests left (they pin its users)."""
     from django.apps import apps
-    from rest_framework.authtoken.models import Token
 
-    Token.objects.filter(user__username__startswith=f"{SLUG}-").delete()
+    from annotations.models import ApiToken
+
+    ApiToken.objects.filter(user__username__startswith=f"{SLUG}-").delete()
     for model in apps.get_app_config("annotations").get_models():
         if any(f.name == "history_user" for f in model._meta.get_fields()):
             model.objects.filter(history_user__username__startswith=f"{SLUG}-").delete()
@@ -119,7 +120,6 @@ def main() -> None:
 
     from django.core.management import call_command
     from django.db import connection
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     from annotations.models import Adjudication, Annotation, Assignment, Claim, Project
@@ -153,10 +153,11 @@ def main() -> None:
     def client(username: str) -> APIClient:
         from django.contrib.auth import get_user_model
 
+        from annotations.services.tokens import token_issue
+
         user = get_user_model().objects.get(username=username)
-        token, _ = Token.objects.get_or_create(user=user)
         made = APIClient()
-        made.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        made.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
         return made
 
     annotator, reviewer = client(f"{SLUG}-ann-000"), client(f"{SLUG}-reviewer")
@@ -176,7 +177,9 @@ def main() -> None:
     count_ids = spare_ids[args.saves: args.saves + 5]
     outside_ids = spare_ids[args.saves + 5: args.saves + 5 + args.saves // 2]
     outside_count_ids = spare_ids[args.saves + 5 + args.saves // 2:][:5]
-    annotator_id = Token.objects.get(user__username=f"{SLUG}-ann-000").user_id
+    from django.contrib.auth import get_user_model
+
+    annotator_id = get_user_model().objects.get(username=f"{SLUG}-ann-000").pk
     Assignment.objects.bulk_create([
         Assignment(project_id=project.pk, article_id=article_id, claim_id=claim_id,
                    annotator_id=annotator_id, slot=0)

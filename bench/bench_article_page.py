@@ -60,7 +60,7 @@ def build_article(project, n_claims: int, annotators, reviewer):  # type: ignore
     body = " ".join(sentences)[:CHARS]
     article = Article.objects.create(
         project=project, title=f"Bench article, {n_claims} claims", body=body,
-        body_hash=body_hash(body), language="fr", outlet=Outlet.objects.get_or_create(name="Bench")[0],
+        body_hash=body_hash(body), language="fr", outlet=Outlet.objects.get_or_create(project=project, name="Bench")[0],
     )
     bounds, offset = [], 0
     for sentence in sentences:

@@ -18,7 +18,6 @@ from annotations.access import NotFound
 from annotations.models import (
     Article,
     Claim,
-    ClaimStatus,
     DatasetRelease,
     Job,
     JobKind,
@@ -33,9 +32,8 @@ from annotations.services.releases import release_job_create, release_job_work
 from annotations.services.suggestions import retrain_job_work, suggest_job_work
 from tests.integration.worker import isolated_queue
 
-from .conftest import BODY
 from .test_releases import media, world  # noqa: F401 - fixtures
-from .test_suggestions import GOLD, decide, gold_spans, hits, run_suggest, seeds  # noqa: F401
+from .test_suggestions import decide, gold_spans, hits, run_suggest, seeds  # noqa: F401 - seeds is a fixture
 
 pytestmark = pytest.mark.django_db
 

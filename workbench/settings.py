@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -94,26 +96,34 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "simple_history",
+    "axes",
+    "csp",
     "annotations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in a query parameter is a 400 for every route, before sessions or views touch it.
+    "workbench.middleware.RejectNulQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A job start that finds the broker down: the failed job's page and a message, not a 500.
+    "annotations.ui.middleware.JobQueueUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "workbench.urls"
@@ -141,7 +151,11 @@ def _databases() -> dict[str, dj_database_url.DBConfig]:
     url = env_str("DATABASE_URL")
     if url:
         try:
-            config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+            # Health checks: a connection kept across requests that died (PostgreSQL restarted)
+            # is replaced before use instead of failing one request per thread with a 500.
+            config = dj_database_url.parse(
+                url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+            )
         except ValueError as exc:
             raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
         if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -190,7 +204,25 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# ... and no more of it than IMPORT_MAX_UPLOAD_BYTES is kept there (the rest is refused).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "annotations.uploads.CappedTemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# What an import may hold; anything past these is refused, naming file, line and field, before
+# a row is written. ARTICLE_BODY_MAX_CHARS also caps an article's text in the API and the admin.
+ARTICLE_BODY_MAX_CHARS = env_int("ARTICLE_BODY_MAX_CHARS", 5_000_000, minimum=1)
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 500 * 1024 * 1024, minimum=1)
+IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 1024 * 1024 * 1024, minimum=1)
+IMPORT_MAX_ZIP_RATIO = env_int("IMPORT_MAX_ZIP_RATIO", 100, minimum=1)
+IMPORT_MAX_METADATA_CHARS = env_int("IMPORT_MAX_METADATA_CHARS", 1_000_000, minimum=2)
+IMPORT_MAX_JSON_DEPTH = env_int("IMPORT_MAX_JSON_DEPTH", 32, minimum=1)
+if IMPORT_MAX_JSON_DEPTH > 500:
+    # Python's own JSON parser stops near 1,000 levels; past that the limit would not be the one
+    # that decides.
+    raise ImproperlyConfigured(f"IMPORT_MAX_JSON_DEPTH={IMPORT_MAX_JSON_DEPTH} must be at most 500")
 
 # History is an audit trail: it is read in the admin, never reverted from there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
@@ -199,19 +231,60 @@ LOGIN_URL = "ui:login"
 LOGIN_REDIRECT_URL = "ui:home"
 LOGOUT_REDIRECT_URL = "ui:login"
 
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out (account, address) is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+
+def client_address_rule(proxies: int) -> tuple[tuple[str, ...], int | None]:
+    """django-ipware's headers and proxy count when `proxies` trusted proxies stand in front.
+
+    No proxy: REMOTE_ADDR only, whatever X-Forwarded-For says. N: each proxy appends the address it
+    was reached from, so the client is the N-th address from the right of X-Forwarded-For (what a
+    client writes there itself stays on its left); django-ipware counts only the proxies listed
+    after the client, hence N - 1.
+    """
+    if proxies == 0:
+        return ("REMOTE_ADDR",), None
+    return ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"), proxies - 1
+
+
+# The client address, for the login lockout and the API throttles alike (annotations/api/
+# throttling.py asks django-axes for it).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER, AXES_IPWARE_PROXY_COUNT = client_address_rule(TRUSTED_PROXY_COUNT)
+AXES_IPWARE_PROXY_ORDER = "left-most"
+# Addresses a client prepends to X-Forwarded-For must not void the chain: count from the right.
+IPWARE_STRICT = False
+
+# Password guessing (django-axes): one count for the web login, the admin login and the API token
+# endpoint. LOGIN_FAILURE_LIMIT failures of one account from one address lock that pair out until
+# LOGIN_COOLOFF_MINUTES pass without another attempt; the right password does not get through
+# meanwhile. Kept in the database, so every web process and machine shares it.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "annotations.lockout.lockout_response"
+
 # The REST API: tokens first, so an anonymous client is told 401 with `WWW-Authenticate: Token`;
-# the browser's session also works (with its CSRF check). Rates are per client, kept in the
+# the browser's session also works (with its CSRF check). Tokens are stored hashed and die with a
+# change of password (annotations/api/authentication.py). Rates are per client, kept in the
 # cache (per process unless a shared cache is configured); API_THROTTLE_ANON covers the token
-# endpoint, so it is what slows password guessing.
+# endpoint, on top of the login lockout above.
 REST_FRAMEWORK = {
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "annotations.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON in and out; the import endpoint alone takes multipart uploads. Swagger UI at /api/docs/
     # is the browsable documentation.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["annotations.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "annotations.api.throttling.AnonRateThrottle",
@@ -326,6 +399,28 @@ if not DEBUG:
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Content-Security-Policy (django-csp) for every response: scripts, styles, images and fonts
+# from our own origin only (htmx, Swagger UI and the admin's are local static files), no inline
+# script or <style>, no eval, no framing, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Verdict colours and bar widths are set in style attributes; an attribute can neither
+        # run script nor load anything (img-src still holds url()), unlike a <style> element.
+        "style-src-attr": [UNSAFE_INLINE],
+        # Swagger UI's icons are data: SVGs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -17,7 +17,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Func, IntegerField, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -334,13 +334,28 @@ class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
     def has_change_history_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        # simple_history answers 403 for an object of a project the user is not allowed in and
+        # 404 for a missing one, which tells ids apart: both are "not found" here, as they are
+        # on the change page (which says the same of both).
+        try:
+            return super().history_view(request, object_id, extra_context)
+        except PermissionDenied:
+            raise Http404 from None
+
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict | None = None
     ) -> HttpResponse:
-        # simple_history would save the old version back on POST; history here is read-only.
+        # simple_history would save the old version back on POST; history here is read-only
+        # (the same refusal for every object, so it tells nothing about any).
         if request.method != "GET":
             raise PermissionDenied("History is read-only.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except PermissionDenied:
+            raise Http404 from None  # as history_view: hidden and missing look the same
 
 
 class ScopedInline(admin.TabularInline):

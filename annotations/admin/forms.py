@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from ..importers.reader import FORMATS, format_for_name, normalise_body
 from ..models import Article, Membership
+from ..services.imports import import_upload_validator
 
 # A folder exists only on a worker's disk; an upload is one file.
 UPLOAD_FORMATS = tuple(f for f in FORMATS if f != "folder")
@@ -63,6 +64,7 @@ class ImportArticlesForm(forms.Form):
     file = forms.FileField(
         help_text="JSON Lines or CSV (one article per line or row), a .txt file (one article) "
         "or a .zip of .txt files; UTF-8. Nothing is imported if any line is bad.",
+        validators=[import_upload_validator],
     )
     format = forms.ChoiceField(
         choices=[("", "Tell from the file name")] + [(f, f) for f in UPLOAD_FORMATS],

@@ -1,19 +1,24 @@
-"""Admin for background jobs and dataset releases: read-only, since workers and services write them."""
+"""Admin for background jobs and dataset releases: read-only, since workers and services write them;
+managers cancel and retry jobs through the services."""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypedDict
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
-from ..access import Capability
+from ..access import Capability, NotFound
 from ..models import DatasetRelease, Job, JobKind, JobStatus, ReleaseFile
-from .base import ReadOnlyInline, ScopedAdmin, count_of
+from ..services.jobs import JobQueueUnavailable, job_cancel, job_retry
+from .base import ReadOnlyInline, ScopedAdmin, count_of, may
 from .filters import ProjectFilter
 
 if TYPE_CHECKING:
@@ -85,10 +90,37 @@ class JobAdmin(ScopedAdmin):
     date_hierarchy = "created_at"
     fields = (
         "project", "kind", "status", "phase", "progress", "outcome", "error", "input_file",
-        "params_shown", "result_shown", "attempts", "created_by", "created_at", "started_at",
-        "finished_at",
+        "params_shown", "result_shown", "attempts", "worker", "heartbeat_at", "cancel_requested_at",
+        "created_by", "created_at", "queued_at", "started_at", "finished_at",
     )
     readonly_fields = fields
+    actions = ("cancel_jobs", "retry_jobs")
+
+    def has_manage_permission(self, request: HttpRequest) -> bool:
+        """Whether the user manages any project (the actions' permission; the services check each job)."""
+        return may(request, Capability.MANAGE)
+
+    @admin.action(description="Cancel selected jobs", permissions=["manage"])
+    def cancel_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Cancel each queued job, ask each running one to stop; say which were skipped and why."""
+        done, skipped, _untried = _each_job(request, queryset, job_cancel)
+        stopping = sum(1 for job in done if job.status != JobStatus.CANCELLED)
+        if done:
+            note = f" ({stopping} running: they stop at their next step and undo their work)" if stopping else ""
+            self.message_user(request, f"{_jobs(len(done))} cancelled{note}.", messages.SUCCESS)
+        _report_skipped(self, request, skipped)
+
+    @admin.action(description="Retry selected jobs", permissions=["manage"])
+    def retry_jobs(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Queue each failed or cancelled job again; say which were skipped and why."""
+        done, skipped, untried = _each_job(request, queryset, job_retry)
+        if done:
+            self.message_user(request, f"{_jobs(len(done))} queued again.", messages.SUCCESS)
+        _report_skipped(self, request, skipped)
+        if untried:
+            self.message_user(
+                request, f"Not tried, as the job queue cannot be reached: {_ids(untried)}.", messages.WARNING
+            )
 
     @admin.display(description="done", ordering="progress_done")
     def percent_done(self, obj: Job) -> str:
@@ -119,6 +151,8 @@ class JobAdmin(ScopedAdmin):
             )
         if obj.status == JobStatus.FAILED:
             return "Failed: see the error below."
+        if obj.status == JobStatus.CANCELLED:
+            return "Cancelled: see the reason below."
         return "—" if obj.status != JobStatus.SUCCEEDED else "Succeeded."
 
     @admin.display(description="parameters")
@@ -128,6 +162,47 @@ class JobAdmin(ScopedAdmin):
     @admin.display(description="result")
     def result_shown(self, obj: Job) -> str:
         return pretty_json(obj.result)
+
+
+def _each_job(
+    request: HttpRequest, queryset: QuerySet, service: Callable[..., Job]
+) -> tuple[list[Job], list[tuple[Job, str]], list[Job]]:
+    """Apply a job service to each selected job, each in its own transaction.
+
+    Returns the jobs changed, those the service refused (with why), and those not tried because
+    the job queue cannot be reached (trying each would only wait for the broker again).
+    """
+    done: list[Job] = []
+    skipped: list[tuple[Job, str]] = []
+    jobs = list(queryset.select_related("project").order_by("pk"))
+    for index, job in enumerate(jobs):
+        try:
+            done.append(service(job=job, by=request.user))
+        except ValidationError as exc:
+            skipped.append((job, "; ".join(exc.messages)))
+        except (PermissionDenied, NotFound) as exc:
+            skipped.append((job, str(exc) or "You do not manage this job's project."))
+        except JobQueueUnavailable as exc:
+            skipped.append((job, str(exc)))
+            return done, skipped, jobs[index + 1:]
+    return done, skipped, []
+
+
+def _report_skipped(model_admin: admin.ModelAdmin, request: HttpRequest, skipped: list[tuple[Job, str]]) -> None:
+    """One warning per reason, naming the jobs it applies to."""
+    by_reason: dict[str, list[Job]] = defaultdict(list)
+    for job, reason in skipped:
+        by_reason[reason].append(job)
+    for reason, jobs in by_reason.items():
+        model_admin.message_user(request, f"Skipped {_ids(jobs)}: {reason}", messages.WARNING)
+
+
+def _ids(jobs: list[Job]) -> str:
+    return ", ".join(f"#{job.pk}" for job in jobs)
+
+
+def _jobs(n: int) -> str:
+    return f"{n} job" if n == 1 else f"{n} jobs"
 
 
 def download_link(item: ReleaseFile) -> str:

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from ..access import Capability, NotFound
 from ..models import Article, Membership, Outlet, Project, Verdict, VerdictScheme
 from ..selectors import project_get_for_user
+from ..services.articles import outlet_save
 from ..services.imports import import_job_start
 from ..services.projects import membership_add, membership_remove, project_create
 from ..services.releases import RELEASE_FORMATS, release_job_start
@@ -175,34 +176,28 @@ class VerdictAdmin(ScopedAdmin):
         )
 
 
-# --- outlets: shared by every project, edited by managers -----------------------------------------
+# --- outlets: each project's own, seen by its reviewers, edited by its managers ------------------
 
 
 @admin.register(Outlet)
 class OutletAdmin(ScopedAdmin):
-    list_display = ("name", "domain", "country", "language")
-    list_filter = ("country", "language")
+    add_capability = Capability.MANAGE
+    change_capability = Capability.MANAGE
+    delete_capability = Capability.MANAGE
+    list_display = ("name", "project", "domain", "country", "language")
+    list_select_related = ("project",)
+    list_filter = (ProjectFilter, "country", "language")
     search_fields = ("name", "domain")
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        qs = Outlet.objects.all()
-        return qs if may(request, Capability.REVIEW) else qs.none()
+    fields = ("project", "name", "domain", "country", "language", "import_job")
 
-    def choices_queryset(self, request: HttpRequest) -> QuerySet:
-        return self.get_queryset(request)
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Its articles point at it from its project: an outlet never moves to another one.
+        return ["project", "import_job"] if obj is not None else ["import_job"]
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request) if obj is None else may(request, Capability.REVIEW)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return may(request, Capability.MANAGE)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return may(request, Capability.MANAGE)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Outlets are shared across projects: removing one is a superuser's decision.
-        return bool(request.user.is_active and request.user.is_superuser)
+    def save_model(self, request: HttpRequest, obj: Outlet, form: Any, change: bool) -> None:
+        with refusals():
+            adopt(obj, outlet_save(outlet=obj, by=staff_user(request)))
 
 
 # --- projects and members -------------------------------------------------------------------

@@ -1,4 +1,10 @@
-"""Errors of the API: domain refusals become 404/403/400, stale versions 409 or 412."""
+"""Errors of the API: domain refusals become 404/403/400, stale versions 409 or 412, a job queue
+that cannot be reached 503.
+
+Every 404 has the same body, {"detail": "Not found."} (a forged cursor's "Invalid cursor" aside):
+whether an id is missing, or belongs to a project the caller is not in, or is another
+annotator's work in a blind project, the answer must not tell.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,15 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ..services.jobs import JobQueueUnavailable
+from .pagination import CursorPagination
+
+
+NOT_FOUND = "Not found."
+INVALID_CURSOR = CursorPagination.invalid_cursor_message
+# How long a client should wait before retrying when the job queue (broker) is down.
+QUEUE_RETRY_AFTER_SECONDS = 30
 
 
 class StaleConflict(Exception):
@@ -38,6 +53,12 @@ def validation_detail(exc: DjangoValidationError) -> dict[str, list[str]]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, taught the domain's exceptions (selectors' NotFound, services' refusals)."""
+    if isinstance(exc, JobQueueUnavailable):
+        # The job row exists and was failed with the reason: name it, so the client can retry it.
+        return Response(
+            {"detail": str(exc), "code": "job_queue_unavailable", "job": exc.job_id},
+            status=503, headers={"Retry-After": str(QUEUE_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, StaleConflict):
         return Response(
             {
@@ -48,11 +69,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             },
             status=exc.status_code,
         )
-    if isinstance(exc, ObjectDoesNotExist):
-        # access.NotFound included: outsiders are told the object does not exist.
-        exc = exceptions.NotFound(str(exc) or "Not found.")
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or "Not found.")
+    if isinstance(exc, (ObjectDoesNotExist, Http404)) or (
+        isinstance(exc, exceptions.NotFound) and str(exc.detail) != str(INVALID_CURSOR)
+    ):
+        # access.NotFound included. One body for every 404: a message naming what was missing
+        # ("No such project." for an object of another project, "No such claim." for a claim
+        # that does not exist) would tell hidden objects from missing ones.
+        exc = exceptions.NotFound(NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):

@@ -10,6 +10,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -41,6 +42,7 @@ from ..models import (
 from ..importers.reader import format_for_name
 from ..pseudonyms import pseudonym
 from ..selectors.releases import RELEASE_FORMATS
+from ..services.imports import import_upload_validator
 
 MAX_INT = 2**31 - 1  # PostgreSQL integer: bigger values are refused here, not by the database
 MAX_ID = 2**63 - 1
@@ -276,7 +278,7 @@ class ArticleWriteSerializer(serializers.Serializer):
     published_on = serializers.DateField(required=False, allow_null=True)
     language = serializers.CharField(max_length=12, required=False, allow_blank=True)
     external_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    body = serializers.CharField(max_length=5_000_000, trim_whitespace=False)
+    body = serializers.CharField(max_length=settings.ARTICLE_BODY_MAX_CHARS, trim_whitespace=False)
     metadata = serializers.JSONField(required=False, validators=[_no_nul])
 
     def validate_metadata(self, value: Any) -> dict:
@@ -287,7 +289,9 @@ class ArticleWriteSerializer(serializers.Serializer):
 
 class ArticleUpdateSerializer(ArticleWriteSerializer):
     project = None  # type: ignore[assignment]  # DRF drops a field set to None: an article stays in its project
-    body = serializers.CharField(max_length=5_000_000, trim_whitespace=False, required=False)
+    body = serializers.CharField(
+        max_length=settings.ARTICLE_BODY_MAX_CHARS, trim_whitespace=False, required=False
+    )
 
 
 @extend_schema_serializer(examples=[OpenApiExample(
@@ -296,7 +300,10 @@ class ArticleUpdateSerializer(ArticleWriteSerializer):
 )])
 class ArticleImportSerializer(serializers.Serializer):
     project = serializers.SlugField(max_length=80)
-    file = serializers.FileField(help_text="JSONL, CSV, a .txt article or a .zip of .txt files.")
+    file = serializers.FileField(
+        help_text="JSONL, CSV, a .txt article or a .zip of .txt files.",
+        validators=[import_upload_validator],
+    )
     format = serializers.ChoiceField(
         choices=["jsonl", "csv", "txt", "zip"], required=False,
         help_text="Defaults to the file name's extension.",
@@ -593,7 +600,8 @@ JOB_EXAMPLE = {
     "phase": "importing", "progress_done": 2000, "progress_total": 5000, "percent": 40,
     "params": {"format": "jsonl"}, "result": {}, "error": "", "created_by": "max",
     "created_at": "2025-08-20T09:00:00Z", "started_at": "2025-08-20T09:00:01Z",
-    "finished_at": None,
+    "finished_at": None, "attempts": 1, "heartbeat_at": "2025-08-20T09:00:41Z",
+    "cancel_requested": False,
 }
 
 
@@ -608,15 +616,26 @@ class JobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
     params = serializers.JSONField(read_only=True)
     result = serializers.JSONField(read_only=True)
+    cancel_requested = serializers.SerializerMethodField(
+        help_text="A manager asked to cancel this job; a running one stops at its next step "
+        "(undoing its partial work) and ends `cancelled`.",
+    )
 
     class Meta:
         model = Job
         fields = [
             "id", "project", "kind", "status", "phase", "progress_done", "progress_total",
             "percent", "params", "result", "error", "created_by", "created_at", "started_at",
-            "finished_at",
+            "finished_at", "attempts", "heartbeat_at", "cancel_requested",
         ]
+        extra_kwargs = {
+            "attempts": {"help_text": "How many runs took the job (more than 1: a worker was lost)."},
+            "heartbeat_at": {"help_text": "The running job's last sign of life (null when not running)."},
+        }
         read_only_fields = fields
+
+    def get_cancel_requested(self, job: Job) -> bool:
+        return job.cancel_requested_at is not None
 
 
 @extend_schema_serializer(examples=[OpenApiExample(
@@ -737,10 +756,12 @@ class TokenRequestSerializer(serializers.Serializer):
 
 @extend_schema_serializer(examples=[OpenApiExample(
     "A token", response_only=True,
-    value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "created": "2025-08-20T09:00:00Z"},
+    value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b0d2a1c7e", "created": "2025-08-20T09:00:00Z"},
 )])
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`.")
+    token = serializers.CharField(
+        read_only=True, help_text="Send as `Authorization: Token <token>`. Shown once: only its hash is kept."
+    )
     created = serializers.DateTimeField(read_only=True)
 
 

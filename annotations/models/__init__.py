@@ -1,5 +1,6 @@
 """The domain model: see DESIGN.md for the invariants each class keeps."""
 
+from .accounts import ApiToken
 from .claims import (
     SYMMETRIC_RELATIONS,
     Adjudication,
@@ -47,7 +48,7 @@ __all__ = [
     "Adjudication",
     "AdjudicationMethod",
     "Annotation",
-
+    "ApiToken",
     "Article",
     "Assignment",
     "AssignmentStatus",

@@ -11,15 +11,23 @@ from .projects import Project
 
 
 class Outlet(models.Model):
-    """A publication; shared across projects."""
+    """A publication as one project knows it: each project keeps its own, like its articles."""
 
-    name = models.CharField(max_length=200, unique=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outlets")
+    name = models.CharField(max_length=200)
     domain = models.CharField(max_length=200, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
     language = models.CharField(max_length=12, blank=True)
+    # The import that created it, so undoing that import can remove it too.
+    import_job = models.ForeignKey(
+        "annotations.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="outlet_name_unique_in_project"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -34,8 +42,10 @@ class Article(models.Model):
     """A text claims point into; the body never changes once a claim does (a DB trigger)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
+    # RESTRICT, not PROTECT: an outlet with articles cannot be deleted alone, but deleting the
+    # project deletes both.
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+        Outlet, on_delete=models.RESTRICT, null=True, blank=True, related_name="articles"
     )
     external_id = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=500, blank=True)

@@ -387,21 +387,21 @@ def claim_cluster_for_user(
     root, perms = claim_visible_to(user, claim_id)
     assert user.is_authenticated  # claim_visible_to() refused anonymous users
     project = root.article.project
-    hides_candidates = not (perms.find or user.is_superuser)
     depth_of = {root.pk: 0}
     edges: dict[int, tuple[int, int, str]] = {}
-    frontier = {root.pk}
+    # Links between claims are the work of those who find claims: a researcher sees none of
+    # them, here as in the API (claim-relations refuses them) and the article page's panel.
+    # Those who find claims see candidates too, so every link walked may be shown.
+    frontier = {root.pk} if perms.find else set()
     truncated = False
     for depth in range(1, max_depth + 1):
         if not frontier:
             break
         rows = ClaimRelation.objects.filter(
             Q(source_id__in=frontier) | Q(target_id__in=frontier)
-        ).values_list("pk", "source_id", "target_id", "kind", "source__status", "target__status")
+        ).values_list("pk", "source_id", "target_id", "kind")
         next_frontier: set[int] = set()
-        for pk, source, target, kind, s_status, t_status in rows:
-            if hides_candidates and ClaimStatus.CANDIDATE in (s_status, t_status):
-                continue
+        for pk, source, target, kind in rows:
             for node in (source, target):
                 if node not in depth_of:
                     if len(depth_of) >= max_claims:

@@ -17,12 +17,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from rest_framework.authtoken.models import Token
 
-from ..access import AuthUser, Capability, NotFound, User, can, require
+from ..access import AuthUser, Capability, NotFound, User, allow, can, require
 from ..models import (
     Adjudication,
     Annotation,
+    ApiToken,
     Article,
     Claim,
     ClaimRelation,
@@ -37,6 +37,7 @@ from ..models import (
     Verdict,
     VerdictScheme,
 )
+from ..models.accounts import password_digest
 
 REVIEWING = frozenset({Role.REVIEWER, Role.MANAGER})
 
@@ -255,8 +256,13 @@ def _check_blind(user: User, roles: frozenset[str], project: Project, owner_id: 
     raise NotFound("Not found.")
 
 
-def claim_get_visible(user: User, claim_id: int) -> Claim:
-    """One claim, as lists show it: candidates only to those who find claims."""
+def claim_get_visible(user: User, claim_id: int, *, capability: Capability = Capability.VIEW) -> Claim:
+    """One claim, as lists show it (candidates only to those who find claims), for a capability.
+
+    Visibility is decided before the role: a claim the user may not see is NotFound, exactly as
+    a missing one, and only a claim they can see anyway may answer PermissionDenied. Writes
+    naming a claim in their body use this before looking up anything else the body names.
+    """
     claim = (
         Claim.objects.select_related("article__project__scheme", "article__outlet")
         .filter(pk=claim_id)
@@ -267,6 +273,7 @@ def claim_get_visible(user: User, claim_id: int) -> Claim:
     roles = require(user, claim.article.project_id, Capability.VIEW)
     if claim.status == ClaimStatus.CANDIDATE and not can(roles, Capability.FIND, user=user):
         raise NotFound("No such claim.")
+    allow(user, roles, capability)
     return claim
 
 
@@ -363,7 +370,9 @@ def scheme_for_user(user: User, slug: str, *, field: str = "scheme") -> VerdictS
 
 
 def user_by_username(username: str, *, field: str = "username") -> AuthUser:
-    """An active user by username (for managers adding members), or a ValidationError."""
+    """An active user by username, or a ValidationError that is the same for an unknown and a
+    deactivated username. Call only for managers adding members, after their role is checked:
+    anyone else could test usernames with it."""
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise ValidationError({field: f"No active user {username!r}."})
@@ -400,8 +409,9 @@ def evidence_of_claim(claim: Claim, evidence_ids: Iterable[int], *, field: str) 
     return found
 
 
-def token_of(user: User) -> Token | None:
-    """The user's own API token, if any (the pages show when it was made, not the key)."""
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's own API tokens that still work, newest first (the pages show prefixes, not keys)."""
     if not user.is_authenticated:
-        return None
-    return Token.objects.filter(user=user).first()
+        return []
+    # A token of an earlier password is dead; it is only deleted when the next one is issued.
+    return list(ApiToken.objects.filter(user=user, password_digest=password_digest(user.password)))

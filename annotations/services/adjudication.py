@@ -21,10 +21,10 @@ from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from ..access import AuthUser, Capability, StaleVersion, require
 from ..models import (
@@ -84,6 +84,37 @@ def _is_automatic(adjudication: Adjudication) -> bool:
     return adjudication.method == AdjudicationMethod.UNANIMOUS and adjudication.adjudicator_id is None
 
 
+ALREADY_ADJUDICATED = gettext_noop("This claim was already adjudicated; reload to change it.")
+
+
+def _lock_claim(claim: Claim) -> Adjudication | None:
+    """Lock the claim's row and return its adjudication as committed now. Call inside a transaction.
+
+    Two reviewers deciding one claim at once would both read "no adjudication" and both insert;
+    the second insert would break the one-per-claim constraint (a 500). Holding the claim's row
+    until commit makes the second wait and then read the first's decision (StaleVersion, a 409).
+    Annotation saves and adjudication_auto lock the same row first, so the order is the same.
+    """
+    Claim.objects.select_for_update(of=("self",)).filter(pk=claim.pk).order_by().values_list("pk").first()
+    return Adjudication.objects.filter(claim=claim).first()
+
+
+def _insert(adjudication: Adjudication) -> None:
+    """Save a new adjudication; losing an insert race to another writer is StaleVersion, not a 500.
+
+    The claim's lock already serialises the services here; this covers any writer that went
+    around it (SQLite without row locks, a future code path).
+    """
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
+            adjudication.save()
+    except IntegrityError:
+        current = Adjudication.objects.filter(claim_id=adjudication.claim_id).first()
+        if current is None:
+            raise  # not the one-per-claim constraint: a real error
+        raise StaleVersion(current, gettext(ALREADY_ADJUDICATED)) from None
+
+
 def _record(
     *,
     claim: Claim,
@@ -95,20 +126,20 @@ def _record(
     version: int | None,
     reason: str,
     reason_required: bool,
+    existing: Adjudication | None,
 ) -> Adjudication:
     """Create the claim's adjudication (version None) or override it at `version`.
 
-    Call inside a transaction. `reason_required` applies to overrides; overriding an automatic
-    decision always needs one.
+    Call inside a transaction, after _lock_claim (`existing` is what it returned).
+    `reason_required` applies to overrides; overriding an automatic decision always needs one.
     """
-    existing = Adjudication.objects.filter(claim=claim).first()
     if existing is None:
         if version is not None:
             raise ValidationError({"version": gettext("There is no adjudication to update.")})
         adjudication = Adjudication(claim=claim)
     else:
         if version is None:
-            raise StaleVersion(existing, gettext("This claim was already adjudicated; reload to change it."))
+            raise StaleVersion(existing, gettext(ALREADY_ADJUDICATED))
         adjudication = lock_version(Adjudication, existing.pk, version)
         if (reason_required or _is_automatic(adjudication)) and not reason.strip():
             raise ValidationError(
@@ -122,7 +153,10 @@ def _record(
     adjudication._history_user = by
     if existing is not None and reason.strip():
         adjudication._change_reason = _short(f"override: {reason.strip()}")
-    adjudication.save()
+    if existing is None:
+        _insert(adjudication)
+    else:
+        adjudication.save()
     adjudication.gold_evidence.set(gold)
     adjudication.agrees_with.set(
         Annotation.objects.filter(claim=claim, verdict=verdict).values_list("annotator", flat=True)
@@ -160,9 +194,10 @@ def claim_adjudicate(
     _check_verdict(claim, verdict)
     gold = list(gold_evidence)
     _check_gold(claim, gold)
+    existing = _lock_claim(claim)
     return _record(
         claim=claim, by=by, verdict=verdict, method=method, notes=notes, gold=gold,
-        version=version, reason=reason, reason_required=False,
+        version=version, reason=reason, reason_required=False, existing=existing,
     )
 
 
@@ -181,9 +216,10 @@ def adjudication_decide(
     _check_verdict(claim, verdict)
     gold = list(gold_evidence)
     _check_gold(claim, gold)
+    existing = _lock_claim(claim)
     return _record(
         claim=claim, by=by, verdict=verdict, method=AdjudicationMethod.ADJUDICATED, notes=note,
-        gold=gold, version=version, reason=note, reason_required=True,
+        gold=gold, version=version, reason=note, reason_required=True, existing=existing,
     )
 
 
@@ -206,7 +242,7 @@ def adjudication_override(
     if not reason.strip():
         raise ValidationError({"reason": gettext("Give a reason for overriding the existing adjudication.")})
     _check_verdict(claim, verdict)
-    current = Adjudication.objects.filter(claim=claim).first()
+    current = _lock_claim(claim)
     if current is None:
         raise ValidationError({"claim": gettext("This claim has no adjudication to override.")})
     gold = list(current.gold_evidence.all() if gold_evidence is None else gold_evidence)
@@ -214,7 +250,7 @@ def adjudication_override(
     return _record(
         claim=claim, by=by, verdict=verdict, method=AdjudicationMethod.ADJUDICATED,
         notes=reason if notes is None else notes, gold=gold, version=version, reason=reason,
-        reason_required=True,
+        reason_required=True, existing=current,
     )
 
 
@@ -232,9 +268,9 @@ def adjudication_accept_majority(
     a reason are required.
     """
     require(by, claim.article.project_id, Capability.REVIEW)
-    current = Adjudication.objects.filter(claim=claim).first()
+    current = _lock_claim(claim)
     if current is not None and version is None:
-        raise StaleVersion(current, gettext("This claim was already adjudicated; reload to change it."))
+        raise StaleVersion(current, gettext(ALREADY_ADJUDICATED))
     given = list(
         Annotation.objects.filter(claim=claim, verdict__isnull=False)
         .select_related("verdict")
@@ -256,7 +292,7 @@ def adjudication_accept_majority(
     gold = [] if current is None else list(current.gold_evidence.all())
     return _record(
         claim=claim, by=by, verdict=winner, method=AdjudicationMethod.MAJORITY, notes=reason,
-        gold=gold, version=version, reason=reason, reason_required=True,
+        gold=gold, version=version, reason=reason, reason_required=True, existing=current,
     )
 
 
@@ -275,13 +311,12 @@ def adjudication_auto(*, claim: Claim) -> Adjudication | None:
     alone.
     """
     # Lock the claim: of two annotators saving at once, the second to get here sees both verdicts.
-    Claim.objects.select_for_update(of=("self",)).filter(pk=claim.pk).order_by().values_list("pk").first()
+    existing = _lock_claim(claim)
     verdicts = list(
         Annotation.objects.filter(claim=claim, verdict__isnull=False).values_list(
             "annotator_id", "verdict_id"
         )
     )
-    existing = Adjudication.objects.filter(claim=claim).first()
     return adjudication_auto_apply(claim=claim, verdicts=verdicts, existing=existing)
 
 

@@ -1,22 +1,33 @@
-"""Importing articles: validate the whole source first, then write it in chunks."""
+"""Importing articles: validate the whole source first, then write it in chunks.
+
+The validation pass refuses everything a database would (see importers.reader), so writing
+cannot fail on the data; if it fails for another reason after some chunks committed, the job's
+rows are removed (import_job_undo) and the import leaves nothing behind.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
 from ..access import AuthUser, Capability, require
-from ..importers.reader import ArticleRecord, RecordError, SourceReader
+from ..importers.reader import ArticleRecord, Limits, RecordError, SourceReader, printable, size_text
 from ..models import Article, Job, JobKind, Outlet, Project, body_hash
-from .jobs import Progress, UserFacingError, job_create, job_enqueue
+from .jobs import JobInterrupted, Progress, UserFacingError, job_create, job_enqueue
 from .suggestions import suggest_job_after_import
+
+log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
 MAX_REPORTED = 1000  # errors and duplicates listed one by one; the rest are counted
@@ -78,6 +89,47 @@ def _no_progress(phase: str, done: int, total: int) -> None:
     return None
 
 
+def import_limits() -> Limits:
+    """What a source may hold, from the settings (read at each import, so tests can change them)."""
+    return Limits(
+        body_chars=settings.ARTICLE_BODY_MAX_CHARS,
+        metadata_chars=settings.IMPORT_MAX_METADATA_CHARS,
+        json_depth=settings.IMPORT_MAX_JSON_DEPTH,
+        unzipped_bytes=settings.IMPORT_MAX_UNZIPPED_BYTES,
+        zip_ratio=settings.IMPORT_MAX_ZIP_RATIO,
+    )
+
+
+def import_size_check(*, name: str, size: int) -> None:
+    """Refuse a source larger than IMPORT_MAX_UPLOAD_BYTES before any work on it starts."""
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if size > limit:
+        name = printable(Path(name).name)
+        raise ImportRefused(
+            [RecordError(
+                name, None, None,
+                f"the file is {size_text(size)}, more than the {size_text(limit)} an import may hold",
+            )],
+            1, name,
+        )
+
+
+def import_upload_validator(upload: File) -> None:
+    """Validator for import forms and serializers: refuse an upload past IMPORT_MAX_UPLOAD_BYTES."""
+    try:
+        import_size_check(name=upload.name or "upload", size=upload.size or 0)
+    except ImportRefused as exc:
+        raise ValidationError(str(exc), code="too_large") from None
+
+
+def import_source_size(path: Path | str) -> int:
+    """The bytes an import of this path would read (a folder: its .txt files); 0 if it is missing."""
+    path = Path(path)
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*.txt") if p.is_file())
+    return path.stat().st_size if path.is_file() else 0
+
+
 def _validate(reader: SourceReader, progress: Progress) -> int:
     """Read the whole source once; return the record count or raise ImportRefused."""
     errors: list[RecordError] = []
@@ -92,27 +144,34 @@ def _validate(reader: SourceReader, progress: Progress) -> int:
         if records % CHUNK_SIZE == 0:
             progress("validating", reader.bytes_read, reader.total_bytes)
     if error_count:
-        raise ImportRefused(errors, error_count, reader.path.name)
+        raise ImportRefused(errors, error_count, printable(reader.path.name))
     if not records:
-        raise ImportRefused(
-            [RecordError(reader.path.name, None, None, "contains no articles")], 1, reader.path.name
-        )
+        name = printable(reader.path.name)
+        raise ImportRefused([RecordError(name, None, None, "contains no articles")], 1, name)
     return records
 
 
 class _OutletCache:
-    """Outlets by name, created on first sight; one query per new name."""
+    """The project's outlets by name, created on first sight; one query per new name."""
 
-    def __init__(self) -> None:
+    def __init__(self, project: Project, job_id: int | None) -> None:
+        self._project = project
+        self._job_id = job_id
         self._ids: dict[str, int] = {}
 
     def id_for(self, record: ArticleRecord) -> int | None:
         if not record.outlet:
             return None
         if record.outlet not in self._ids:
+            # Called inside the chunk's transaction, after the project row is locked: two imports
+            # into one project cannot both create the same outlet.
             outlet, _ = Outlet.objects.get_or_create(
+                project=self._project,
                 name=record.outlet,
-                defaults={"domain": record.outlet_domain, "language": record.language},
+                defaults={
+                    "domain": record.outlet_domain, "language": record.language,
+                    "import_job_id": self._job_id,
+                },
             )
             self._ids[record.outlet] = outlet.pk
         return self._ids[record.outlet]
@@ -134,20 +193,33 @@ def articles_import(
     """
     require(by, project, Capability.MANAGE)
     try:
-        reader = SourceReader(path, format=format)
+        reader = SourceReader(path, format=format, limits=import_limits())
     except (OSError, ValueError) as exc:
-        name = Path(path).name
+        name = printable(Path(path).name)
         raise ImportRefused([RecordError(name, None, None, str(exc))], 1, name) from None
+    import_size_check(name=reader.path.name, size=reader.total_bytes)
     total = _validate(reader, progress)
-    report = ImportReport(source=reader.path.name, records=total)
-    outlets = _OutletCache()
-    records = enumerate(item for item in reader if isinstance(item, ArticleRecord))
+    report = ImportReport(source=printable(reader.path.name), records=total)
+    outlets = _OutletCache(project, job_id)
+    records = enumerate(_checked_again(reader))
     done = 0
     while chunk := list(islice(records, CHUNK_SIZE)):
         _write_chunk(project, chunk, by=by, job_id=job_id, outlets=outlets, report=report)
         done += len(chunk)
         progress("importing", done, total)
     return report
+
+
+def _checked_again(reader: SourceReader) -> Iterator[ArticleRecord]:
+    """The records of the second read; a bad one means the file changed since it was checked."""
+    for item in reader:
+        if isinstance(item, RecordError):
+            # Only a path on disk can change (uploads are stored once); the job then fails and
+            # import_job_work removes what it wrote.
+            message = f"{item.message} (the file changed during the import)"
+            changed = RecordError(item.file, item.line, item.field, message)
+            raise ImportRefused([changed], 1, printable(reader.path.name))
+        yield item
 
 
 def _write_chunk(
@@ -246,6 +318,11 @@ def import_job_start(
         params["suggest"] = bool(suggest)
     if path is not None:
         params["path"] = str(Path(path).resolve())
+    # Refused here, before a job exists: nobody waits on a job that could only fail.
+    if upload is not None:
+        import_size_check(name=upload.name or "upload", size=upload.size or 0)
+    else:
+        import_size_check(name=str(path), size=import_source_size(params["path"]))
     with transaction.atomic():
         job = job_create(project=project, kind=JobKind.IMPORT, by=by, params=params, upload=upload)
         from ..tasks import import_articles_task  # tasks import services; keep that one-way
@@ -259,20 +336,48 @@ def import_job_work(job: Job, progress: Progress) -> dict:
     if job.created_by is None:
         raise ImportRefused([RecordError("job", None, None, "its owner no longer exists")], 1, "job")
     path = job.input_file.path if job.input_file else job.params["path"]
-    report = articles_import(
-        project=job.project,
-        path=path,
-        by=job.created_by,
-        format=job.params.get("format"),
-        job_id=job.pk,
-        progress=progress,
-    )
-    # Projects that ask for it get candidate claims on what was just imported.
-    suggest_job_after_import(import_job=job)
+    try:
+        report = articles_import(
+            project=job.project,
+            path=path,
+            by=job.created_by,
+            format=job.params.get("format"),
+            job_id=job.pk,
+            progress=progress,
+        )
+        # Projects that ask for it get candidate claims on what was just imported.
+        suggest_job_after_import(import_job=job)
+    except (OperationalError, InterfaceError, JobInterrupted):
+        # A passing outage is retried, and the next run keeps the chunks already written; an
+        # interruption is for job_run to judge (cancelled: it undoes; taken over: not ours).
+        raise
+    except Exception:
+        # The job will not finish: remove the chunks that committed, so the import is all or
+        # nothing. A failure to undo must not hide the reason the import failed.
+        try:
+            import_job_undo(job)
+        except Exception:
+            log.exception("import job %s: could not remove the articles it wrote", job.pk)
+        raise
     return report.as_dict()
 
 
 def import_job_undo(job: Job) -> int:
-    """Delete the articles an import job wrote (a failed or cancelled import leaves none)."""
-    deleted, _ = Article.objects.filter(import_job=job).delete()
-    return deleted
+    """Delete the articles the job imported and return how many; safe to call again (then 0).
+
+    Chunk by chunk under the project lock the import takes, so an undo never interleaves with a
+    chunk being written; whatever pointed into those articles goes with them, and so do the
+    outlets the job created that no other article has come to use.
+    """
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            Project.objects.select_for_update().filter(pk=job.project_id).exists()
+            ids = list(
+                Article.objects.filter(import_job=job).order_by().values_list("pk", flat=True)[:CHUNK_SIZE]
+            )
+            if not ids:
+                Outlet.objects.filter(import_job=job, articles__isnull=True).delete()
+                return deleted
+            _, by_model = Article.objects.filter(pk__in=ids).delete()
+        deleted += by_model.get(Article._meta.label, 0)

@@ -28,7 +28,7 @@ from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from ..access import AuthUser, Capability, NotFound, require
@@ -144,19 +144,31 @@ def job_create(
     return job
 
 
+# Jobs queued in this thread's transaction and not yet sent: when one send fails, Django skips
+# the commit hooks after it, so the jobs they would have sent are failed with it.
+_unsent = threading.local()
+
+
 def _send(job_id: int, task: Task) -> None:
     """Hand the job to the broker; if it cannot be reached, fail the job and say so."""
+    pending: list[int] = getattr(_unsent, "ids", [])
     try:
         task.apply_async((job_id,), retry=True, retry_policy=PUBLISH_RETRY)
     except Exception as exc:  # noqa: BLE001 - any failure to publish means nobody will run it
         log.warning("job %s: the broker refused it: %s", job_id, exc)
-        error = gettext("The job queue could not be reached (%(reason)s); nothing was started.") % {
-            "reason": type(exc).__name__
-        }
-        Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        # Stored for every reader of the job, so in the site's language, not the requester's.
+        with translation.override(settings.LANGUAGE_CODE):
+            error = gettext("The job queue could not be reached (%(reason)s); nothing was started.") % {
+                "reason": type(exc).__name__
+            }
+        failed = {job_id, *pending}
+        _unsent.ids = []
+        Job.objects.filter(pk__in=failed, status=JobStatus.QUEUED).update(
             status=JobStatus.FAILED, error=error, finished_at=timezone.now()
         )
         raise JobQueueUnavailable(job_id, str(exc)) from exc
+    if job_id in pending:
+        pending.remove(job_id)
 
 
 # A few quick tries, so a broker that is down answers in about a second rather than hanging.
@@ -168,6 +180,8 @@ def job_enqueue(job: Job, task: Task) -> None:
 
     Raises JobQueueUnavailable (from the commit) when the broker cannot be reached.
     """
+    # Ids of rolled-back transactions never leave the list; keep it short all the same.
+    _unsent.ids = [*getattr(_unsent, "ids", [])[-99:], job.pk]
     transaction.on_commit(lambda: _send(job.pk, task))
 
 

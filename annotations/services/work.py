@@ -314,6 +314,9 @@ def annotation_create(
         if claim is None:
             raise NotFound("No such claim.")
         _allow(by, roles, Capability.VIEW)
+        if claim.status == ClaimStatus.CANDIDATE and not can(roles, Capability.FIND, user=by):
+            # Suggestions are hidden from researchers: as missing here as in every read.
+            raise NotFound("No such claim.")
         verdict = _chosen(claim, claim.article.project, verdict_code)
         return _judge(
             claim=claim, roles=roles, annotator=by, verdict=verdict, version=None,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ..access import AuthUser
 from ..importers.reader import FORMATS, format_for_name
 from ..models import Project, Role, TaskKind, Verdict, VerdictScheme
+from ..services.imports import import_upload_validator
 from ..services.projects import LANGUAGE_RE, schemes_available_to, settings_version
 
 # A folder exists only on a worker's disk; an upload is one file.
@@ -157,6 +158,7 @@ class ImportForm(forms.Form):
             "JSON Lines or CSV (one article per line or row), a .txt file (one article) or a .zip "
             "of .txt files; UTF-8. Nothing is imported if any line is bad."
         ),
+        validators=[import_upload_validator],
     )
     format = forms.ChoiceField(
         label=_("Format"),

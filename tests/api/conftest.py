@@ -10,7 +10,6 @@ import hashlib
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from annotations.models import (
@@ -29,6 +28,7 @@ from annotations.models import (
     RelationKind,
     Stance,
 )
+from annotations.services.tokens import token_issue
 from tests.conftest import BODY
 
 # High enough that no test is throttled by accident; the throttling tests set their own.
@@ -54,9 +54,8 @@ def client_for(users):
 
     def make(name: str) -> APIClient:
         if name not in made:
-            token, _ = Token.objects.get_or_create(user=users[name])
             client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=users[name]).key}")
             made[name] = client
         return made[name]
 

@@ -15,6 +15,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from annotations.models import Job, JobKind, JobStatus
+
 pytestmark = pytest.mark.django_db
 
 Ctx = dict[str, Any]
@@ -125,6 +127,8 @@ ROWS = [
         body=lambda c: {"project": "test"}),
     Row("agreement job", "POST", lambda c: f"{P}/jobs/agreement/", ("rita", 202), ("alice", 403),
         body=lambda c: {"project": "test"}),
+    Row("job cancel", "POST", lambda c: f"{P}/jobs/{c['job']}/cancel/", ("max", 200), ("rita", 403)),
+    Row("job retry", "POST", lambda c: f"{P}/jobs/{c['failed_job']}/retry/", ("max", 200), ("alice", 403)),
     # releases
     Row("releases list", "GET", lambda c: f"{P}/releases/?project=test", ("rhea", 200), ("alice", 403)),
     Row("release read", "GET", lambda c: f"{P}/releases/{c['release']}/", ("rhea", 200), ("alice", 403)),
@@ -150,6 +154,10 @@ def ctx(work, project, article, claim, claim2, candidate, release) -> Ctx:
         "a_alice": work["a_alice"].pk, "e_alice": work["e_alice"].pk, "e_bob": work["e_bob"].pk,
         "relation": work["relation"].pk, "adjudication": work["adjudication"].pk,
         "job": work["job"].pk, "codes": work["codes"], "m_bob": memberships["bob"],
+        "failed_job": Job.objects.create(
+            project=project, kind=JobKind.SUGGEST, status=JobStatus.FAILED, created_by=work["job"].created_by,
+            error="The job queue could not be reached (OperationalError); nothing was started.",
+        ).pk,
         "release": release.pk, "file": release.files.get().pk,
     }
 
@@ -199,7 +207,7 @@ def test_every_route_is_in_the_matrix() -> None:
     for row in ROWS:
         example = row.path({key: 1 for key in (
             "article", "claim", "claim2", "candidate", "a_alice", "e_alice", "e_bob", "relation",
-            "adjudication", "job", "m_bob", "release", "file",
+            "adjudication", "job", "failed_job", "m_bob", "release", "file",
         )} | {"codes": ["x", "y", "z"]})
         covered.add((row.method, _template(example.split("?")[0])))
     missing = {op for op in operations if (op[0], _template(op[1])) not in covered}

@@ -19,7 +19,7 @@ from tests.test_save_queries import lock, statements
 
 pytestmark = pytest.mark.django_db
 
-TOKEN = "SELECT authtoken_token"
+TOKEN = "SELECT apitoken"
 
 
 def _work(ctx: CaptureQueriesContext) -> list[str]:

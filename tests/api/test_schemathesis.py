@@ -14,7 +14,8 @@ import schemathesis
 from celery.app.task import Task
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+
+from annotations.services.tokens import token_issue
 
 # serialized_rollback: the flush after the test would drop the default scheme the migrations made.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -25,7 +26,7 @@ BUDGET_SECONDS = 50
 
 @pytest.fixture
 def tokens(users) -> list[str]:
-    return [Token.objects.create(user=users[name]).key for name in ("max", "rita", "alice")]
+    return [token_issue(user=users[name]).key for name in ("max", "rita", "alice")]
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def hostile_project(project, alice, bob, rita, max_) -> dict:
     body = f"Avant. {HOSTILE} Après le texte, une autre phrase ici."
     article = Article.objects.create(
         project=project, title=hostile("Title"), author=hostile("Author"), body=body,
-        body_hash=body_hash(body), language="fr", outlet=Outlet.objects.create(name=hostile("Outlet")),
+        body_hash=body_hash(body), language="fr", outlet=Outlet.objects.create(project=project, name=hostile("Outlet")),
         url='https://example.org/"><script>window.__xss=1</script>',
     )
     start = body.index(SCRIPT)
@@ -85,7 +85,7 @@ def hostile_project(project, alice, bob, rita, max_) -> dict:
     other_article = Article.objects.create(
         project=project, title=hostile("Other title"), body=other_body,
         body_hash=body_hash(other_body), language="fr",
-        outlet=Outlet.objects.create(name=hostile("Other outlet")),
+        outlet=Outlet.objects.create(project=project, name=hostile("Other outlet")),
     )
     other = Claim.objects.create(
         article=other_article, start=0, end=len(other_body), quote=other_body,

@@ -137,8 +137,11 @@ def celery_broker(url: str) -> Iterator[None]:
     """Send this process's tasks to another broker for the duration (the app caches its pools)."""
     from workbench.celery import app
 
-    # Celery prefers the CELERY_BROKER_URL variable to broker_url, but not to these two.
-    old = (app.conf.broker_read_url, app.conf.broker_write_url)
+    # Celery prefers the CELERY_BROKER_URL variable to broker_url, but not to these two; they
+    # are set in the app's own changes and taken out again, so nothing stays pinned afterwards.
+    keys = ("broker_read_url", "broker_write_url")
+    changes = app.conf.changes
+    saved = {key: changes[key] for key in keys if key in changes}
 
     def reset() -> None:
         # Forget the cached pools (not close them: kombu's registry may still share them).
@@ -146,12 +149,15 @@ def celery_broker(url: str) -> Iterator[None]:
         app.amqp._producer_pool = None
 
     reset()
-    app.conf.broker_read_url = app.conf.broker_write_url = url
+    for key in keys:
+        changes[key] = url
     try:
         yield
     finally:
         reset()
-        app.conf.broker_read_url, app.conf.broker_write_url = old
+        for key in keys:
+            changes.pop(key, None)
+        changes.update(saved)
 
 
 def django_call(code: str, env: dict[str, str], timeout: float = 600) -> str:

@@ -306,3 +306,19 @@ def test_starting_a_job_while_the_broker_is_down_fails_it_with_a_reason(redis_br
     job = Job.objects.get(pk=caught.value.job_id)
     assert job.status == JobStatus.FAILED  # not left queued with nobody to run it
     assert "job queue could not be reached" in job.error
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_jobs_started_together_while_the_broker_is_down_all_fail_with_a_reason(redis_broker, project, max_):
+    """Django skips the commit hooks after one that raised: the jobs they would have sent fail too."""
+    from django.db import transaction
+
+    from annotations.services.jobs import JobQueueUnavailable
+    from annotations.services.suggestions import retrain_job_start
+
+    redis_broker.stop()
+    with pytest.raises(JobQueueUnavailable):
+        with transaction.atomic():
+            retrain_job_start(project=project, by=max_)
+            retrain_job_start(project=project, by=max_)
+    assert list(Job.objects.values_list("status", flat=True)) == [JobStatus.FAILED] * 2

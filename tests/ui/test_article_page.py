@@ -132,7 +132,7 @@ def test_a_researcher_does_not_see_suggestions_even_by_id(article, rhea, alice, 
 
 
 def test_the_article_is_shown_with_its_metadata_and_exact_body(article, claim, alice, client_for):
-    article.outlet = Outlet.objects.create(name="Le Monde", domain="lemonde.fr")
+    article.outlet = Outlet.objects.create(project=article.project, name="Le Monde", domain="lemonde.fr")
     article.author = "Jeanne Dupont"
     article.published_on = dt.date(2025, 8, 17)
     article.url = "https://www.lemonde.fr/a/1"

@@ -79,7 +79,7 @@ def test_user_text_is_escaped_and_guidelines_are_sanitised(project, alice, clien
     evil = '<script>alert(1)</script>" onmouseover="alert(2)'
     Article.objects.create(
         project=project, title=evil, body="Un texte.", body_hash=body_hash("Un texte."),
-        outlet=Outlet.objects.create(name=evil),
+        outlet=Outlet.objects.create(project=project, name=evil),
     )
     project.name = evil
     project.description = evil

@@ -21,7 +21,7 @@ from ...services import imports
 from .. import serializers as s
 from ..filters import ArticleFilter, ClaimFilter, RelationFilter
 from .common import ApiViewSet, AuthenticatedRequest, requested_version, stale_as_conflict
-from .docs import ERRORS, IF_MATCH, READ_ERRORS, VERSIONED_ERRORS, WRITE_ERRORS
+from .docs import ERRORS, IF_MATCH, JOB_START_ERRORS, READ_ERRORS, VERSIONED_ERRORS, WRITE_ERRORS
 
 
 def job_accepted(view: ApiViewSet, job: Job) -> Response:
@@ -59,7 +59,7 @@ def job_accepted(view: ApiViewSet, job: Job) -> Response:
             "checked first and a file with bad lines imports nothing (see the job's result)."
         ),
         request={"multipart/form-data": s.ArticleImportSerializer},
-        responses={202: s.JobSerializer, **WRITE_ERRORS},
+        responses={202: s.JobSerializer, **JOB_START_ERRORS},
     ),
 )
 class ArticleViewSet(ApiViewSet):
@@ -232,7 +232,8 @@ class RelationViewSet(ApiViewSet):
 
     def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.RelationCreateSerializer)
-        source = selectors.claim_get_for_user(request.user, data["source"], capability=Capability.FIND)
+        # Visibility, then the role, then the target: a researcher learns nothing of candidates.
+        source = visibility.claim_get_visible(request.user, data["source"], capability=Capability.FIND)
         target = visibility.claim_of_project(source.article.project_id, data["target"], field="target")
         relation = claim_services.claim_relate(
             source=source, target=target, kind=data["kind"], note=data["note"], by=request.user

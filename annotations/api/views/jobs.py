@@ -1,9 +1,12 @@
-"""Background jobs: read their progress, start suggestion, retrain and agreement jobs."""
+"""Background jobs: read their progress, start suggestion, retrain and agreement jobs, cancel and
+retry them."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,12 +14,18 @@ from rest_framework.response import Response
 from ... import selectors
 from ...models import Job
 from ...selectors import visibility
-from ...services import adjudication, suggestions
+from ...services import adjudication, jobs, suggestions
 from .. import serializers as s
 from ..filters import JobFilter
 from .common import ApiViewSet, AuthenticatedRequest
 from .corpus import job_accepted
-from .docs import READ_ERRORS, WRITE_ERRORS
+from .docs import (
+    JOB_NOT_CANCELLABLE,
+    JOB_NOT_RETRYABLE,
+    JOB_START_ERRORS,
+    QUEUE_UNAVAILABLE,
+    READ_ERRORS,
+)
 
 
 @extend_schema_view(
@@ -37,19 +46,40 @@ from .docs import READ_ERRORS, WRITE_ERRORS
         summary="Start a suggestion job",
         description="Managers only. Suggests candidate claims in the given articles (or all).",
         request=s.SuggestJobSerializer,
-        responses={202: s.JobSerializer, **WRITE_ERRORS},
+        responses={202: s.JobSerializer, **JOB_START_ERRORS},
     ),
     retrain=extend_schema(
         summary="Start a retrain job",
         description="Managers only. Fits the project's suggestion model on accept/reject decisions.",
         request=s.ProjectRefSerializer,
-        responses={202: s.JobSerializer, **WRITE_ERRORS},
+        responses={202: s.JobSerializer, **JOB_START_ERRORS},
     ),
     agreement=extend_schema(
         summary="Start an agreement job",
         description="Reviewers and managers. Computes a big project's agreement report in a worker.",
         request=s.ProjectRefSerializer,
-        responses={202: s.JobSerializer, **WRITE_ERRORS},
+        responses={202: s.JobSerializer, **JOB_START_ERRORS},
+    ),
+    cancel=extend_schema(
+        summary="Cancel a job",
+        description=(
+            "Managers of the job's project only. A queued job is cancelled at once; a running one "
+            "is asked to stop (`cancel_requested` becomes true) and ends `cancelled` at its next "
+            "step, undoing its partial work (an import or a release leaves nothing half made). "
+            "A job that has already finished gets 409."
+        ),
+        request=None,
+        responses={200: s.JobSerializer, 409: JOB_NOT_CANCELLABLE, **READ_ERRORS},
+    ),
+    retry=extend_schema(
+        summary="Retry a job",
+        description=(
+            "Managers of the job's project only. A failed or cancelled job is queued again with the "
+            "same id and input; any other status gets 409. 503 when the job queue cannot be "
+            "reached (the job is failed again with the reason)."
+        ),
+        request=None,
+        responses={200: s.JobSerializer, 409: JOB_NOT_RETRYABLE, 503: QUEUE_UNAVAILABLE, **READ_ERRORS},
     ),
 )
 class JobViewSet(ApiViewSet):
@@ -89,3 +119,30 @@ class JobViewSet(ApiViewSet):
         data = self.input(s.ProjectRefSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         return job_accepted(self, adjudication.agreement_job_start(project=project, by=request.user))
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: AuthenticatedRequest, pk: str) -> Response:
+        job = selectors.job_get_for_user(request.user, int(pk))
+        try:
+            job = jobs.job_cancel(job=job, by=request.user)
+        except ValidationError as exc:
+            return _state_conflict(exc, "job_not_cancellable", job)
+        return self.respond(s.JobSerializer, job)
+
+    @action(detail=True, methods=["post"])
+    def retry(self, request: AuthenticatedRequest, pk: str) -> Response:
+        job = selectors.job_get_for_user(request.user, int(pk))
+        try:
+            job = jobs.job_retry(job=job, by=request.user)
+        except ValidationError as exc:
+            return _state_conflict(exc, "job_not_retryable", job)
+        return self.respond(s.JobSerializer, job)
+
+
+def _state_conflict(exc: ValidationError, code: str, job: Job) -> Response:
+    """409: the job's status does not allow the change (the request itself was fine)."""
+    job.refresh_from_db(fields=["status"])
+    return Response(
+        {"detail": "; ".join(exc.messages), "code": code, "status": job.status},
+        status=status.HTTP_409_CONFLICT,
+    )

@@ -180,7 +180,10 @@ class ProjectViewSet(ApiViewSet):
     ),
     create=extend_schema(
         summary="Add a member",
-        description="Managers only. Idempotent: adding an existing role returns it.",
+        description=(
+            "Managers only. Idempotent: adding an existing role returns it. An unknown and a "
+            "deactivated username get the same 400."
+        ),
         request=s.MembershipCreateSerializer,
         responses={201: s.MembershipSerializer, **WRITE_ERRORS},
     ),
@@ -211,7 +214,11 @@ class MembershipViewSet(ApiViewSet):
 
     def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.MembershipCreateSerializer)
-        project = selectors.project_get_for_user(request.user, slug=data["project"])
+        # Managers only, checked before the username is looked up: the answer for an unknown
+        # username would otherwise let any member test which accounts exist.
+        project = selectors.project_get_for_user(
+            request.user, slug=data["project"], capability=Capability.MANAGE
+        )
         user = visibility.user_by_username(data["username"], field="username")
         membership = project_services.membership_add(
             project=project, user=user, role=data["role"], by=request.user

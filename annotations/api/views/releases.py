@@ -28,7 +28,7 @@ from ...services import releases as release_services
 from .. import serializers as s
 from .common import ApiViewSet, AuthenticatedRequest
 from .corpus import job_accepted
-from .docs import ERRORS, READ_ERRORS, WRITE_ERRORS
+from .docs import ERRORS, JOB_START_ERRORS, READ_ERRORS
 
 PROJECT = OpenApiParameter(
     "project", str, description="Project slug (unknown or not yours: 404; your role has no releases: 403).",
@@ -59,7 +59,7 @@ PROJECT = OpenApiParameter(
             "changes afterwards."
         ),
         request=s.ReleaseCreateSerializer,
-        responses={202: s.JobSerializer, **WRITE_ERRORS},
+        responses={202: s.JobSerializer, **JOB_START_ERRORS},
     ),
     destroy=extend_schema(
         summary="Delete a release",

@@ -9,7 +9,6 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import selectors
 from ...access import Capability
 from ...models import Adjudication, AdjudicationMethod, Annotation, Evidence
 from ...selectors import visibility
@@ -140,7 +139,8 @@ class EvidenceViewSet(ApiViewSet):
 
     def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.EvidenceCreateSerializer)
-        claim = selectors.claim_get_for_user(request.user, data.pop("claim"))
+        # The role first: the linked claim and article are looked up only for those who may cite.
+        claim = visibility.claim_get_visible(request.user, data.pop("claim"), capability=Capability.FIND)
         project_id = claim.article.project_id
         if data["linked_claim"] is not None:
             # A claim citing itself is the service's refusal (evidence_add), as for the UI.
@@ -233,7 +233,11 @@ class AdjudicationViewSet(ApiViewSet):
 
     def create(self, request: Request) -> Response:
         data = self.input(s.AdjudicationCreateSerializer)
-        claim = selectors.claim_get_for_user(request.user, data.pop("claim"))
+        # The role first: verdict and gold evidence ids are looked up only for reviewers, or the
+        # answer would tell annotators and researchers which evidence ids a claim has.
+        claim = visibility.claim_get_visible(
+            request.user, data.pop("claim"), capability=Capability.REVIEW
+        )
         adjudication = self._decide(claim, data, None)
         return self.respond(s.AdjudicationSerializer, adjudication, status.HTTP_201_CREATED)
 

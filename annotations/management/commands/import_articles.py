@@ -10,7 +10,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from annotations.importers.reader import FORMATS
 from annotations.management.acting import acting_user
 from annotations.models import JobKind, JobStatus, Project
-from annotations.services.imports import import_job_start, import_job_work
+from annotations.services.imports import (
+    ImportRefused,
+    import_job_start,
+    import_job_work,
+    import_size_check,
+    import_source_size,
+)
 from annotations.services.jobs import job_create, job_run
 
 
@@ -34,6 +40,12 @@ class Command(BaseCommand):
         if project is None:
             raise CommandError(f"no project with slug {options['project']!r}")
         user = acting_user(project, options["user"])
+        source = str(options["source"])
+        try:
+            # Before a job exists, like an upload through the UI or the API.
+            import_size_check(name=source, size=import_source_size(source))
+        except ImportRefused as exc:
+            raise CommandError(str(exc)) from None
         if options["queue"]:
             job = import_job_start(
                 project=project, by=user, path=str(options["source"]), format=options["format"]

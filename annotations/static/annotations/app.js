@@ -47,6 +47,21 @@
       event.preventDefault();
       toggleHelp();
     }
+    // data-confirm asks first (its value, or the element's label followed by " ?").
+    const asking = event.target.closest("[data-confirm]");
+    if (asking && !window.confirm(asking.dataset.confirm || asking.getAttribute("aria-label") + " ?")) {
+      event.preventDefault();
+    }
+  });
+
+  // Behaviour that used to sit in on* attributes, which the Content-Security-Policy forbids:
+  // data-autosubmit submits its form on change, data-select-on-focus selects its text.
+  document.addEventListener("change", function (event) {
+    const field = event.target.closest("[data-autosubmit]");
+    if (field && field.form) field.form.submit();
+  });
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches("[data-select-on-focus]")) event.target.select();
   });
 
   document.addEventListener("keydown", function (event) {

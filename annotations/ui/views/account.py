@@ -1,4 +1,4 @@
-"""The account area: a user's own API token (create, see once, rotate, revoke)."""
+"""The account area: a user's own API tokens (create, see once, rotate, revoke)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .common import AuthenticatedHttpRequest
 @login_required
 @require_http_methods(["GET", "POST"])
 def token(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Show whether the user has a token; POST creates or rotates it (shown once) or revokes it."""
+    """List the user's tokens; POST replaces them with a new one (shown once) or revokes them."""
     new_key = None
     if request.method == "POST":
         action = request.POST.get("action")
@@ -26,16 +26,14 @@ def token(request: AuthenticatedHttpRequest) -> HttpResponse:
             new_key = tokens.token_rotate(user=request.user).key
         elif action == "revoke":
             if tokens.token_revoke(user=request.user):
-                messages.success(request, _("Your API token was revoked; scripts using it are refused now."))
+                messages.success(request, _("Your API tokens were revoked; scripts using them are refused now."))
             return redirect("ui:account_token")
         else:
             messages.error(request, _("Unknown action."))
             return redirect("ui:account_token")
-    current = visibility.token_of(request.user)
     response = render(request, "annotations/ui/account/token.html", {
-        "token": current,
+        "tokens": visibility.tokens_of(request.user),
         "new_key": new_key,
-        "hint": current.key[:4] if current is not None else "",
     })
     # The page may carry a secret: never keep it in a cache.
     response["Cache-Control"] = "no-store"

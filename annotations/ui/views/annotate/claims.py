@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from ....access import StaleVersion
+from ....access import Capability, StaleVersion, allow
 from ....models import Annotation, Claim
 from ....selectors import article_get_for_user
 from ....selectors.article_page import (
@@ -239,7 +239,9 @@ def annotation_save(request: AuthenticatedHttpRequest, claim_id: int) -> HttpRes
 @require_POST
 def evidence_add(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """Attach a web page, or a claim or article of the project, as evidence for the claim."""
-    claim, _perms = claim_visible_to(request.user, claim_id)
+    claim, perms = claim_visible_to(request.user, claim_id)
+    # The role before the linked claim or article is looked up, so their ids tell nothing.
+    allow(request.user, perms.roles, Capability.FIND)
     form = EvidenceForm(request.POST)
     if not form.is_valid():
         return _respond(request, claim, failed=error_lines(form), evidence_form=form)
@@ -281,7 +283,9 @@ def evidence_delete(request: AuthenticatedHttpRequest, evidence_id: int) -> Http
 @require_POST
 def claim_relate(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """Link the claim to another claim of the project."""
-    claim, _perms = claim_visible_to(request.user, claim_id)
+    claim, perms = claim_visible_to(request.user, claim_id)
+    # The role before the target is looked up: a researcher could otherwise test candidates' ids.
+    allow(request.user, perms.roles, Capability.FIND)
     form = RelationForm(request.POST)
     if not form.is_valid():
         return _respond(request, claim, failed=error_lines(form), relation_form=form)

@@ -1,4 +1,5 @@
-"""Importing articles, starting suggestion jobs, and watching every job of a project."""
+"""Importing articles, starting suggestion jobs, watching every job of a project, cancelling and
+retrying them."""
 
 from __future__ import annotations
 
@@ -14,14 +15,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .... import selectors
 from ....access import roles_for
-from ....models import FINISHED_STATUSES, DatasetRelease, JobKind
+from ....models import (
+    CANCELLABLE_STATUSES,
+    FINISHED_STATUSES,
+    RETRYABLE_STATUSES,
+    DatasetRelease,
+    JobKind,
+    JobStatus,
+)
 from ....services.imports import import_job_start
+from ....services.jobs import job_cancel, job_retry
 from ....services.suggestions import retrain_job_start, suggest_job_start
 from ...forms_manage import ImportForm
 from ..common import AuthenticatedHttpRequest, member_view
 from .base import TEMPLATES, page_context, project_for
 
 JOBS_PER_PAGE = 25
+# Which statuses offer Cancel and which Retry (the template's _job_actions.html reads them).
+JOB_ACTIONS = {"cancellable": CANCELLABLE_STATUSES, "retryable": RETRYABLE_STATUSES}
 
 
 @member_view
@@ -55,7 +66,7 @@ def jobs(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(selectors.project_jobs(request.user, project), JOBS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    context = page_context(project, roles, request.user, "jobs", page=page)
+    context = page_context(project, roles, request.user, "jobs", page=page, **JOB_ACTIONS)
     return render(request, TEMPLATES + "jobs.html", context)
 
 
@@ -102,6 +113,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         more_errors=max(0, int(result.get("error_count") or 0) - len(errors)),
         duplicates=result.get("duplicate_lines") or [],
         more_duplicates=max(0, int(result.get("duplicates") or 0) - len(result.get("duplicate_lines") or [])),
+        **JOB_ACTIONS,
     )
     return render(request, TEMPLATES + "job.html", context)
 
@@ -118,3 +130,37 @@ def job_progress(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse
         # The job page shows the outcome below the bar: reload it once, now that there is one.
         response["HX-Refresh"] = "true"
     return response
+
+
+@member_view
+@require_POST
+def job_cancel_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+    """Cancel a queued job, or ask a running one to stop; managers of its project only."""
+    job = selectors.job_get_for_user(request.user, job_id)
+    try:
+        job = job_cancel(job=job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        if job.status == JobStatus.CANCELLED:
+            messages.success(request, _("Job #%(job)s cancelled.") % {"job": job.pk})
+        else:
+            messages.info(
+                request, _("Job #%(job)s will stop at its next step and undo what it did so far.")
+                % {"job": job.pk},
+            )
+    return redirect("ui:job", job_id=job.pk)
+
+
+@member_view
+@require_POST
+def job_retry_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
+    """Queue a failed or cancelled job again, same id and input; managers of its project only."""
+    job = selectors.job_get_for_user(request.user, job_id)
+    try:
+        job = job_retry(job=job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Job #%(job)s queued again.") % {"job": job.pk})
+    return redirect("ui:job", job_id=job.pk)

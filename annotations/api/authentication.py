@@ -1,0 +1,39 @@
+"""`Authorization: Token <key>`, checked against the stored hashes of the keys."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from ..models.accounts import PREFIX_LENGTH, ApiToken
+
+# last_used is a hint for the owner, not an audit log: writing it at most this often keeps a
+# busy script from costing an UPDATE per request.
+LAST_USED_PRECISION = timedelta(minutes=5)
+# Keys are lowercase hexadecimal: 48 characters, or 40 for those carried over from DRF's authtoken.
+# Anything else is refused before it reaches the database (a NUL would be a DataError there).
+KEY_SHAPE = re.compile(r"[0-9a-f]{40,64}")
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's header handling (keyword `Token`, 401 with `WWW-Authenticate: Token`) over ApiToken."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, ApiToken]:
+        """The user and token for `key`; refused once the user's password has changed."""
+        token = None
+        if KEY_SHAPE.fullmatch(key):
+            for candidate in ApiToken.objects.select_related("user").filter(prefix=key[:PREFIX_LENGTH]):
+                if candidate.matches(key):
+                    token = candidate
+        if token is None or not token.is_current():
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        now = timezone.now()
+        if token.last_used is None or now - token.last_used > LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+            token.last_used = now
+        return token.user, token
