@@ -30,9 +30,9 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.RELEASES: frozenset({Role.RESEARCHER, Role.REVIEWER, Role.MANAGER}),
 }
 
-# A signed-in user is AuthUser, the user model (AUTH_USER_MODEL is Django's own, which the stubs
-# give every foreign key to a user): what services take, as they record who acted. Selectors and
-# require() take either, and refuse anonymous users what members may see.
+# AuthUser is the user model (AUTH_USER_MODEL is Django's own; the stubs type every foreign key to
+# a user with it): a signed-in user, what services take since they record who acted. User is
+# whoever asks, signed in or not: what selectors and require() take.
 User = AuthUser | AnonymousUser
 
 
