@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 export DEBUG ?= 1
 
-.PHONY: run setup test lint bench messages clean
+.PHONY: run setup test lint typecheck bench messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: $(VENV)/.dev-installed
 ## lint: pyflakes-level checks (unused names, undefined names, syntax)
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check --select F,E9 annotations workbench tests bench manage.py
+
+## typecheck: mypy with the Django and DRF stubs over the code (settings in mypy.ini)
+typecheck: $(VENV)/.dev-installed
+	$(VENV)/bin/mypy annotations workbench
 
 ## bench: the benchmarks of bench/ (see bench/RESULTS.md)
 bench: $(VENV)/.dev-installed

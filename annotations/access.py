@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
 from .models import Membership, Project, Role
@@ -28,7 +30,10 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.RELEASES: frozenset({Role.RESEARCHER, Role.REVIEWER, Role.MANAGER}),
 }
 
-User = AbstractBaseUser | AnonymousUser
+# AuthUser is the user model (AUTH_USER_MODEL is Django's own; the stubs type every foreign key to
+# a user with it): a signed-in user, what services take since they record who acted. User is
+# whoever asks, signed in or not: what selectors and require() take.
+User = AuthUser | AnonymousUser
 
 
 class NotFound(ObjectDoesNotExist):
@@ -39,7 +44,7 @@ class StaleVersion(Exception):
     """An update named a version that is no longer current; nothing was changed."""
 
     def __init__(self, current: object, message: str = "") -> None:
-        self.current = current
+        self.current: Any = current  # as it is now: whatever the raising service was updating
         super().__init__(message or "This was changed by someone else; reload to see the newer version.")
 
 

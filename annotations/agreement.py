@@ -196,7 +196,7 @@ def _sorted_unique(values: Iterable[Hashable]) -> tuple[Hashable, ...]:
     """Return the distinct values in a deterministic order."""
     unique = set(values)
     try:
-        return tuple(sorted(unique))  # type: ignore[type-var]
+        return tuple(sorted(unique))  # type: ignore[type-var]  # unorderable mixes raise TypeError
     except TypeError:
         pass
     # Mixed types: group by type name, natural order inside a group (repr if even that fails), so
@@ -207,7 +207,7 @@ def _sorted_unique(values: Iterable[Hashable]) -> tuple[Hashable, ...]:
     ordered: list[Hashable] = []
     for name in sorted(groups):
         try:
-            ordered.extend(sorted(groups[name]))  # type: ignore[type-var]
+            ordered.extend(sorted(groups[name]))  # type: ignore[type-var]  # as above
         except TypeError:
             ordered.extend(sorted(groups[name], key=repr))
     return tuple(ordered)
@@ -531,7 +531,7 @@ def _level_values(level: str, labels: tuple[Hashable, ...]) -> np.ndarray | None
     if level in ("nominal", "ordinal"):
         return None
     try:
-        values = np.asarray([float(label) for label in labels])  # type: ignore[arg-type]
+        values = np.asarray([float(label) for label in labels])  # type: ignore[arg-type]  # or TypeError
     except (TypeError, ValueError) as exc:
         raise ValueError(f"level {level!r} needs numeric labels") from exc
     if level == "ratio" and (values < 0).any():

@@ -146,7 +146,7 @@ TEMPLATES = [
 ]
 
 
-def _databases() -> dict[str, dict]:
+def _databases() -> dict[str, dj_database_url.DBConfig]:
     """DATABASE_URL, or a SQLite file under var/ set up so web and worker can share it."""
     url = env_str("DATABASE_URL")
     if url:

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..access import CAPABILITIES, Capability, NotFound, StaleVersion
+from ..access import CAPABILITIES, AuthUser, Capability, NotFound, StaleVersion
 from ..models import Membership, Project
 
 _ROLES_ATTR = "_workbench_admin_roles"
@@ -29,6 +29,13 @@ _REFUSAL_ATTR = "_workbench_admin_refusal"
 
 
 # --- who may do what ----------------------------------------------------------------------------
+
+
+def staff_user(request: HttpRequest) -> AuthUser:
+    """Who acts in the admin, for the services: its site lets in only active staff."""
+    user = request.user
+    assert user.is_authenticated  # admin_view sent anyone else to the login page
+    return user
 
 
 def user_roles(request: HttpRequest) -> dict[int, frozenset[str]]:
@@ -139,7 +146,7 @@ def adopt(target: models.Model, saved: models.Model) -> None:
 def _form_with_refusal(form_class: type[forms.ModelForm], error: ValidationError) -> type:
     """A subclass of the admin's form that re-shows the refusal, so the input is kept."""
 
-    class RefusedForm(form_class):  # type: ignore[valid-type,misc]
+    class RefusedForm(form_class):  # type: ignore[valid-type,misc]  # a base mypy cannot follow
         def clean(self) -> dict[str, Any]:
             cleaned = super().clean()
             add_refusal(self, error)
@@ -160,7 +167,8 @@ class VersionedForm(forms.ModelForm):
             self.fields["expected_version"].initial = self.instance.version
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # Without the version the form was shown, a save could silently overwrite a newer one.
         if self.instance.pk is not None and cleaned.get("expected_version") is None:
             raise ValidationError("The form lost track of the version it showed; reload the page.")
@@ -357,7 +365,9 @@ class ScopedInline(admin.TabularInline):
     extra = 0
 
     def _parent_admin(self) -> ScopedAdmin:
-        return self.admin_site._registry[self.parent_model]
+        parent = self.admin_site._registry[self.parent_model]
+        assert isinstance(parent, ScopedAdmin)  # every model of the app has one
+        return parent
 
     def _may_write(self, request: HttpRequest, obj: Any) -> bool:
         if not self.editable:

@@ -6,7 +6,7 @@ user's role again and keeps the history; the admin only decides what to show and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django import forms
 from django.contrib import admin, messages
@@ -47,14 +47,24 @@ from .base import (
     count_of,
     may,
     refusals,
+    staff_user,
 )
 from .filters import AdjudicationFilter, DisagreementFilter, ProjectFilter, distinct_verdicts
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _ClaimCounts(TypedDict):
+        """What ClaimAdmin.get_queryset annotates on each claim."""
+
+        annotation_count: int
+        verdict_spread: int
 
 
 def titled(title: str, base: type = admin.RelatedOnlyFieldListFilter) -> type:
     """A field filter under another title (two filters on `verdict` paths would read the same)."""
 
-    class Titled(base):  # type: ignore[valid-type,misc]
+    class Titled(base):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.title = title
@@ -105,7 +115,7 @@ def evidence_source(obj: Evidence) -> str:
     """The evidence's one source as a link: a URL, or a claim or article of the corpus."""
     if obj.url:
         return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', obj.url, obj.url[:80])
-    if obj.linked_claim_id:
+    if obj.linked_claim is not None:
         return format_html("claim: {}", claim_link(obj.linked_claim))
     if obj.linked_article_id:
         url = reverse("admin:annotations_article_change", args=[obj.linked_article_id])
@@ -187,7 +197,7 @@ class ClaimAdmin(ScopedHistoryAdmin):
         with refusals():
             if not change:
                 saved = claim_create(
-                    by=request.user, **{name: data[name] for name in CLAIM_ADD_FIELDS}
+                    by=staff_user(request), **{name: data[name] for name in CLAIM_ADD_FIELDS}
                 )
             else:
                 saved = self._update(request, obj, form)
@@ -201,10 +211,10 @@ class ClaimAdmin(ScopedHistoryAdmin):
         span = {name: data[name] for name in changed & {"start", "end"}}
         claim = obj
         if fields or span:
-            claim = claim_update(claim=obj, by=request.user, version=version, **span, **fields)
+            claim = claim_update(claim=obj, by=staff_user(request), version=version, **span, **fields)
             version = claim.version
         if "status" in changed:
-            claim = claim_decide(claim=claim, by=request.user, status=data["status"], version=version)
+            claim = claim_decide(claim=claim, by=staff_user(request), status=data["status"], version=version)
         return claim
 
     def has_adjudicate_permission(self, request: HttpRequest) -> bool:
@@ -219,7 +229,7 @@ class ClaimAdmin(ScopedHistoryAdmin):
         already: list[str] = []
         for claim in queryset.select_related("article__project").order_by("pk"):
             try:
-                adjudication_accept_majority(claim=claim, by=request.user)
+                adjudication_accept_majority(claim=claim, by=staff_user(request))
             except StaleVersion:
                 already.append(f"#{claim.pk}")
             except ValidationError as exc:
@@ -251,11 +261,11 @@ class ClaimAdmin(ScopedHistoryAdmin):
         return str(obj.article.project)
 
     @admin.display(description="annotations", ordering="annotation_count")
-    def annotation_count(self, obj: Claim) -> int:
+    def annotation_count(self, obj: WithAnnotations[Claim, _ClaimCounts]) -> int:
         return obj.annotation_count
 
     @admin.display(description="verdicts given", ordering="verdict_spread")
-    def verdict_spread(self, obj: Claim) -> str:
+    def verdict_spread(self, obj: WithAnnotations[Claim, _ClaimCounts]) -> str:
         # More than one distinct verdict is a disagreement a reviewer should settle.
         if obj.verdict_spread > 1:
             return format_html('<strong style="color:#c62828">{} differ</strong>', obj.verdict_spread)
@@ -316,19 +326,19 @@ class ClaimRelationAdmin(ScopedHistoryAdmin):
         data = form.cleaned_data
         with refusals():
             relation = claim_relate(
-                source=data["source"], target=data["target"], kind=data["kind"], by=request.user,
+                source=data["source"], target=data["target"], kind=data["kind"], by=staff_user(request),
                 note=data["note"],
             )
         adopt(obj, relation)
 
     def delete_model(self, request: HttpRequest, obj: ClaimRelation) -> None:
         with refusals():
-            claim_unrelate(relation=obj, by=request.user)
+            claim_unrelate(relation=obj, by=staff_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.delete_each(
             request, queryset.select_related("source__article"),
-            lambda relation: claim_unrelate(relation=relation, by=request.user),
+            lambda relation: claim_unrelate(relation=relation, by=staff_user(request)),
         )
 
 
@@ -384,17 +394,17 @@ class EvidenceAdmin(ScopedHistoryAdmin):
         names = ("claim", "stance", "url", "title", "publisher", "published_on", "passage",
                  "question", "linked_claim", "linked_article")
         with refusals():
-            evidence = evidence_add(by=request.user, **{name: data[name] for name in names})
+            evidence = evidence_add(by=staff_user(request), **{name: data[name] for name in names})
         adopt(obj, evidence)
 
     def delete_model(self, request: HttpRequest, obj: Evidence) -> None:
         with refusals():
-            evidence_delete(evidence=obj, by=request.user)
+            evidence_delete(evidence=obj, by=staff_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.delete_each(
             request, queryset.select_related("claim__article"),
-            lambda evidence: evidence_delete(evidence=evidence, by=request.user),
+            lambda evidence: evidence_delete(evidence=evidence, by=staff_user(request)),
         )
 
 
@@ -456,7 +466,9 @@ class AdjudicationAdmin(ScopedHistoryAdmin):
         raw = request.POST.get("claim") or request.GET.get("claim")
         if not raw or not str(raw).isdigit():
             return None
-        claims = self.admin_site._registry[Claim].choices_queryset(request)
+        claim_admin = self.admin_site._registry[Claim]
+        assert isinstance(claim_admin, ClaimAdmin)
+        claims = claim_admin.choices_queryset(request)
         return claims.select_related("article__project").filter(pk=int(raw)).first()
 
     @admin.display(description="project", ordering="claim__article__project__name")
@@ -468,7 +480,7 @@ class AdjudicationAdmin(ScopedHistoryAdmin):
         with refusals():
             adjudication = claim_adjudicate(
                 claim=obj.claim if change else data["claim"],
-                by=request.user,
+                by=staff_user(request),
                 verdict=data["verdict"],
                 method=data["method"],
                 notes=data["notes"],

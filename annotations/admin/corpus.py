@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
 from django.db import transaction
@@ -13,10 +13,18 @@ from ..access import Capability
 from ..models import Article, Claim, Project
 from ..services.articles import article_save
 from ..services.suggestions import suggest_job_start
-from .base import ReadOnlyInline, ScopedAdmin, count_of, may, refusals
+from .base import ReadOnlyInline, ScopedAdmin, count_of, may, refusals, staff_user
 from .filters import ProjectFilter
 from .forms import ArticleForm
 from .learning import job_queued
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _ArticleCounts(TypedDict):
+        """What ArticleAdmin.get_queryset annotates on each article."""
+
+        claim_count: int
 
 
 class ClaimInline(ReadOnlyInline):
@@ -80,16 +88,16 @@ class ArticleAdmin(ScopedAdmin):
         projects = {p.pk: p for p in Project.objects.filter(pk__in=by_project)}
         with refusals(), transaction.atomic():
             jobs = [
-                (suggest_job_start(project=projects[pid], by=request.user, article_ids=ids), len(ids))
+                (suggest_job_start(project=projects[pid], by=staff_user(request), article_ids=ids), len(ids))
                 for pid, ids in sorted(by_project.items())
             ]
         for job, count in jobs:
             job_queued(self, request, job, f"Suggesting claims in {count} article{'s' * (count != 1)} of {job.project}")
 
     @admin.display(description="claims", ordering="claim_count")
-    def claim_count(self, obj: Article) -> int:
+    def claim_count(self, obj: WithAnnotations[Article, _ArticleCounts]) -> int:
         return obj.claim_count
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
         with refusals():
-            article_save(article=obj, by=request.user)
+            article_save(article=obj, by=staff_user(request))

@@ -29,9 +29,9 @@ class ProjectFilter(admin.SimpleListFilter):
         self.capability = model_admin.view_capability
         super().__init__(request, params, model, model_admin)
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[int, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         projects = scope(Project.objects.all(), "", project_ids(request, self.capability))
-        return list(projects.order_by("name").values_list("pk", "name"))
+        return [(str(pk), name) for pk, name in projects.order_by("name").values_list("pk", "name")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value()

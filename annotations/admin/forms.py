@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -48,7 +48,7 @@ class ArticleForm(forms.ModelForm):
         if "body" in self.fields:
             # Browsers send textarea line breaks as CRLF and the default field strips whitespace:
             # either would shift the offsets claims are measured in, so keep the text as typed.
-            self.fields["body"].strip = False
+            cast(forms.CharField, self.fields["body"]).strip = False
 
     def clean_body(self) -> str:
         # Whitespace-only bodies are caught here; the rest is the service's to decide.
@@ -72,7 +72,8 @@ class ImportArticlesForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         upload = cleaned.get("file")
         if upload is not None and not cleaned.get("format"):
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,14 @@ from ..models import DatasetRelease, Job, JobKind, JobStatus, ReleaseFile
 from ..services.jobs import JobQueueUnavailable, job_cancel, job_retry
 from .base import ReadOnlyInline, ScopedAdmin, count_of, may
 from .filters import ProjectFilter
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _ReleaseCounts(TypedDict):
+        """What DatasetReleaseAdmin.get_queryset annotates on each release."""
+
+        file_count: int
 
 
 def pretty_json(value: object) -> str:
@@ -201,8 +210,8 @@ def download_link(item: ReleaseFile) -> str:
     try:
         url = reverse("ui:release_download", args=[item.pk])
     except NoReverseMatch:
-        return item.file.name
-    return format_html('<a href="{}">{}</a>', url, item.file.name.rsplit("/", 1)[-1])
+        return item.file.name or ""
+    return format_html('<a href="{}">{}</a>', url, (item.file.name or "").rsplit("/", 1)[-1])
 
 
 class ReleaseFileInline(ReadOnlyInline):
@@ -239,7 +248,7 @@ class DatasetReleaseAdmin(ScopedAdmin):
         )
 
     @admin.display(description="files", ordering="file_count")
-    def file_count(self, obj: DatasetRelease) -> int:
+    def file_count(self, obj: WithAnnotations[DatasetRelease, _ReleaseCounts]) -> int:
         return obj.file_count
 
     @admin.display(description="job")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from ..access import Capability
-from ..models import SuggestionModel
+from ..models import Job, SuggestionModel
 from .base import ScopedAdmin
 from .filters import ProjectFilter
 from .jobs import pretty_json
@@ -62,11 +62,11 @@ class SuggestionModelAdmin(ScopedAdmin):
         return pretty_json(obj.params)
 
 
-def job_queued(model_admin: admin.ModelAdmin, request: HttpRequest, job: object, what: str) -> None:
+def job_queued(model_admin: admin.ModelAdmin, request: HttpRequest, job: Job, what: str) -> None:
     """Tell the user their job is queued, with a link to the page that shows its progress."""
-    url = reverse("admin:annotations_job_change", args=[job.pk])  # type: ignore[attr-defined]
+    url = reverse("admin:annotations_job_change", args=[job.pk])
     model_admin.message_user(
         request,
-        format_html('{} queued as job <a href="{}">#{}</a>; its page shows the progress.', what, url, job.pk),  # type: ignore[attr-defined]
+        format_html('{} queued as job <a href="{}">#{}</a>; its page shows the progress.', what, url, job.pk),
         messages.SUCCESS,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -32,10 +32,26 @@ from .base import (
     may,
     project_ids,
     refusals,
+    staff_user,
 )
 from .filters import ProjectFilter
 from .forms import ImportArticlesForm, MembershipForm
 from .learning import job_queued
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _SchemeCounts(TypedDict):
+        """What VerdictSchemeAdmin.get_queryset annotates on each scheme."""
+
+        verdict_count: int
+        project_count: int
+
+    class _ProjectCounts(TypedDict):
+        """What ProjectAdmin.get_queryset annotates on each project."""
+
+        article_count: int
+        member_count: int
 
 # --- verdict schemes: shared definitions, changed only by those who manage every user of one --
 
@@ -110,11 +126,11 @@ class VerdictSchemeAdmin(ScopedAdmin):
         return self.has_change_permission(request, obj)
 
     @admin.display(description="verdicts", ordering="verdict_count")
-    def verdict_count(self, obj: VerdictScheme) -> int:
+    def verdict_count(self, obj: WithAnnotations[VerdictScheme, _SchemeCounts]) -> int:
         return obj.verdict_count
 
     @admin.display(description="projects", ordering="project_count")
-    def project_count(self, obj: VerdictScheme) -> int:
+    def project_count(self, obj: WithAnnotations[VerdictScheme, _SchemeCounts]) -> int:
         return obj.project_count
 
 
@@ -181,7 +197,7 @@ class OutletAdmin(ScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Outlet, form: Any, change: bool) -> None:
         with refusals():
-            adopt(obj, outlet_save(outlet=obj, by=request.user))
+            adopt(obj, outlet_save(outlet=obj, by=staff_user(request)))
 
 
 # --- projects and members -------------------------------------------------------------------
@@ -265,7 +281,7 @@ class ProjectAdmin(ScopedAdmin):
         data = form.cleaned_data
         with refusals():
             project = project_create(
-                created_by=request.user, **{name: data[name] for name in PROJECT_ADD_FIELDS}
+                created_by=staff_user(request), **{name: data[name] for name in PROJECT_ADD_FIELDS}
             )
         adopt(obj, project)
         forget_roles(request)  # the creator has just become its manager
@@ -280,20 +296,20 @@ class ProjectAdmin(ScopedAdmin):
             # Give roles before taking any away, so a manager can be replaced in one save.
             for membership in formset.new_objects:
                 membership_add(
-                    project=project, user=membership.user, role=membership.role, by=request.user
+                    project=project, user=membership.user, role=membership.role, by=staff_user(request)
                 )
             for membership in formset.deleted_objects:
                 membership_remove(
-                    project=project, user=membership.user, role=membership.role, by=request.user
+                    project=project, user=membership.user, role=membership.role, by=staff_user(request)
                 )
         forget_roles(request)
 
     @admin.display(description="articles", ordering="article_count")
-    def article_count(self, obj: Project) -> int:
+    def article_count(self, obj: WithAnnotations[Project, _ProjectCounts]) -> int:
         return obj.article_count
 
     @admin.display(description="members", ordering="member_count")
-    def member_count(self, obj: Project) -> int:
+    def member_count(self, obj: WithAnnotations[Project, _ProjectCounts]) -> int:
         return obj.member_count
 
     # -- importing articles
@@ -333,7 +349,7 @@ class ProjectAdmin(ScopedAdmin):
     def suggest_claims(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Queue a suggest job over every article of each selected project; all or none."""
         with refusals(), transaction.atomic():
-            jobs = [suggest_job_start(project=p, by=request.user) for p in queryset.order_by("pk")]
+            jobs = [suggest_job_start(project=p, by=staff_user(request)) for p in queryset.order_by("pk")]
         for job in jobs:
             job_queued(self, request, job, f"Suggesting claims in all articles of {job.project}")
 
@@ -341,7 +357,7 @@ class ProjectAdmin(ScopedAdmin):
     def retrain_suggestion_model(self, request: HttpRequest, queryset: QuerySet) -> None:
         """Queue a retrain of each selected project's model; all or none."""
         with refusals(), transaction.atomic():
-            jobs = [retrain_job_start(project=p, by=request.user) for p in queryset.order_by("pk")]
+            jobs = [retrain_job_start(project=p, by=staff_user(request)) for p in queryset.order_by("pk")]
         for job in jobs:
             job_queued(self, request, job, f"Retraining the suggestion model of {job.project}")
 
@@ -376,7 +392,7 @@ class ProjectAdmin(ScopedAdmin):
             filters["include_unadjudicated"] = data["include_unadjudicated"]
             try:
                 job = release_job_start(
-                    project=project, by=request.user, version=data["version"],
+                    project=project, by=staff_user(request), version=data["version"],
                     formats=data["formats"], filters=filters,
                     base_url=request.build_absolute_uri("/"),
                 )
@@ -409,7 +425,7 @@ class ProjectAdmin(ScopedAdmin):
         if posted and form.is_valid():
             job = import_job_start(
                 project=project,
-                by=request.user,
+                by=staff_user(request),
                 upload=form.cleaned_data["file"],
                 format=form.cleaned_data["format"] or None,
             )
@@ -456,7 +472,7 @@ class BuildReleaseForm(forms.Form):
 
     def __init__(self, *args: Any, verdicts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["verdicts"].choices = verdicts
+        cast(forms.MultipleChoiceField, self.fields["verdicts"]).choices = verdicts
 
 
 @admin.register(Membership)
@@ -476,20 +492,20 @@ class MembershipAdmin(ScopedAdmin):
         data = form.cleaned_data
         with refusals():
             membership = membership_add(
-                project=data["project"], user=data["user"], role=data["role"], by=request.user
+                project=data["project"], user=data["user"], role=data["role"], by=staff_user(request)
             )
         adopt(obj, membership)
         forget_roles(request)
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
         with refusals():
-            membership_remove(project=obj.project, user=obj.user, role=obj.role, by=request.user)
+            membership_remove(project=obj.project, user=obj.user, role=obj.role, by=staff_user(request))
         forget_roles(request)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         self.delete_each(
             request,
             queryset.select_related("project", "user"),
-            lambda m: membership_remove(project=m.project, user=m.user, role=m.role, by=request.user),
+            lambda m: membership_remove(project=m.project, user=m.user, role=m.role, by=staff_user(request)),
         )
         forget_roles(request)

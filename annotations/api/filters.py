@@ -54,7 +54,8 @@ class StrictBooleanField(forms.NullBooleanField):
 
     widget = forms.TextInput  # the raw value reaches to_python (a select would drop it)
 
-    def to_python(self, value: object) -> bool | None:
+    # NullBooleanField widens BooleanField's bool to bool | None (so do the stubs, ignoring it too).
+    def to_python(self, value: object) -> bool | None:  # type: ignore[override]
         if value in (None, ""):
             return None
         text = str(value).strip().lower()

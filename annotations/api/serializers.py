@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
+from ..access import AuthUser
 from ..models import (
     Adjudication,
     AdjudicationMethod,
@@ -27,6 +28,7 @@ from ..models import (
     Evidence,
     Job,
     Membership,
+    Outlet,
     Project,
     RelationKind,
     ReleaseFile,
@@ -188,7 +190,7 @@ class ProjectUpdateSerializer(serializers.Serializer):
 class MembershipSerializer(serializers.ModelSerializer):
     """A member; researchers see annotators as pseudonyms unless the project shows names."""
 
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     user = serializers.SerializerMethodField(help_text="User id (null when pseudonymised).")
     username = serializers.SerializerMethodField(help_text="Username, or a stable pseudonym.")
 
@@ -239,8 +241,8 @@ ARTICLE_EXAMPLE = {
 
 @extend_schema_serializer(examples=[OpenApiExample("An article", value=ARTICLE_EXAMPLE, response_only=True)])
 class ArticleSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    outlet = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    outlet: serializers.SlugRelatedField[Outlet] = serializers.SlugRelatedField(slug_field="name", read_only=True)
 
     class Meta:
         model = Article
@@ -286,7 +288,7 @@ class ArticleWriteSerializer(serializers.Serializer):
 
 
 class ArticleUpdateSerializer(ArticleWriteSerializer):
-    project = None  # type: ignore[assignment]  # an article stays in its project
+    project = None  # type: ignore[assignment]  # DRF drops a field set to None: an article stays in its project
     body = serializers.CharField(
         max_length=settings.ARTICLE_BODY_MAX_CHARS, trim_whitespace=False, required=False
     )
@@ -330,7 +332,7 @@ CLAIM_EXAMPLE = {
 
 @extend_schema_serializer(examples=[OpenApiExample("A claim", value=CLAIM_EXAMPLE, response_only=True)])
 class ClaimSerializer(serializers.ModelSerializer):
-    article = serializers.PrimaryKeyRelatedField(read_only=True)
+    article: serializers.PrimaryKeyRelatedField[Article] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Claim
@@ -391,8 +393,11 @@ class ClaimDecideSerializer(serializers.Serializer):
            "created_at": "2025-08-20T09:00:00Z"},
 )])
 class RelationSerializer(serializers.ModelSerializer):
-    source = serializers.PrimaryKeyRelatedField(read_only=True)
-    target = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Not Field.source, which the stubs see here: DRF takes declared fields off the class.
+    source: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        read_only=True
+    )
+    target: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = ClaimRelation
@@ -405,7 +410,8 @@ class RelationSerializer(serializers.ModelSerializer):
     value={"source": 41, "target": 58, "kind": "contradicts", "note": "Lavrov vs Vance"},
 )])
 class RelationCreateSerializer(serializers.Serializer):
-    source = IdField()
+    # Not Field.source, which the stubs see here: DRF takes declared fields off the class.
+    source = IdField()  # type: ignore[assignment]
     target = IdField()
     kind = serializers.ChoiceField(choices=RelationKind.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
@@ -430,9 +436,11 @@ ANNOTATION_EXAMPLE = {
 
 @extend_schema_serializer(examples=[OpenApiExample("An annotation", value=ANNOTATION_EXAMPLE, response_only=True)])
 class AnnotationSerializer(serializers.ModelSerializer):
-    annotator = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    annotator: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     verdict = VerdictCodeField(allow_null=True)
-    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    claim: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Annotation
@@ -483,10 +491,12 @@ EVIDENCE_EXAMPLE = {
 
 @extend_schema_serializer(examples=[OpenApiExample("Evidence", value=EVIDENCE_EXAMPLE, response_only=True)])
 class EvidenceSerializer(serializers.ModelSerializer):
-    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    claim = serializers.PrimaryKeyRelatedField(read_only=True)
-    linked_claim = serializers.PrimaryKeyRelatedField(read_only=True)
-    linked_article = serializers.PrimaryKeyRelatedField(read_only=True)
+    added_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    claim: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(read_only=True)
+    linked_claim: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(read_only=True)
+    linked_article: serializers.PrimaryKeyRelatedField[Article] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Evidence
@@ -527,11 +537,18 @@ ADJUDICATION_EXAMPLE = {
 
 @extend_schema_serializer(examples=[OpenApiExample("An adjudication", value=ADJUDICATION_EXAMPLE, response_only=True)])
 class AdjudicationSerializer(serializers.ModelSerializer):
-    claim = serializers.PrimaryKeyRelatedField(read_only=True)
+    claim: serializers.PrimaryKeyRelatedField[Claim] = serializers.PrimaryKeyRelatedField(read_only=True)
     verdict = VerdictCodeField()
-    adjudicator = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    agrees_with = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
-    gold_evidence = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    adjudicator: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    # With many=True these are ManyRelatedFields, which the stubs type as the field they wrap.
+    agrees_with: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", many=True, read_only=True
+    )
+    gold_evidence: serializers.PrimaryKeyRelatedField[Evidence] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
 
     class Meta:
         model = Adjudication
@@ -592,8 +609,10 @@ JOB_EXAMPLE = {
     "A job", value=JOB_EXAMPLE, response_only=True, status_codes=["200", "202"],
 )])
 class JobSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     percent = serializers.IntegerField(read_only=True)
     params = serializers.JSONField(read_only=True)
     result = serializers.JSONField(read_only=True)
@@ -662,7 +681,7 @@ class ReleaseFileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_name(self, item: ReleaseFile) -> str:
-        return item.file.name.rsplit("/", 1)[-1]
+        return (item.file.name or "").rsplit("/", 1)[-1]
 
     def get_download_url(self, item: ReleaseFile) -> str:
         path = reverse("api:release-file-download", args=[item.pk])
@@ -672,9 +691,11 @@ class ReleaseFileSerializer(serializers.ModelSerializer):
 
 @extend_schema_serializer(examples=[OpenApiExample("A release", value=RELEASE_EXAMPLE, response_only=True)])
 class ReleaseSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    job = serializers.PrimaryKeyRelatedField(read_only=True)
+    project: serializers.SlugRelatedField[Project] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    job: serializers.PrimaryKeyRelatedField[Job] = serializers.PrimaryKeyRelatedField(read_only=True)
     files = ReleaseFileSerializer(many=True, read_only=True)
     filters = AnyObjectField(read_only=True)
     counts = AnyObjectField(read_only=True)
@@ -777,7 +798,8 @@ class AgreementSerializer(serializers.Serializer):
     per_pair = serializers.ListField(child=AnyObjectField(), required=False)
     coincidence = AnyObjectField(required=False)
     spans = AnyObjectField(required=False, allow_null=True)
-    source = AnyObjectField(help_text="inline, job (with its id and time) or none.")
+    # Not Field.source, which the stubs see here: DRF takes declared fields off the class.
+    source = AnyObjectField(help_text="inline, job (with its id and time) or none.")  # type: ignore[assignment]
     big = serializers.BooleanField()
     inline_limit = serializers.IntegerField()
     n_annotations_now = serializers.IntegerField()

@@ -17,10 +17,13 @@ from rest_framework.settings import api_settings
 class _LiveRates:
     """Mixin: look the scope's rate up in the current API settings."""
 
-    scope: str
+    scope: str | None  # as DRF declares it
 
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        if self.scope is None:
+            return None
+        # Rates are strings such as "20/min"; the stubs type them as numbers.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)  # type: ignore[return-value]
 
 
 class _ClientAddress(throttling.BaseThrottle):

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 FORMATS = ("jsonl", "csv", "txt", "zip", "folder")
@@ -290,7 +290,7 @@ def build_record(name: str, line: int, raw: dict, limits: Limits = Limits()) -> 
     problem = unstorable(body)
     if problem:
         return RecordError(name, line, "body", problem)
-    clean: dict[str, object] = {"body": body}
+    clean: dict[str, Any] = {"body": body}  # ArticleRecord's fields by name, each checked below
     for key, value in values.items():
         if value is None or value == "":
             continue
@@ -339,7 +339,7 @@ def build_record(name: str, line: int, raw: dict, limits: Limits = Limits()) -> 
     if found is not None:
         return RecordError(name, line, found[0] or None, found[1])
     if extra:
-        clean["metadata"] = {**extra, **clean.get("metadata", {})}  # type: ignore[dict-item]
+        clean["metadata"] = {**extra, **clean.get("metadata", {})}
     if "metadata" in clean:
         size = len(json.dumps(clean["metadata"], ensure_ascii=False, allow_nan=False))
         if size > limits.metadata_chars:
@@ -347,7 +347,7 @@ def build_record(name: str, line: int, raw: dict, limits: Limits = Limits()) -> 
                 name, line, "metadata",
                 f"is {size:,} characters as JSON; at most {limits.metadata_chars:,}",
             )
-    return ArticleRecord(file=name, line=line, **clean)  # type: ignore[arg-type]
+    return ArticleRecord(file=name, line=line, **clean)
 
 
 class SourceReader:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import CommandError
 
+from annotations.access import AuthUser
 from annotations.models import Membership, Project, Role
 
 
-def acting_user(project: Project, username: str | None) -> AbstractBaseUser:
+def acting_user(project: Project, username: str | None) -> AuthUser:
     """The named user, or else the project's first manager."""
     if username:
         user = get_user_model().objects.filter(username=username).first()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +13,9 @@ from simple_history.models import HistoricalRecords
 
 from .corpus import Article
 from .projects import Project, Verdict
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class ClaimOrigin(models.TextChoices):
@@ -59,6 +64,7 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # set before a save, for simple_history to record
 
     class Meta:
         ordering = ["article", "start", "end"]
@@ -132,6 +138,7 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # set before a save, for simple_history to record
 
     class Meta:
         ordering = ["claim", "annotator"]
@@ -176,6 +183,7 @@ class Evidence(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    _history_user: AbstractBaseUser | None  # set before a save, for simple_history to record
 
     class Meta:
         ordering = ["claim", "id"]
@@ -221,6 +229,9 @@ class Adjudication(models.Model):
     decided_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords(m2m_fields=[gold_evidence])
+    # Set before a save, for simple_history to record: who made the change, and why.
+    _history_user: AbstractBaseUser | None
+    _change_reason: str
 
     class Meta:
         ordering = ["claim"]

@@ -9,7 +9,7 @@ annotations.services.adjudication.agreement_job_start), unless the caller asks f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -132,7 +132,7 @@ def project_spans(project: Project) -> tuple[list[Span], set[tuple[int, int]]]:
 
 
 def _named(value: object, labels: dict[int, str]) -> object:
-    return labels.get(value, value) if isinstance(value, int) else value  # type: ignore[arg-type]
+    return labels.get(value, value) if isinstance(value, int) else value
 
 
 def agreement_report(
@@ -148,12 +148,13 @@ def agreement_report(
     ratings = list(project_ratings(project))
     report = project_agreement(ratings, labels=codes, n_boot=n_boot, seed=seed)
     spans_report = None
-    span_users: set[int] = set()
+    span_users: set[Hashable] = set()
     if project.task_kind != TaskKind.JUDGING:
         spans, annotated = project_spans(project)
-        span_users = {s.annotator for s in spans} | {a for _, a in annotated}  # type: ignore[misc]
+        span_users = {s.annotator for s in spans} | {a for _, a in annotated}
         spans_report = span_agreement(spans, annotated=annotated, n_boot=n_boot, seed=seed).to_dict()
-    labels = annotator_labels(project, {r.rater for r in ratings} | span_users, names=names)  # type: ignore[misc]
+    # Raters and span annotators are any Hashable to the agreement module; here they are user ids.
+    labels = annotator_labels(project, {r.rater for r in ratings} | span_users, names=names)  # type: ignore[arg-type]
 
     k = len(codes)
     coincidence = np.zeros((k, k), dtype=np.int64)

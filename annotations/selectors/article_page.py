@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from ..access import Capability, NotFound, User, can, require
+from ..access import AuthUser, Capability, NotFound, User, can, require
 from ..models import (
     Adjudication,
     Annotation,
@@ -269,6 +269,7 @@ def article_page_for_user(
         raise NotFound("No such article.")
     project = article.project
     roles = require(user, project, Capability.VIEW)
+    assert user.is_authenticated  # require() refused anonymous users
     perms = Permissions.of(user, roles)
     # Timestamps and authors are never shown on the page: not loading them saves real time
     # when an article has hundreds of claims.
@@ -325,7 +326,7 @@ def article_page_for_user(
     return page
 
 
-def _visible_annotations(user: User, project: Project, perms: Permissions) -> QuerySet[Annotation]:
+def _visible_annotations(user: AuthUser, project: Project, perms: Permissions) -> QuerySet[Annotation]:
     """annotations_visible_to's rule for any number of claims of one project, in one query.
 
     Reviewers and managers see all; annotators their own in a blind project, all otherwise;
@@ -384,6 +385,7 @@ def claim_cluster_for_user(
     their visible annotations and adjudications.
     """
     root, perms = claim_visible_to(user, claim_id)
+    assert user.is_authenticated  # claim_visible_to() refused anonymous users
     project = root.article.project
     depth_of = {root.pk: 0}
     edges: dict[int, tuple[int, int, str]] = {}
@@ -459,7 +461,7 @@ def claim_cluster_for_user(
     )
 
 
-_KIND_ORDER = {
+_KIND_ORDER: dict[str, int] = {
     RelationKind.SAME: 0, RelationKind.CONTRADICTS: 1, RelationKind.SUPPORTS: 2,
     RelationKind.RELATED: 3,
 }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from ..access import Capability, NotFound, User, can, require
+from ..access import AuthUser, Capability, NotFound, User, can, require
 from ..models import (
     Adjudication,
     Annotation,
@@ -61,7 +61,7 @@ def _taken(field: str, **filters: object) -> Coalesce:
     return Coalesce(Subquery(counts[:1]), 0, output_field=IntegerField())
 
 
-def claims_open_to(project: Project, user: User) -> QuerySet[Claim]:
+def claims_open_to(project: Project, user: AuthUser) -> QuerySet[Claim]:
     """Accepted claims with a free judging slot the user has neither held nor judged; unchecked.
 
     The caller has authorised the user. Ordered as the queue hands them out: article, then span.
@@ -77,7 +77,7 @@ def claims_open_to(project: Project, user: User) -> QuerySet[Claim]:
     )
 
 
-def articles_open_to(project: Project, user: User) -> QuerySet[Article]:
+def articles_open_to(project: Project, user: AuthUser) -> QuerySet[Article]:
     """Articles with a free finding slot the user has not held; unchecked (the caller authorised)."""
     return (
         Article.objects.filter(project=project)
@@ -109,6 +109,7 @@ def assignment_get_for_user(user: User, assignment_id: int) -> Assignment:
 def assignment_current(user: User, project: Project) -> Assignment | None:
     """The user's open assignment in the project (the one "Next" returns), without claiming work."""
     require(user, project, Capability.VIEW)
+    assert user.is_authenticated  # require() refused anonymous users
     return (
         Assignment.objects.filter(project=project, annotator=user, status=AssignmentStatus.ASSIGNED)
         .select_related("article", "claim")
@@ -120,6 +121,7 @@ def assignment_current(user: User, project: Project) -> Assignment | None:
 def assignments_pending(user: User, project: Project, *, limit: int = 50) -> list[Assignment]:
     """The user's open then skipped assignments, in the order the queue returns them."""
     require(user, project, Capability.VIEW)
+    assert user.is_authenticated  # require() refused anonymous users
     rows = (
         Assignment.objects.filter(project=project, annotator=user, status__in=OPEN_STATUSES)
         .select_related("article__outlet", "claim")
@@ -152,6 +154,7 @@ def queue_counts(user: User, project: Project, roles: frozenset[str] | None = No
         # The caller fetched the roles; an outsider still learns nothing.
         if not can(roles, Capability.VIEW, user=user):
             raise NotFound("No such project.")
+    assert user.is_authenticated  # anonymous users have no roles, nor a superuser's rights
     kinds = queue_kinds(project, roles, user)
     by_status = dict(
         Assignment.objects.filter(project=project, annotator=user)

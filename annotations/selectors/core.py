@@ -71,6 +71,7 @@ def annotations_visible_to(user: User, claim: Claim) -> QuerySet[Annotation]:
     """The claim's annotations the user may see: in a blind project an annotator sees only theirs."""
     project = claim.article.project
     roles = require(user, project, Capability.VIEW)
+    assert user.is_authenticated  # require() refused anonymous users
     qs = Annotation.objects.filter(claim=claim).select_related("annotator", "verdict")
     if user.is_superuser or roles & {Role.REVIEWER, Role.MANAGER}:
         return qs
@@ -85,6 +86,7 @@ def evidence_visible_to(user: User, claim: Claim) -> QuerySet[Evidence]:
     """The claim's evidence the user may see, under the same blindness rule as annotations."""
     project = claim.article.project
     roles = require(user, project, Capability.VIEW)
+    assert user.is_authenticated  # require() refused anonymous users
     qs = Evidence.objects.filter(claim=claim).select_related("added_by")
     if user.is_superuser or roles & {Role.REVIEWER, Role.MANAGER}:
         return qs

@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from ..access import Capability, User, require
+from ..access import AuthUser, Capability, User, require
 from ..models import (
     Annotation,
     Article,
@@ -59,7 +59,7 @@ class ProjectOverview:
         return round(100 * self.my_done / self.my_assigned) if self.my_assigned else 0
 
 
-def _count(qs, field: str = "pk") -> Subquery:  # type: ignore[no-untyped-def]
+def _count(qs: QuerySet, field: str = "pk") -> Coalesce:
     """A correlated COUNT subquery, so several counts never multiply each other's joins."""
     return Coalesce(
         Subquery(qs.order_by().values(field).annotate(n=Count("pk")).values("n")[:1]),
@@ -68,7 +68,7 @@ def _count(qs, field: str = "pk") -> Subquery:  # type: ignore[no-untyped-def]
     )
 
 
-def _overviews(user: User, projects: QuerySet[Project]) -> list[ProjectOverview]:
+def _overviews(user: AuthUser, projects: QuerySet[Project]) -> list[ProjectOverview]:
     """Overviews of the given projects for the user (four queries, whatever their number)."""
     rows = list(
         projects.annotate(
@@ -104,7 +104,7 @@ def _overviews(user: User, projects: QuerySet[Project]) -> list[ProjectOverview]
     ]
 
 
-def project_overviews(user: User) -> list[ProjectOverview]:
+def project_overviews(user: AuthUser) -> list[ProjectOverview]:
     """The user's projects with their progress and the project's (a fixed number of queries)."""
     return _overviews(user, projects_for_user(user))
 
@@ -112,6 +112,7 @@ def project_overviews(user: User) -> list[ProjectOverview]:
 def project_overview(user: User, project: Project) -> ProjectOverview:
     """One project's overview for a member (NotFound for outsiders); roles come with it."""
     require(user, project, Capability.VIEW)
+    assert user.is_authenticated  # require() refused anonymous users
     (overview,) = _overviews(user, Project.objects.filter(pk=project.pk).select_related("scheme"))
     return overview
 
@@ -139,6 +140,7 @@ def project_articles(user: User, project: Project) -> QuerySet[Article]:
     Each row has `n_accepted`, `n_candidates` and `n_mine` (claims the user gave a verdict to).
     """
     require(user, project, Capability.VIEW)
+    assert user.is_authenticated  # require() refused anonymous users
     claims = Claim.objects.filter(article=OuterRef("pk"))
     return (
         Article.objects.filter(project=project)
@@ -162,7 +164,7 @@ def project_articles(user: User, project: Project) -> QuerySet[Article]:
 class AnnotatorProgress:
     """One person's work in a project: their assignments by kind and status, and what they made."""
 
-    user: object
+    user: AuthUser
     roles: tuple[str, ...] = ()
     judge_open: int = 0
     judge_skipped: int = 0

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, overload
 
 from django.db import connection
 from django.db.models import CharField, F, Func, Prefetch, QuerySet
@@ -144,14 +144,14 @@ class IsoUtc(Func):
 
     output_field = CharField()
 
-    def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_postgresql(self, compiler, connection, **extra):
         return self.as_sql(
             compiler, connection,
             template="""to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')""",
             **extra,
         )
 
-    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_sqlite(self, compiler, connection, **extra):
         # Django stores UTC datetimes as "YYYY-MM-DD HH:MM:SS[.ffffff]" text in SQLite.
         return self.as_sql(
             compiler, connection, template="replace(%(expressions)s, ' ', 'T') || '+00:00'", **extra
@@ -200,14 +200,14 @@ class _Names:
     def __init__(self, project: Project) -> None:
         self.show_names = project.show_annotator_names
         self.salt = project.pseudonym_salt
-        self.labels: dict[int, str] = {}  # user id → label, filled as users appear
+        self.labels: dict[int, str | None] = {}  # user id → label, filled as users appear
 
     def __call__(self, user_id: int | None, username: str | None = None) -> str | None:
         if user_id is None:
             return None
         label = self.labels.get(user_id)
         if label is None:
-            label = self.labels[user_id] = username if self.show_names else pseudonym(self.salt, user_id)  # type: ignore[assignment]
+            label = self.labels[user_id] = username if self.show_names else pseudonym(self.salt, user_id)
         return label
 
 
@@ -221,6 +221,10 @@ class _Verdicts:
         }
         self.codes = {pk: v["code"] for pk, v in self._by_id.items()}  # id → code
 
+    @overload
+    def get(self, verdict_id: int) -> dict[str, Any]: ...
+    @overload
+    def get(self, verdict_id: None) -> None: ...
     def get(self, verdict_id: int | None) -> dict[str, Any] | None:
         if verdict_id is None:
             return None
@@ -297,7 +301,7 @@ def _chunk_records(
     ):
         code = None
         if verdict_id is not None:
-            code = code_of.get(verdict_id) or verdicts.get(verdict_id)["code"]  # type: ignore[index]
+            code = code_of.get(verdict_id) or verdicts.get(verdict_id)["code"]
             given[claim_id].append(code)
         label = label_of.get(annotator_id) or names(annotator_id, *username)
         annotations[claim_id].append(

@@ -288,8 +288,8 @@ def claim_review(user: User, claim_id: int, *, capability: Capability = Capabili
     user_ids = (
         {a.annotator_id for a in annotations} | {e.added_by_id for e in evidence}
         | {row["history_user_id"] for row in history_rows if row["history_user_id"]}
-        | {row.get("annotator_id") for row in history_rows if row.get("annotator_id")}
-        | {row.get("added_by_id") for row in history_rows if row.get("added_by_id")}
+        | {row["annotator_id"] for row in history_rows if row.get("annotator_id")}
+        | {row["added_by_id"] for row in history_rows if row.get("added_by_id")}
         | ({adjudication.adjudicator_id} if adjudication and adjudication.adjudicator_id else set())
         | ({u.pk for u in adjudication.agrees_with.all()} if adjudication else set())
     )
@@ -333,7 +333,7 @@ def claim_review(user: User, claim_id: int, *, capability: Capability = Capabili
     )
 
 
-def _labeller(project: Project, user_ids: set[int], names: bool):  # type: ignore[no-untyped-def]
+def _labeller(project: Project, user_ids: set[int], names: bool):
     """A function from user id to the name the viewer sees (one query for usernames, if any)."""
     if names:
         usernames = dict(
@@ -383,18 +383,18 @@ def _history_rows(claim: Claim, scope: str, user: User) -> list[dict]:
     return rows
 
 
-def _show(name: str, value: object, verdict_names: dict[int, str], label) -> str:  # type: ignore[no-untyped-def]
+def _show(name: str, value: object, verdict_names: dict[int, str], label) -> str:
     if value in (None, ""):
         return "—"
-    if name == "verdict":
-        return verdict_names.get(value, str(value))  # type: ignore[arg-type]
+    if name == "verdict" and isinstance(value, int):
+        return verdict_names.get(value, str(value))
     if name == "adjudicator":
         return label(value)
     text = str(value)
     return text if len(text) <= 120 else text[:119] + "…"
 
 
-def _history_entries(rows: list[dict], label, verdict_names: dict[int, str]) -> tuple[HistoryEntry, ...]:  # type: ignore[no-untyped-def]
+def _history_entries(rows: list[dict], label, verdict_names: dict[int, str]) -> tuple[HistoryEntry, ...]:
     """Turn history rows into entries listing what each change changed, newest first."""
     previous: dict[tuple[str, int], dict] = {}
     entries = []

@@ -9,6 +9,7 @@ every word must appear (case-insensitively) in the statement, the quote or the s
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import connection
 from django.db.models import BooleanField, Case, FloatField, IntegerField, Q, QuerySet, Value, When
@@ -16,6 +17,14 @@ from django.db.models.expressions import RawSQL
 
 from ..access import Capability, User, can, require
 from ..models import Claim, ClaimStatus, Project
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Ranked(TypedDict):
+        """What _fulltext and _plain annotate on each claim."""
+
+        rank: float
 
 # Full-text configurations by project language; anything else is searched without stemming.
 TS_CONFIGS = {"fr": "french", "en": "english"}
@@ -44,7 +53,7 @@ def _tsquery(terms: list[str]) -> str:
     return " & ".join(t + (":*" if i == len(terms) - 1 else "") for i, t in enumerate(terms))
 
 
-def _fulltext(qs: QuerySet[Claim], config: str, terms: list[str]) -> QuerySet[Claim]:
+def _fulltext(qs: QuerySet[Claim], config: str, terms: list[str]) -> QuerySet[WithAnnotations[Claim, _Ranked]]:
     """Filter and rank with PostgreSQL full-text search over the indexed expression."""
     document = _DOCUMENT.format(config=config)
     query = f"to_tsquery('{config}'::regconfig, %s)"
@@ -54,7 +63,7 @@ def _fulltext(qs: QuerySet[Claim], config: str, terms: list[str]) -> QuerySet[Cl
     ).annotate(rank=RawSQL(f"ts_rank({document}, {query})", (text,), output_field=FloatField()))
 
 
-def _plain(qs: QuerySet[Claim], terms: list[str]) -> QuerySet[Claim]:
+def _plain(qs: QuerySet[Claim], terms: list[str]) -> QuerySet[WithAnnotations[Claim, _Ranked]]:
     """The fallback: every term somewhere in the statement, quote or speaker."""
     for term in terms:
         qs = qs.filter(
@@ -79,7 +88,7 @@ def claims_search(
         qs = _fulltext(qs, ts_config(project), terms)
     else:
         qs = _plain(qs, terms)
-    other_article = Value(0, output_field=IntegerField())
+    other_article: Value | Case = Value(0, output_field=IntegerField())
     if exclude_claim is not None:
         qs = qs.exclude(pk=exclude_claim.pk)
         other_article = Case(

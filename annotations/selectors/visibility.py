@@ -9,17 +9,16 @@ the rule as one WHERE clause over membership subqueries, never object by object.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 
-from ..access import Capability, NotFound, User, allow, can, require
+from ..access import AuthUser, Capability, NotFound, User, allow, can, require
 from ..models import (
     Adjudication,
     Annotation,
@@ -80,8 +79,8 @@ def list_scope(user: User, slug: str | None = None, capability: Capability = Cap
         project = Project.objects.filter(slug=slug).only("pk", "blind").first()
         if project is None:
             raise NotFound("No such project.")
-        roles = require(user, project, capability)
-        return Scope(user, {project.pk: roles}, frozenset({project.pk} if project.blind else ()))
+        granted = require(user, project, capability)
+        return Scope(user, {project.pk: granted}, frozenset({project.pk} if project.blind else ()))
     if not user.is_authenticated or not user.is_active:
         return Scope(user)
     if user.is_superuser:
@@ -199,12 +198,12 @@ def releases_listable(scope: Scope) -> QuerySet[DatasetRelease]:
     )
 
 
-def _member_projects(user: User, roles: Iterable[str]) -> QuerySet[Membership]:
+def _member_projects(user: AuthUser, roles: Iterable[str]) -> QuerySet[Membership, Mapping[str, object]]:
     """A subquery of the ids of projects where the user holds one of the roles."""
     return Membership.objects.filter(user=user, role__in=sorted(roles)).values("project_id")
 
 
-def _blind_rule_lazy(user: User, project_path: str, owner_field: str) -> Q:
+def _blind_rule_lazy(user: AuthUser, project_path: str, owner_field: str) -> Q:
     """The blindness rule over membership subqueries: no query until the list is read."""
     return Q(**{f"{project_path}__in": _member_projects(user, REVIEWING)}) | (
         Q(**{f"{project_path}__in": _member_projects(user, {Role.ANNOTATOR})})
@@ -370,7 +369,7 @@ def scheme_for_user(user: User, slug: str, *, field: str = "scheme") -> VerdictS
     return scheme
 
 
-def user_by_username(username: str, *, field: str = "username") -> AbstractBaseUser:
+def user_by_username(username: str, *, field: str = "username") -> AuthUser:
     """An active user by username, or a ValidationError that is the same for an unknown and a
     deactivated username. Call only for managers adding members, after their role is checked:
     anyone else could test usernames with it."""

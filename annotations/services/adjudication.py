@@ -20,14 +20,13 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext, gettext_noop
 
-from ..access import Capability, StaleVersion, require
+from ..access import AuthUser, Capability, StaleVersion, require
 from ..models import (
     Adjudication,
     AdjudicationMethod,
@@ -119,7 +118,7 @@ def _insert(adjudication: Adjudication) -> None:
 def _record(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser | None,
     verdict: Verdict,
     method: str,
     notes: str,
@@ -151,9 +150,9 @@ def _record(
     adjudication.method = method
     adjudication.notes = notes
     adjudication.full_clean(validate_unique=False, validate_constraints=False)
-    adjudication._history_user = by  # type: ignore[attr-defined]
+    adjudication._history_user = by
     if existing is not None and reason.strip():
-        adjudication._change_reason = _short(f"override: {reason.strip()}")  # type: ignore[attr-defined]
+        adjudication._change_reason = _short(f"override: {reason.strip()}")
     if existing is None:
         _insert(adjudication)
     else:
@@ -174,7 +173,7 @@ def _short(text: str) -> str:
 def claim_adjudicate(
     *,
     claim: Claim,
-    by: AbstractBaseUser | None,
+    by: AuthUser | None,
     verdict: Verdict,
     method: str = AdjudicationMethod.ADJUDICATED,
     notes: str = "",
@@ -197,7 +196,7 @@ def claim_adjudicate(
     _check_gold(claim, gold)
     existing = _lock_claim(claim)
     return _record(
-        claim=claim, by=by, verdict=verdict, method=method, notes=notes, gold=gold,  # type: ignore[arg-type]
+        claim=claim, by=by, verdict=verdict, method=method, notes=notes, gold=gold,
         version=version, reason=reason, reason_required=False, existing=existing,
     )
 
@@ -206,7 +205,7 @@ def claim_adjudicate(
 def adjudication_decide(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser,
     verdict: Verdict,
     note: str = "",
     gold_evidence: Iterable[Evidence] = (),
@@ -228,7 +227,7 @@ def adjudication_decide(
 def adjudication_override(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser,
     verdict: Verdict,
     reason: str,
     version: int,
@@ -259,7 +258,7 @@ def adjudication_override(
 def adjudication_accept_majority(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser,
     version: int | None = None,
     reason: str = "",
 ) -> Adjudication:
@@ -279,7 +278,7 @@ def adjudication_accept_majority(
     )
     if len(given) < 2:
         raise ValidationError({"verdict": gettext("A majority needs at least two verdicts on the claim.")})
-    winner, tied = plurality(a.verdict for a in given)
+    winner, tied = plurality(a.verdict for a in given if a.verdict is not None)  # all are, by the query
     if winner is None:
         counts = Counter(a.verdict_id for a in given)
         names = ", ".join(f"{v.label} ({counts[v.pk]})" for v in tied)
@@ -353,8 +352,8 @@ def adjudication_auto_apply(
         return existing
     if not unanimous:
         if existing is not None:
-            existing._history_user = None  # type: ignore[attr-defined]
-            existing._change_reason = WITHDRAWN_REASON  # type: ignore[attr-defined]
+            existing._history_user = None
+            existing._change_reason = WITHDRAWN_REASON
             existing.delete()
         return None
     if existing is None and not project.auto_accept_unanimous:
@@ -373,21 +372,21 @@ def adjudication_auto_apply(
         if sorted(existing.agrees_with.values_list("pk", flat=True)) != annotators:
             existing.agrees_with.set(annotators)
         return existing
-    adjudication._history_user = None  # type: ignore[attr-defined]
-    adjudication._change_reason = AUTO_REASON  # type: ignore[attr-defined]
+    adjudication._history_user = None
+    adjudication._change_reason = AUTO_REASON
     adjudication.save()
     adjudication.agrees_with.set(annotators)
     return adjudication
 
 
-def _verdicts_of(claim_ref: OuterRef, *, distinct: bool) -> Subquery:
+def _verdicts_of(claim_ref: OuterRef, *, distinct: bool) -> Coalesce:
     """How many (distinct) verdicts a claim's annotations carry, as a scalar subquery."""
     qs = Annotation.objects.filter(claim=claim_ref, verdict__isnull=False).order_by()
     counted = qs.values("claim").annotate(n=Count("verdict", distinct=distinct)).values("n")
     return Coalesce(Subquery(counted[:1]), 0, output_field=IntegerField())
 
 
-def adjudication_backfill(*, project: Project, by: AbstractBaseUser) -> int:
+def adjudication_backfill(*, project: Project, by: AuthUser) -> int:
     """Auto-adjudicate the project's unanimous claims that have no final verdict yet; return how many.
 
     For a project that has just turned on auto-acceptance, or claims judged before it was on.
@@ -426,7 +425,7 @@ class AgreementRefused(UserFacingError):
     """The agreement job cannot run for its owner (they lost the right, or no longer exist)."""
 
 
-def agreement_job_start(*, project: Project, by: AbstractBaseUser) -> Job:
+def agreement_job_start(*, project: Project, by: AuthUser) -> Job:
     """Queue an agreement computation for the project (reviewers and managers).
 
     A job already queued or running for the project is returned instead of a second one.

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from ..access import Capability, require
+from ..access import AuthUser, Capability, require
 from ..importers.reader import normalise_body
 from ..models import Article, Outlet, body_hash
 
 
-def article_save(*, article: Article, by: AbstractBaseUser) -> Article:
+def article_save(*, article: Article, by: AuthUser) -> Article:
     """Save a new or edited article of a project; its body is frozen once a claim points into it."""
     require(by, article.project_id, Capability.MANAGE)
     article.body = normalise_body(article.body)
@@ -49,7 +48,7 @@ def article_save(*, article: Article, by: AbstractBaseUser) -> Article:
     return article
 
 
-def outlet_save(*, outlet: Outlet, by: AbstractBaseUser) -> Outlet:
+def outlet_save(*, outlet: Outlet, by: AuthUser) -> Outlet:
     """Save a new or edited outlet of a project; managers of that project only, and it stays there."""
     require(by, outlet.project_id, Capability.MANAGE)
     if outlet.pk is not None:

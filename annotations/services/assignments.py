@@ -17,13 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ..access import Capability, NotFound, can, require, roles_for
+from ..access import AuthUser, Capability, NotFound, can, require, roles_for
 from ..models import (
     Annotation,
     Assignment,
@@ -45,7 +44,7 @@ from ..selectors.assignments import (
 BATCH = 8  # candidates locked per round; most requests take the first one
 
 
-def _kinds(project: Project, by: AbstractBaseUser) -> QueueKinds:
+def _kinds(project: Project, by: AuthUser) -> QueueKinds:
     """What the queue may hand this user here, or PermissionDenied (NotFound for outsiders)."""
     roles = require(by, project, Capability.VIEW)
     kinds = queue_kinds(project, roles, by)
@@ -54,7 +53,7 @@ def _kinds(project: Project, by: AbstractBaseUser) -> QueueKinds:
     return kinds
 
 
-def _lock_annotator(project: Project, by: AbstractBaseUser) -> None:
+def _lock_annotator(project: Project, by: AuthUser) -> None:
     """Serialise one annotator's own requests (a double-clicked Next), so one item is open at a time.
 
     Other annotators' requests are not held up: each locks only their own membership rows.
@@ -69,7 +68,7 @@ def _lock_annotator(project: Project, by: AbstractBaseUser) -> None:
 
 
 def _insert(
-    project: Project, by: AbstractBaseUser, *, article_id: int, claim_id: int | None,
+    project: Project, by: AuthUser, *, article_id: int, claim_id: int | None,
     capacity: int, status: str = AssignmentStatus.ASSIGNED,
 ) -> Assignment | None:
     """Take the lowest free slot of the item, or None when it is full or already the user's."""
@@ -96,7 +95,7 @@ def _insert(
 
 
 def _candidates(
-    project: Project, by: AbstractBaseUser, kinds: QueueKinds, *, tried: set[tuple[str, int]],
+    project: Project, by: AuthUser, kinds: QueueKinds, *, tried: set[tuple[str, int]],
     locked: bool,
 ) -> list[tuple[tuple, str, int, int]]:
     """The next few items in queue order: (sort key, kind, article id, item id).
@@ -119,11 +118,11 @@ def _candidates(
         )
         if locked:
             articles = articles.select_for_update(skip_locked=True, no_key=True, of=("self",))
-        rows = list(articles.values_list("pk", flat=True)[:BATCH])
+        ids = list(articles.values_list("pk", flat=True)[:BATCH])
         # An article's finding comes before judging its claims.
-        found += [((a, 0, 0, 0, 0), "article", a, a) for a in rows]
-        if len(rows) == BATCH:
-            last_keys.append((rows[-1], 0, 0, 0, 0))
+        found += [((a, 0, 0, 0, 0), "article", a, a) for a in ids]
+        if len(ids) == BATCH:
+            last_keys.append((ids[-1], 0, 0, 0, 0))
     found.sort()
     if last_keys:
         stop = min(last_keys)
@@ -131,7 +130,7 @@ def _candidates(
     return found
 
 
-def _claim_new(project: Project, by: AbstractBaseUser, kinds: QueueKinds) -> Assignment | None:
+def _claim_new(project: Project, by: AuthUser, kinds: QueueKinds) -> Assignment | None:
     """Take a slot of the first available item in queue order, or None when nothing is left."""
     tried: set[tuple[str, int]] = set()
     # First pass: skip rows others hold. Second pass, unlocked: items that were only skipped
@@ -151,7 +150,7 @@ def _claim_new(project: Project, by: AbstractBaseUser, kinds: QueueKinds) -> Ass
 
 
 @transaction.atomic
-def assignment_next(*, project: Project, by: AbstractBaseUser) -> Assignment | None:
+def assignment_next(*, project: Project, by: AuthUser) -> Assignment | None:
     """The user's open assignment, else a new slot, else the oldest skipped one; None when done.
 
     Idempotent until the open assignment is finished or skipped. Skipped work comes back only
@@ -178,7 +177,7 @@ def assignment_next(*, project: Project, by: AbstractBaseUser) -> Assignment | N
     return skipped
 
 
-def _own(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
+def _own(assignment: Assignment, by: AuthUser) -> Assignment:
     """The user's own assignment, locked; anyone else's does not exist for them."""
     if not by.is_authenticated:
         raise NotFound(gettext("No such assignment."))
@@ -196,7 +195,7 @@ def _own(assignment: Assignment, by: AbstractBaseUser) -> Assignment:
 
 
 @transaction.atomic
-def assignments_release(*, project: Project, user: AbstractBaseUser) -> int:
+def assignments_release(*, project: Project, user: AuthUser) -> int:
     """Free the open slots (held or skipped) of work the user's remaining roles no longer get.
 
     Called when a role is taken away: otherwise the slots stay held by someone who can never
@@ -214,7 +213,7 @@ def assignments_release(*, project: Project, user: AbstractBaseUser) -> int:
     return deleted
 
 
-def assignment_skip(*, assignment: Assignment, by: AbstractBaseUser) -> Assignment:
+def assignment_skip(*, assignment: Assignment, by: AuthUser) -> Assignment:
     """Put the item aside: it keeps its slot and comes back after the other work."""
     current = _own(assignment, by)
     if current.status == AssignmentStatus.DONE:
@@ -227,7 +226,7 @@ def assignment_skip(*, assignment: Assignment, by: AbstractBaseUser) -> Assignme
 
 
 @transaction.atomic
-def assignment_complete(*, assignment: Assignment, by: AbstractBaseUser) -> Assignment:
+def assignment_complete(*, assignment: Assignment, by: AuthUser) -> Assignment:
     """Mark the work done: an article once the finder says so, a claim once it has their verdict."""
     current = _own(assignment, by)
     if current.status == AssignmentStatus.DONE:

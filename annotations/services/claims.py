@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from ..access import Capability, require
+from ..access import AuthUser, Capability, require
 from ..models import (
     SYMMETRIC_RELATIONS,
     Article,
@@ -44,7 +43,7 @@ def claim_create(
     article: Article,
     start: int,
     end: int,
-    by: AbstractBaseUser | None,
+    by: AuthUser | None,
     quote: str | None = None,
     statement: str = "",
     speaker: str = "",
@@ -81,9 +80,9 @@ def claim_create(
     return _save_claim(claim, by)
 
 
-def _save_claim(claim: Claim, by: AbstractBaseUser | None) -> Claim:
+def _save_claim(claim: Claim, by: AuthUser | None) -> Claim:
     """Validate and save (history records `by`), turning a span clash into a field error."""
-    claim._history_user = by  # type: ignore[attr-defined]
+    claim._history_user = by
     claim.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
@@ -97,7 +96,7 @@ def _save_claim(claim: Claim, by: AbstractBaseUser | None) -> Claim:
 def claim_update(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser,
     version: int,
     start: int | None = None,
     end: int | None = None,
@@ -121,7 +120,7 @@ def claim_update(
 
 
 @transaction.atomic
-def claim_decide(*, claim: Claim, by: AbstractBaseUser, status: str, version: int) -> Claim:
+def claim_decide(*, claim: Claim, by: AuthUser, status: str, version: int) -> Claim:
     """Accept or reject a claim (usually a suggested candidate)."""
     require(by, claim.article.project_id, Capability.FIND)
     if status not in (ClaimStatus.ACCEPTED, ClaimStatus.REJECTED):
@@ -133,7 +132,7 @@ def claim_decide(*, claim: Claim, by: AbstractBaseUser, status: str, version: in
 
 
 def claim_relate(
-    *, source: Claim, target: Claim, kind: str, by: AbstractBaseUser, note: str = ""
+    *, source: Claim, target: Claim, kind: str, by: AuthUser, note: str = ""
 ) -> ClaimRelation:
     """Link two claims of one project (idempotent); symmetric kinds are stored lower id first."""
     require(by, source.article.project_id, Capability.FIND)
@@ -151,7 +150,7 @@ def claim_relate(
     return relation
 
 
-def claim_unrelate(*, relation: ClaimRelation, by: AbstractBaseUser) -> None:
+def claim_unrelate(*, relation: ClaimRelation, by: AuthUser) -> None:
     """Remove a link between two claims."""
     require(by, relation.source.article.project_id, Capability.FIND)
     relation.delete()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db import models
-
 from ..access import StaleVersion
+from ..models import Adjudication, Annotation, Claim
 
 
 
 
-VersionedT = TypeVar("VersionedT", bound=models.Model)
+VersionedT = TypeVar("VersionedT", Adjudication, Annotation, Claim)  # the models updated at a known version
 
 
 def lock_version(model: type[VersionedT], pk: int, version: int) -> VersionedT:
@@ -21,7 +20,7 @@ def lock_version(model: type[VersionedT], pk: int, version: int) -> VersionedT:
     on SQLite the IMMEDIATE transaction already holds the database's write lock.
     """
     current = model._default_manager.select_for_update().get(pk=pk)
-    if current.version != version:  # type: ignore[attr-defined]
+    if current.version != version:
         raise StaleVersion(current)
-    current.version += 1  # type: ignore[attr-defined]
+    current.version += 1
     return current

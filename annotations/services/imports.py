@@ -15,14 +15,13 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
-from ..access import Capability, require
+from ..access import AuthUser, Capability, require
 from ..importers.reader import ArticleRecord, Limits, RecordError, SourceReader, printable, size_text
 from ..models import Article, Job, JobKind, Outlet, Project, body_hash
 from .jobs import JobInterrupted, Progress, UserFacingError, job_create, job_enqueue
@@ -182,7 +181,7 @@ def articles_import(
     *,
     project: Project,
     path: Path | str,
-    by: AbstractBaseUser,
+    by: AuthUser,
     format: str | None = None,
     job_id: int | None = None,
     progress: Progress = _no_progress,
@@ -227,7 +226,7 @@ def _write_chunk(
     project: Project,
     chunk: list[tuple[int, ArticleRecord]],
     *,
-    by: AbstractBaseUser,
+    by: AuthUser,
     job_id: int | None,
     outlets: _OutletCache,
     report: ImportReport,
@@ -301,7 +300,7 @@ def _insert(rows: list[tuple]) -> None:
 def import_job_start(
     *,
     project: Project,
-    by: AbstractBaseUser,
+    by: AuthUser,
     upload: File | None = None,
     path: str | None = None,
     format: str | None = None,

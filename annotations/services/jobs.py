@@ -20,9 +20,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -31,7 +31,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from ..access import Capability, NotFound, require
+from ..access import AuthUser, Capability, NotFound, require
 from ..models import (
     CANCELLABLE_STATUSES,
     FINISHED_STATUSES,
@@ -84,18 +84,24 @@ class JobQueueUnavailable(Exception):
         self.reason = reason
 
 
+class Task(Protocol):
+    """What the services use of a Celery task (celery has no types)."""
+
+    def apply_async(self, args: tuple[Any, ...], **options: Any) -> object: ...
+
+
 @dataclass(frozen=True)
 class JobKindSpec:
     """How to run a kind of job: its Celery task, and how to remove what a stopped run left."""
 
-    task: object
+    task: Task
     undo: Callable[[Job], object] | None = None
 
 
 _KINDS: dict[str, JobKindSpec] = {}
 
 
-def job_kind_register(kind: str, *, task: object, undo: Callable[[Job], object] | None = None) -> None:
+def job_kind_register(kind: str, *, task: Task, undo: Callable[[Job], object] | None = None) -> None:
     """Declare a job kind's task and undo (tasks.py does it for every kind)."""
     _KINDS[kind] = JobKindSpec(task=task, undo=undo)
 
@@ -125,7 +131,7 @@ def job_create(
     *,
     project: Project,
     kind: str,
-    by: AbstractBaseUser | None,
+    by: AuthUser | None,
     params: dict | None = None,
     upload: File | None = None,
 ) -> Job:
@@ -143,11 +149,11 @@ def job_create(
 _unsent = threading.local()
 
 
-def _send(job_id: int, task: object) -> None:
+def _send(job_id: int, task: Task) -> None:
     """Hand the job to the broker; if it cannot be reached, fail the job and say so."""
     pending: list[int] = getattr(_unsent, "ids", [])
     try:
-        task.apply_async((job_id,), retry=True, retry_policy=PUBLISH_RETRY)  # type: ignore[attr-defined]
+        task.apply_async((job_id,), retry=True, retry_policy=PUBLISH_RETRY)
     except Exception as exc:  # noqa: BLE001 - any failure to publish means nobody will run it
         log.warning("job %s: the broker refused it: %s", job_id, exc)
         # Stored for every reader of the job, so in the site's language, not the requester's.
@@ -169,7 +175,7 @@ def _send(job_id: int, task: object) -> None:
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.3, "interval_max": 0.5}
 
 
-def job_enqueue(job: Job, task: object) -> None:
+def job_enqueue(job: Job, task: Task) -> None:
     """Send the job to a worker once the transaction that created it has committed.
 
     Raises JobQueueUnavailable (from the commit) when the broker cannot be reached.
@@ -423,7 +429,7 @@ def job_run(job_id: int, work: Work, *, lease: str | None = None) -> Job | None:
 # --- cancelling and retrying ---------------------------------------------------------------------
 
 
-def job_cancel(*, job: Job, by: AbstractBaseUser) -> Job:
+def job_cancel(*, job: Job, by: AuthUser) -> Job:
     """Cancel a queued job now, or ask a running one to stop (it undoes its partial work)."""
     require(by, job.project_id, Capability.MANAGE)
     undo = False
@@ -445,7 +451,7 @@ def job_cancel(*, job: Job, by: AbstractBaseUser) -> Job:
     return locked
 
 
-def job_retry(*, job: Job, by: AbstractBaseUser) -> Job:
+def job_retry(*, job: Job, by: AuthUser) -> Job:
     """Queue a failed or cancelled job again, as it was first asked (same id, same input)."""
     require(by, job.project_id, Capability.MANAGE)
     spec = _spec(job.kind)
@@ -453,7 +459,7 @@ def job_retry(*, job: Job, by: AbstractBaseUser) -> Job:
         locked = Job.objects.select_for_update(of=("self",)).get(pk=job.pk)
         if locked.status not in RETRYABLE_STATUSES:
             raise ValidationError(gettext("Only a failed or cancelled job can be retried."))
-        if locked.input_file and not locked.input_file.storage.exists(locked.input_file.name):
+        if locked.input_file.name and not locked.input_file.storage.exists(locked.input_file.name):
             raise ValidationError(gettext("This job's uploaded file is gone; upload it again."))
         Job.objects.filter(pk=locked.pk).update(
             status=JobStatus.QUEUED, error="", result={}, phase="", progress_done=0,
@@ -536,7 +542,7 @@ def jobs_reconcile(*, now: datetime | None = None) -> Reconciled:
         if spec is None:
             continue
         try:
-            spec.task.apply_async((pk,), retry=True, retry_policy=PUBLISH_RETRY)  # type: ignore[attr-defined]
+            spec.task.apply_async((pk,), retry=True, retry_policy=PUBLISH_RETRY)
         except Exception as exc:  # noqa: BLE001 - the next sweep sends it again
             log.warning("job %s: could not be sent again yet: %s", pk, exc)
     if done:

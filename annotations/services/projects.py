@@ -8,13 +8,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
-from ..access import Capability, StaleVersion, require
+from ..access import AuthUser, Capability, StaleVersion, User, require
 from ..models import Adjudication, Annotation, Membership, Project, Role, VerdictScheme
 from .adjudication import adjudication_backfill
 from .assignments import assignments_release
@@ -30,7 +29,7 @@ def project_create(
     *,
     name: str,
     slug: str,
-    created_by: AbstractBaseUser,
+    created_by: AuthUser,
     language: str = "fr",
     scheme: VerdictScheme | None = None,
     overlap: int = 2,
@@ -38,7 +37,7 @@ def project_create(
     auto_accept_unanimous: bool = True,
     guidelines: str = "",
     description: str = "",
-    members: Iterable[tuple[AbstractBaseUser, str]] = (),
+    members: Iterable[tuple[AuthUser, str]] = (),
 ) -> Project:
     """Create a project; its creator becomes a manager. Needs the add_project permission."""
     if not created_by.is_active or not created_by.has_perm("annotations.add_project"):
@@ -64,7 +63,7 @@ def project_create(
 
 
 def membership_add(
-    *, project: Project, user: AbstractBaseUser, role: str, by: AbstractBaseUser
+    *, project: Project, user: AuthUser, role: str, by: AuthUser
 ) -> Membership:
     """Give a user a role in the project (idempotent). Managers only."""
     require(by, project, Capability.MANAGE)
@@ -76,7 +75,7 @@ def membership_add(
 
 @transaction.atomic
 def membership_remove(
-    *, project: Project, user: AbstractBaseUser, role: str, by: AbstractBaseUser
+    *, project: Project, user: AuthUser, role: str, by: AuthUser
 ) -> None:
     """Take a role away, freeing the slots it held; the last manager stays. Managers only."""
     require(by, project, Capability.MANAGE)
@@ -100,7 +99,7 @@ PROJECT_SETTINGS = frozenset({
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
-def schemes_available_to(user: AbstractBaseUser) -> QuerySet[VerdictScheme]:
+def schemes_available_to(user: User) -> QuerySet[VerdictScheme]:
     """Schemes a user may choose: the default, those of their projects, and unused ones."""
     schemes = VerdictScheme.objects.all()
     if user.is_active and user.is_superuser:
@@ -112,7 +111,7 @@ def schemes_available_to(user: AbstractBaseUser) -> QuerySet[VerdictScheme]:
     return schemes.filter(Q(is_default=True) | mine | ~used)
 
 
-def _check_settings(project: Project, by: AbstractBaseUser, changes: dict[str, Any]) -> None:
+def _check_settings(project: Project, by: AuthUser, changes: dict[str, Any]) -> None:
     """Refuse changes the model's own validation does not cover, keyed by field."""
     errors: dict[str, str] = {}
     if "overlap" in changes:
@@ -154,7 +153,7 @@ def settings_version(project: Project) -> str:
 
 @transaction.atomic
 def project_update(
-    *, project: Project, by: AbstractBaseUser, version: str | None = None, **fields: Any
+    *, project: Project, by: AuthUser, version: str | None = None, **fields: Any
 ) -> Project:
     """Change a project's settings; ValidationError keyed by field, nothing saved. Managers only.
 

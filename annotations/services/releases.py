@@ -18,12 +18,12 @@ import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.urls import NoReverseMatch, reverse
@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from .. import exporters
-from ..access import Capability, require
+from ..access import AuthUser, Capability, require
 from ..exporters import FileEntry, ReleaseContext, ReleaseStats, VerdictInfo
 from ..models import (
     DatasetRelease,
@@ -139,7 +139,7 @@ def release_filters_clean(project: Project, filters: dict | None) -> ReleaseFilt
         min_agreement = None
     else:
         try:
-            min_agreement = float(min_agreement)  # type: ignore[arg-type]
+            min_agreement = float(min_agreement)
         except (TypeError, ValueError):
             errors["min_agreement"] = gettext("Give a number between 0 and 1.")
         else:
@@ -162,7 +162,8 @@ def release_filters_clean(project: Project, filters: dict | None) -> ReleaseFilt
             dates[name] = _date(name, filters.get(name))
         except ValidationError as exc:
             errors[name] = exc.message_dict[name][0]
-    if dates.get("since") and dates.get("until") and dates["since"] > dates["until"]:
+    since, until = dates.get("since"), dates.get("until")
+    if since and until and since > until:
         errors["until"] = gettext("The end of the date range comes before its start.")
     if errors:
         raise ValidationError(errors)
@@ -190,7 +191,7 @@ def _base_url_clean(base_url: str) -> str:
 def release_job_create(
     *,
     project: Project,
-    by: AbstractBaseUser,
+    by: AuthUser,
     version: str,
     formats: list[str] | None = None,
     filters: dict | None = None,
@@ -229,7 +230,7 @@ def release_job_create(
 def release_job_start(
     *,
     project: Project,
-    by: AbstractBaseUser,
+    by: AuthUser,
     version: str,
     formats: list[str] | None = None,
     filters: dict | None = None,
@@ -256,7 +257,7 @@ def release_job_start(
 # --- the release job ------------------------------------------------------------------------------
 
 
-def _check_owner(job: Job) -> AbstractBaseUser:
+def _check_owner(job: Job) -> AuthUser:
     """The job runs for its owner, who must still manage the project when it runs."""
     if job.created_by is None:
         raise ReleaseRefused("The person who started this release no longer exists.")
@@ -308,7 +309,7 @@ class _HashingFile(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: Any) -> int:
         view = memoryview(data)
         self.sha256.update(view)
         self.raw.write(view)
@@ -357,7 +358,7 @@ def _snapshot(progress: Progress, job_id: int) -> Iterator[Progress]:
 
 
 def _write_formats(
-    job: Job, owner: AbstractBaseUser, project: Project, context: ReleaseContext, folder: Path,
+    job: Job, owner: AuthUser, project: Project, context: ReleaseContext, folder: Path,
     progress: Progress,
 ) -> tuple[list[FileEntry], ReleaseStats, int]:
     """One pass over the records into every format's file: their entries, figures, and the total."""
@@ -372,7 +373,7 @@ def _write_formats(
             # Writers see a buffered stream: many small writes become few large ones.
             buffered = io.BufferedWriter(sinks[fmt], buffer_size=1 << 20)
             files.callback(buffered.flush)
-            writers[fmt] = exporters.open_writer(fmt, buffered, context)  # type: ignore[arg-type]
+            writers[fmt] = exporters.open_writer(fmt, buffered, context)
             files.callback(writers[fmt].close)  # runs before the flush above (LIFO)
         total = release_record_count(owner, project, filters)
         report("writing", 0, total)
@@ -498,7 +499,7 @@ def _record(
 # --- deleting -------------------------------------------------------------------------------------
 
 
-def release_delete(*, release: DatasetRelease, by: AbstractBaseUser) -> None:
+def release_delete(*, release: DatasetRelease, by: AuthUser) -> None:
     """Delete a release and, once that commits, its files. Managers only; there is no undo."""
     require(by, release.project_id, Capability.MANAGE)
     media = Path(settings.MEDIA_ROOT).resolve()
@@ -512,4 +513,4 @@ def release_delete(*, release: DatasetRelease, by: AbstractBaseUser) -> None:
         release.files.all().delete()
         release.delete()
         for folder in folders:
-            transaction.on_commit(lambda f=folder: shutil.rmtree(f, ignore_errors=True))
+            transaction.on_commit(partial(shutil.rmtree, folder, ignore_errors=True))

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.auth.models import Permission
 from django.db import transaction
 
+from ..access import AuthUser
 from ..models import Membership, Project, Role
 from .imports import ImportReport, articles_import
 from .projects import project_create
@@ -47,7 +48,7 @@ class SeedReport:
     articles: ImportReport
 
 
-def _demo_user(username: str, is_staff: bool, password: str | None) -> tuple[AbstractBaseUser, bool]:
+def _demo_user(username: str, is_staff: bool, password: str | None) -> tuple[AuthUser, bool]:
     """Get or create a demo user; an existing user's password is left alone."""
     User = get_user_model()
     user, created = User.objects.get_or_create(
@@ -65,7 +66,7 @@ def _demo_user(username: str, is_staff: bool, password: str | None) -> tuple[Abs
 @transaction.atomic
 def seeds_load(*, password: str | None) -> SeedReport:
     """Create the demo users, the demo project with its members, and import the seed articles."""
-    users: dict[str, AbstractBaseUser] = {}
+    users: dict[str, AuthUser] = {}
     created_names = []
     for username, (_, is_staff) in DEMO_USERS.items():
         users[username], created = _demo_user(username, is_staff, password)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext
 
-from ..access import Capability, require
+from ..access import AuthUser, Capability, require
 from ..models import (
     Article,
     Claim,
@@ -39,7 +38,7 @@ class SuggestRefused(UserFacingError):
 
 
 def suggest_job_create(
-    *, project: Project, by: AbstractBaseUser, article_ids: Iterable[int] | None = None,
+    *, project: Project, by: AuthUser, article_ids: Iterable[int] | None = None,
     inline: bool = False,
 ) -> Job:
     """Record a suggest job for some articles of the project (None: all) without queueing it.
@@ -64,7 +63,7 @@ def suggest_job_create(
 
 
 def suggest_job_start(
-    *, project: Project, by: AbstractBaseUser, article_ids: Iterable[int] | None = None
+    *, project: Project, by: AuthUser, article_ids: Iterable[int] | None = None
 ) -> Job:
     """Queue a suggest job for some articles of the project (None: all of them). Managers only."""
     with transaction.atomic():
@@ -104,7 +103,7 @@ def suggest_job_after_import(*, import_job: Job) -> Job | None:
     return job
 
 
-def retrain_job_start(*, project: Project, by: AbstractBaseUser) -> Job:
+def retrain_job_start(*, project: Project, by: AuthUser) -> Job:
     """Queue a retrain of the project's suggestion model. Managers only."""
     require(by, project, Capability.MANAGE)
     with transaction.atomic():
@@ -115,7 +114,7 @@ def retrain_job_start(*, project: Project, by: AbstractBaseUser) -> Job:
     return job
 
 
-def _check_owner(job: Job) -> AbstractBaseUser:
+def _check_owner(job: Job) -> AuthUser:
     """The job runs for its owner, who must still manage the project when it runs."""
     if job.created_by is None:
         raise SuggestRefused("The person who started this job no longer exists.")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext
 
+from ..access import AuthUser
 from ..models.accounts import PREFIX_LENGTH, ApiToken, new_key, password_digest, token_digest
 
 # A script that logs in on every run gets a new token each time; beyond this many the oldest
@@ -24,13 +24,13 @@ class IssuedToken:
     key: str
 
 
-def _check(user: AbstractBaseUser) -> None:
+def _check(user: AuthUser) -> None:
     if not user.is_authenticated or not user.is_active:
         raise PermissionDenied(gettext("Log in to manage your API token."))
 
 
 @transaction.atomic
-def token_issue(*, user: AbstractBaseUser) -> IssuedToken:
+def token_issue(*, user: AuthUser) -> IssuedToken:
     """A new token for the user, bound to their current password; older tokens stay valid."""
     _check(user)
     current = password_digest(user.password)
@@ -46,14 +46,14 @@ def token_issue(*, user: AbstractBaseUser) -> IssuedToken:
 
 
 @transaction.atomic
-def token_rotate(*, user: AbstractBaseUser) -> IssuedToken:
+def token_rotate(*, user: AuthUser) -> IssuedToken:
     """Replace all of the user's tokens (so revoking them) with one new token."""
     _check(user)
     ApiToken.objects.filter(user=user).delete()
     return token_issue(user=user)
 
 
-def token_revoke(*, user: AbstractBaseUser) -> bool:
+def token_revoke(*, user: AuthUser) -> bool:
     """Delete all of the user's tokens; whether there was any."""
     _check(user)
     deleted, _ = ApiToken.objects.filter(user=user).delete()

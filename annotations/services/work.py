@@ -9,14 +9,13 @@ from enum import Enum
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ..access import Capability, NotFound, StaleVersion, can, require
+from ..access import AuthUser, Capability, NotFound, StaleVersion, can, require
 from ..models import (
     Adjudication,
     AdjudicationMethod,
@@ -91,7 +90,7 @@ def _replayed(save: Callable[[], T]) -> T:
 
 
 def _lock(
-    qs: QuerySet[R], *, by: AbstractBaseUser, to_claim: str, only: Sequence[str] = (),
+    qs: QuerySet[R], *, by: AuthUser, to_claim: str, only: Sequence[str] = (),
     verdict_code: str | None = None,
 ) -> tuple[R | None, frozenset[str]]:
     """The one row of qs with its claim locked, and the caller's roles in the claim's project.
@@ -115,17 +114,18 @@ def _lock(
     )
     if verdict_code is not None:
         verdicts = f"{project}__scheme__verdicts"
-        qs = qs.annotate(
+        # Django's select_related() follows a FilteredRelation; the plugin knows only fields.
+        qs = qs.annotate(  # type: ignore[misc]
             chosen=FilteredRelation(verdicts, condition=Q(**{f"{verdicts}__code": verdict_code}))
         ).select_related("chosen")
     rows = list(qs)
     if not rows:
         return None, frozenset()
-    roles = frozenset(row.caller_role for row in rows if row.caller_role)  # type: ignore[attr-defined]
+    roles = frozenset(row.caller_role for row in rows if row.caller_role)
     return rows[0], roles
 
 
-def _allow(by: AbstractBaseUser, roles: frozenset[str], capability: Capability) -> None:
+def _allow(by: AuthUser, roles: frozenset[str], capability: Capability) -> None:
     """access.require() on roles the locking read already fetched: NotFound to outsiders,
     PermissionDenied to members whose role lacks the capability."""
     if can(roles, capability, user=by):
@@ -183,7 +183,7 @@ def _judge(
     *,
     claim: Claim,
     roles: frozenset[str],
-    annotator: AbstractBaseUser,
+    annotator: AuthUser,
     verdict: Verdict | None,
     version: int | None,
     confidence: int | None,
@@ -214,7 +214,7 @@ def _judge(
     annotation.rationale = rationale
     annotation.time_spent_seconds = time_spent_seconds
     annotation.clean_fields(exclude=_CHECKED_HERE)
-    annotation._history_user = annotator  # type: ignore[attr-defined]
+    annotation._history_user = annotator
     if version is None:
         annotation.save()  # INSERT, and simple-history's INSERT of the history row
     else:
@@ -261,7 +261,7 @@ def _update_at(annotation: Annotation, version: int) -> None:
 def annotation_save(
     *,
     claim: Claim,
-    annotator: AbstractBaseUser,
+    annotator: AuthUser,
     verdict: Verdict | None,
     version: int | None = None,
     confidence: int | None = None,
@@ -293,7 +293,7 @@ def annotation_save(
 def annotation_create(
     *,
     claim_id: int,
-    by: AbstractBaseUser,
+    by: AuthUser,
     verdict_code: str | None,
     confidence: int | None = None,
     rationale: str = "",
@@ -329,7 +329,7 @@ def annotation_create(
 def annotation_update(
     *,
     annotation_id: int,
-    by: AbstractBaseUser,
+    by: AuthUser,
     version: int,
     verdict_code: str | None | Keep = KEEP,
     confidence: int | None | Keep = KEEP,
@@ -385,7 +385,7 @@ def _check_url(url: str) -> None:
 def evidence_add(
     *,
     claim: Claim,
-    by: AbstractBaseUser,
+    by: AuthUser,
     stance: str,
     url: str = "",
     title: str = "",
@@ -425,12 +425,12 @@ def evidence_add(
         linked_article=linked_article,
     )
     evidence.full_clean(validate_constraints=False)
-    evidence._history_user = by  # type: ignore[attr-defined]
+    evidence._history_user = by
     evidence.save()
     return evidence
 
 
-def evidence_delete(*, evidence: Evidence, by: AbstractBaseUser) -> None:
+def evidence_delete(*, evidence: Evidence, by: AuthUser) -> None:
     """Remove evidence: its author, or a reviewer."""
     project_id = evidence.claim.article.project_id
     if evidence.added_by_id != by.pk:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,8 @@ class ClaimCreateForm(forms.Form):
     statement = forms.CharField(required=False, widget=forms.Textarea, label=_("Statement"))
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start is not None and end is not None and end <= start:
             self.add_error("end", _("The end must come after the start."))
@@ -64,9 +66,9 @@ class AnnotationForm(forms.Form):
     # Empty when the annotation does not exist yet.
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, scheme_id: int, **kwargs: object) -> None:
+    def __init__(self, *args: Any, scheme_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["verdict"].queryset = Verdict.objects.filter(scheme_id=scheme_id)
+        cast(forms.ModelChoiceField, self.fields["verdict"]).queryset = Verdict.objects.filter(scheme_id=scheme_id)
 
 
 # A claim or article of the corpus, named by id or by the URL of its page.

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from ..access import AuthUser
 from ..importers.reader import FORMATS, format_for_name
-from ..models import Project, Role, TaskKind, Verdict
+from ..models import Project, Role, TaskKind, Verdict, VerdictScheme
 from ..services.imports import import_upload_validator
 from ..services.projects import LANGUAGE_RE, schemes_available_to, settings_version
 
@@ -42,7 +42,7 @@ class _ProjectFields(forms.Form):
         label=_("Language"), max_length=12, initial="fr", validators=[language_validator],
         help_text=_("The language of the articles, as a code: fr, en, de…"),
     )
-    scheme = forms.ModelChoiceField(label=_("Verdict scheme"), queryset=None, empty_label=None)
+    scheme: forms.ModelChoiceField[VerdictScheme] = forms.ModelChoiceField(label=_("Verdict scheme"), queryset=None, empty_label=None)
     task_kind = forms.ChoiceField(label=_("Work asked of annotators"), choices=TaskKind.choices, initial=TaskKind.BOTH)
     overlap = forms.IntegerField(
         label=_("Annotators per claim"), min_value=1, max_value=MAX_OVERLAP, initial=2,
@@ -57,9 +57,9 @@ class _ProjectFields(forms.Form):
         label=_("Guidelines (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 14}),
     )
 
-    def __init__(self, *args: Any, user: AbstractBaseUser, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AuthUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].queryset = schemes_available_to(user).order_by("-is_default", "name")
+        cast(forms.ModelChoiceField, self.fields["scheme"]).queryset = schemes_available_to(user).order_by("-is_default", "name")
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -81,7 +81,8 @@ class ProjectCreateForm(_ProjectFields):
     ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "name" in cleaned and not cleaned.get("slug") and "slug" not in self.errors:
             cleaned["slug"] = slugify(cleaned["name"])[:80].strip("-")
             if not cleaned["slug"]:
@@ -133,7 +134,7 @@ class MemberAddForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.ANNOTATOR)
 
-    def clean_username(self) -> AbstractBaseUser:
+    def clean_username(self) -> AuthUser:
         username = self.cleaned_data["username"].strip()
         user = get_user_model()._default_manager.filter(username=username, is_active=True).first()
         if user is None:
@@ -167,7 +168,8 @@ class ImportForm(forms.Form):
     suggest = forms.BooleanField(label=_("Suggest claims after import"), required=False)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         upload = cleaned.get("file")
         if upload is not None and not cleaned.get("format"):
             try:
@@ -178,6 +180,13 @@ class ImportForm(forms.Form):
                 if detected not in UPLOAD_FORMATS:
                     self.add_error("file", _("Upload a file, not a folder."))
         return cleaned
+
+
+class VerdictsField(forms.ModelMultipleChoiceField):
+    """Verdicts shown by their label, in the reader's language."""
+
+    def label_from_instance(self, obj: Verdict) -> str:
+        return obj.label
 
 
 class ReleaseForm(forms.Form):
@@ -194,7 +203,7 @@ class ReleaseForm(forms.Form):
         label=_("Minimum agreement"), required=False, min_value=0, max_value=1,
         help_text=_("Leave out claims whose annotators agreed less than this (0 to 1)."),
     )
-    verdicts = forms.ModelMultipleChoiceField(
+    verdicts = VerdictsField(
         label=_("Verdicts"), queryset=Verdict.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple, to_field_name="code",
         help_text=_("None ticked: every verdict."),
@@ -210,13 +219,15 @@ class ReleaseForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project, formats: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["formats"].choices = [(f, f) for f in formats]
+        cast(forms.MultipleChoiceField, self.fields["formats"]).choices = [(f, f) for f in formats]
         self.fields["formats"].initial = list(formats)
-        self.fields["verdicts"].queryset = Verdict.objects.filter(scheme_id=project.scheme_id).order_by("order")
-        self.fields["verdicts"].label_from_instance = lambda verdict: verdict.label  # in the reader's language
+        cast(VerdictsField, self.fields["verdicts"]).queryset = (
+            Verdict.objects.filter(scheme_id=project.scheme_id).order_by("order")
+        )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end of the range comes before its start."))

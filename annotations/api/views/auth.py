@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from ...services import tokens
 from .. import serializers as s
+from .common import AuthenticatedRequest
 from .docs import INVALID, LOCKED_OUT, THROTTLED, UNAUTHENTICATED
 
 
@@ -63,6 +64,6 @@ class TokenView(APIView):
         responses={204: OpenApiResponse(description="Revoked (or there was none)."),
                    401: UNAUTHENTICATED, 429: THROTTLED},
     )
-    def delete(self, request: Request) -> Response:
+    def delete(self, request: AuthenticatedRequest) -> Response:
         tokens.token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -12,7 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ...access import Capability, StaleVersion
+from ...access import AuthUser, Capability, StaleVersion
 from ...selectors import visibility
 from ..exceptions import StaleConflict
 
@@ -47,11 +47,19 @@ class LazyRoles(Mapping):
         return len(self._load())
 
 
+class AuthenticatedRequest(Request):
+    """The request of a view that requires authentication (IsAuthenticated, the default)."""
+
+    user: AuthUser
+
+
 class ApiViewSet(viewsets.GenericViewSet):
     """Routes take numeric ids only (anything else is a 404 before any query), PATCH not PUT."""
 
+    request: AuthenticatedRequest  # no route lifts the default IsAuthenticated
+
     lookup_value_regex = r"[0-9]{1,18}"
-    ordering = ("id",)
+    ordering: tuple[str, ...] = ("id",)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     # What a member needs for the list of one project (`?project=`): others get 403.
     list_capability = Capability.VIEW
@@ -67,7 +75,7 @@ class ApiViewSet(viewsets.GenericViewSet):
         return self._scope
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())  # a Mapping to the stubs, a new dict anyway
         context["roles"] = self.roles
         context["is_admin"] = bool(self.request.user.is_active and self.request.user.is_superuser)
         return context

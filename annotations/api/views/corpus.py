@@ -13,20 +13,20 @@ from rest_framework.reverse import reverse
 
 from ... import selectors
 from ...access import Capability
-from ...models import Article, Claim, ClaimRelation
+from ...models import Article, Claim, ClaimRelation, Job
 from ...selectors import visibility
 from ...services import articles as article_services
 from ...services import claims as claim_services
 from ...services import imports
 from .. import serializers as s
 from ..filters import ArticleFilter, ClaimFilter, RelationFilter
-from .common import ApiViewSet, requested_version, stale_as_conflict
+from .common import ApiViewSet, AuthenticatedRequest, requested_version, stale_as_conflict
 from .docs import ERRORS, IF_MATCH, JOB_START_ERRORS, READ_ERRORS, VERSIONED_ERRORS, WRITE_ERRORS
 
 
-def job_accepted(view: ApiViewSet, job: object) -> Response:
+def job_accepted(view: ApiViewSet, job: Job) -> Response:
     """202 with the queued job and where to watch it."""
-    location = reverse("api:job-detail", args=[job.pk], request=view.request)  # type: ignore[attr-defined]
+    location = reverse("api:job-detail", args=[job.pk], request=view.request)
     return view.respond(s.JobSerializer, job, status.HTTP_202_ACCEPTED, {"Location": location})
 
 
@@ -82,14 +82,14 @@ class ArticleViewSet(ApiViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.respond(s.ArticleDetailSerializer, selectors.article_get_for_user(request.user, int(pk)))
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ArticleWriteSerializer)
         project = selectors.project_get_for_user(request.user, slug=data.pop("project"))
         article = Article(project=project, created_by=request.user, **data)
         article = article_services.article_save(article=article, by=request.user)
         return self.respond(s.ArticleDetailSerializer, article, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: str) -> Response:
         article = selectors.article_get_for_user(request.user, int(pk))
         data = self.input(s.ArticleUpdateSerializer, partial=True)
         for name, value in data.items():
@@ -99,7 +99,7 @@ class ArticleViewSet(ApiViewSet):
 
     @action(detail=False, methods=["post"], url_path="import",
             parser_classes=[MultiPartParser, FormParser])
-    def import_file(self, request: Request) -> Response:
+    def import_file(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ArticleImportSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         job = imports.import_job_start(
@@ -163,7 +163,7 @@ class ClaimViewSet(ApiViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.respond(s.ClaimSerializer, self._claim(pk))
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ClaimCreateSerializer)
         article = selectors.article_get_for_user(request.user, data.pop("article"))
         claim = claim_services.claim_create(article=article, by=request.user, **data)
@@ -172,7 +172,7 @@ class ClaimViewSet(ApiViewSet):
     def _represent(self, claim: Claim) -> dict:
         return s.ClaimSerializer(claim).data
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: str) -> Response:
         claim = self._claim(pk)
         data = self.input(s.ClaimUpdateSerializer, partial=True)
         version, from_header = requested_version(request, data)
@@ -181,7 +181,7 @@ class ClaimViewSet(ApiViewSet):
         return self.respond(s.ClaimSerializer, claim)
 
     @action(detail=True, methods=["post"])
-    def decide(self, request: Request, pk: str) -> Response:
+    def decide(self, request: AuthenticatedRequest, pk: str) -> Response:
         claim = self._claim(pk)
         data = self.input(s.ClaimDecideSerializer)
         version, from_header = requested_version(request, data)
@@ -230,7 +230,7 @@ class RelationViewSet(ApiViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.respond(s.RelationSerializer, visibility.relation_get_for_user(request.user, int(pk)))
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.RelationCreateSerializer)
         # Visibility, then the role, then the target: a researcher learns nothing of candidates.
         source = visibility.claim_get_visible(request.user, data["source"], capability=Capability.FIND)
@@ -240,7 +240,7 @@ class RelationViewSet(ApiViewSet):
         )
         return self.respond(s.RelationSerializer, relation, status.HTTP_201_CREATED)
 
-    def destroy(self, request: Request, pk: str) -> Response:
+    def destroy(self, request: AuthenticatedRequest, pk: str) -> Response:
         relation = visibility.relation_get_for_user(request.user, int(pk))
         claim_services.claim_unrelate(relation=relation, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

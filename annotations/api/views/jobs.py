@@ -17,7 +17,7 @@ from ...selectors import visibility
 from ...services import adjudication, jobs, suggestions
 from .. import serializers as s
 from ..filters import JobFilter
-from .common import ApiViewSet
+from .common import ApiViewSet, AuthenticatedRequest
 from .corpus import job_accepted
 from .docs import (
     JOB_NOT_CANCELLABLE,
@@ -100,7 +100,7 @@ class JobViewSet(ApiViewSet):
         return self.respond(s.JobSerializer, selectors.job_get_for_user(request.user, int(pk)))
 
     @action(detail=False, methods=["post"])
-    def suggest(self, request: Request) -> Response:
+    def suggest(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.SuggestJobSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         job = suggestions.suggest_job_start(
@@ -109,19 +109,19 @@ class JobViewSet(ApiViewSet):
         return job_accepted(self, job)
 
     @action(detail=False, methods=["post"])
-    def retrain(self, request: Request) -> Response:
+    def retrain(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ProjectRefSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         return job_accepted(self, suggestions.retrain_job_start(project=project, by=request.user))
 
     @action(detail=False, methods=["post"])
-    def agreement(self, request: Request) -> Response:
+    def agreement(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ProjectRefSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         return job_accepted(self, adjudication.agreement_job_start(project=project, by=request.user))
 
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
+    def cancel(self, request: AuthenticatedRequest, pk: str) -> Response:
         job = selectors.job_get_for_user(request.user, int(pk))
         try:
             job = jobs.job_cancel(job=job, by=request.user)
@@ -130,7 +130,7 @@ class JobViewSet(ApiViewSet):
         return self.respond(s.JobSerializer, job)
 
     @action(detail=True, methods=["post"])
-    def retry(self, request: Request, pk: str) -> Response:
+    def retry(self, request: AuthenticatedRequest, pk: str) -> Response:
         job = selectors.job_get_for_user(request.user, int(pk))
         try:
             job = jobs.job_retry(job=job, by=request.user)

@@ -18,7 +18,7 @@ from ...selectors import agreement, manage, visibility
 from ...services import projects as project_services
 from .. import serializers as s
 from ..filters import MembershipFilter
-from .common import ApiViewSet, LazyRoles
+from .common import ApiViewSet, AuthenticatedRequest, LazyRoles
 from .docs import ERRORS, READ_ERRORS, WRITE_ERRORS
 
 AGREEMENT_EXAMPLE = OpenApiExample(
@@ -132,7 +132,7 @@ class ProjectViewSet(ApiViewSet):
     def retrieve(self, request: Request, slug: str) -> Response:
         return self.respond(s.ProjectSerializer, self._project(slug))
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ProjectCreateSerializer)
         scheme_slug = data.pop("scheme", None)
         if scheme_slug is not None:
@@ -141,7 +141,7 @@ class ProjectViewSet(ApiViewSet):
         self._roles = LazyRoles(request.user)  # now a manager of the new project
         return self.respond(s.ProjectSerializer, self._project(project.slug), status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, slug: str) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, slug: str) -> Response:
         project = selectors.project_get_for_user(request.user, slug=slug)
         data = self.input(s.ProjectUpdateSerializer, partial=True)
         if "scheme" in data:
@@ -212,7 +212,7 @@ class MembershipViewSet(ApiViewSet):
         membership = visibility.membership_get_for_user(request.user, int(pk))
         return self.respond(s.MembershipSerializer, membership)
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.MembershipCreateSerializer)
         # Managers only, checked before the username is looked up: the answer for an unknown
         # username would otherwise let any member test which accounts exist.
@@ -226,7 +226,7 @@ class MembershipViewSet(ApiViewSet):
         membership.project, membership.user = project, user
         return self.respond(s.MembershipSerializer, membership, status.HTTP_201_CREATED)
 
-    def destroy(self, request: Request, pk: str) -> Response:
+    def destroy(self, request: AuthenticatedRequest, pk: str) -> Response:
         membership = visibility.membership_get_for_user(request.user, int(pk))
         project_services.membership_remove(
             project=membership.project, user=membership.user, role=membership.role, by=request.user

@@ -26,7 +26,7 @@ from ...selectors import releases as release_selectors
 from ...selectors import visibility
 from ...services import releases as release_services
 from .. import serializers as s
-from .common import ApiViewSet
+from .common import ApiViewSet, AuthenticatedRequest
 from .corpus import job_accepted
 from .docs import ERRORS, JOB_START_ERRORS, READ_ERRORS
 
@@ -87,7 +87,7 @@ class ReleaseViewSet(ApiViewSet):
         release = release_selectors.release_get_for_user(request.user, int(pk))
         return self.respond(s.ReleaseDetailSerializer, release)
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ReleaseCreateSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         job = release_services.release_job_start(
@@ -96,7 +96,7 @@ class ReleaseViewSet(ApiViewSet):
         )
         return job_accepted(self, job)
 
-    def destroy(self, request: Request, pk: str) -> Response:
+    def destroy(self, request: AuthenticatedRequest, pk: str) -> Response:
         release = release_selectors.release_get_for_user(request.user, int(pk))
         release_services.release_delete(release=release, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -134,7 +134,7 @@ class ReleaseFileViewSet(ApiViewSet):
             handle = item.file.open("rb")
         except FileNotFoundError:
             raise Http404("This file is missing from the storage.") from None
-        name = item.file.name.rsplit("/", 1)[-1]
+        name = (item.file.name or "").rsplit("/", 1)[-1]
         # FileResponse streams in blocks and sets Content-Length from the open file.
         response = FileResponse(handle, as_attachment=True, filename=name)
         response["X-Checksum-SHA256"] = item.sha256

@@ -15,7 +15,7 @@ from ...selectors import visibility
 from ...services import work
 from .. import serializers as s
 from ..filters import AdjudicationFilter, AnnotationFilter, EvidenceFilter
-from .common import ApiViewSet, requested_version, stale_as_conflict
+from .common import ApiViewSet, AuthenticatedRequest, requested_version, stale_as_conflict
 from .docs import ERRORS, IF_MATCH, READ_ERRORS, VERSIONED_ERRORS, WRITE_ERRORS
 
 BLIND = (
@@ -74,7 +74,7 @@ class AnnotationViewSet(ApiViewSet):
     def _represent(self, annotation: Annotation) -> dict:
         return s.AnnotationSerializer(annotation).data
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.AnnotationCreateSerializer)
         # The service loads, locks and authorises the claim and finds the verdict in one query.
         with stale_as_conflict(self._represent):
@@ -83,7 +83,7 @@ class AnnotationViewSet(ApiViewSet):
             )
         return self.respond(s.AnnotationSerializer, annotation, status.HTTP_201_CREATED)
 
-    def partial_update(self, request: Request, pk: str) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: str) -> Response:
         data = self.input(s.AnnotationUpdateSerializer, partial=True)
         version, from_header = requested_version(request, data)
         if "verdict" in data:
@@ -137,7 +137,7 @@ class EvidenceViewSet(ApiViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.respond(s.EvidenceSerializer, visibility.evidence_get_for_user(request.user, int(pk)))
 
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.EvidenceCreateSerializer)
         # The role first: the linked claim and article are looked up only for those who may cite.
         claim = visibility.claim_get_visible(request.user, data.pop("claim"), capability=Capability.FIND)
@@ -154,7 +154,7 @@ class EvidenceViewSet(ApiViewSet):
         evidence = work.evidence_add(claim=claim, by=request.user, **data)
         return self.respond(s.EvidenceSerializer, evidence, status.HTTP_201_CREATED)
 
-    def destroy(self, request: Request, pk: str) -> Response:
+    def destroy(self, request: AuthenticatedRequest, pk: str) -> Response:
         evidence = visibility.evidence_get_for_user(request.user, int(pk))
         work.evidence_delete(evidence=evidence, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -222,7 +222,7 @@ class AdjudicationViewSet(ApiViewSet):
     def _represent(self, adjudication: Adjudication) -> dict:
         return s.AdjudicationSerializer(adjudication).data
 
-    def _decide(self, claim, data: dict, version: int | None, from_header: bool = False):  # type: ignore[no-untyped-def]
+    def _decide(self, claim, data: dict, version: int | None, from_header: bool = False):
         verdict = visibility.verdict_of_project(claim.article.project, data.pop("verdict"))
         gold = visibility.evidence_of_claim(claim, data.pop("gold_evidence"), field="gold_evidence")
         with stale_as_conflict(self._represent, from_header=from_header):

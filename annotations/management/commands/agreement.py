@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -40,11 +41,11 @@ class Command(BaseCommand):
             help="compute now even for a big project, instead of using the latest agreement job",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         project = Project.objects.select_related("scheme").filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"no project {options['project']!r}")
-        user = acting_user(project, options["as_user"])  # type: ignore[arg-type]
+        user = acting_user(project, options["as_user"])
         try:
             report = project_agreement_report(user, project, fresh=bool(options["fresh"]))
         except (PermissionDenied, NotFound) as exc:

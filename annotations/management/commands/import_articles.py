@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -34,11 +35,11 @@ class Command(BaseCommand):
             "--queue", action="store_true", help="hand the job to a Celery worker and return at once"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         project = Project.objects.filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"no project with slug {options['project']!r}")
-        user = acting_user(project, options["user"])  # type: ignore[arg-type]
+        user = acting_user(project, options["user"])
         source = str(options["source"])
         try:
             # Before a job exists, like an upload through the UI or the API.
@@ -63,8 +64,9 @@ class Command(BaseCommand):
                 **({"format": options["format"]} if options["format"] else {}),
             },
         )
-        job = job_run(job.pk, import_job_work)
-        assert job is not None
+        ran = job_run(job.pk, import_job_work)
+        assert ran is not None  # the job is this command's own
+        job = ran
         if job.status != JobStatus.SUCCEEDED:
             for error in job.result.get("errors", []):
                 where = error["file"] + (f", line {error['line']}" if error["line"] else "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -27,11 +28,11 @@ class Command(BaseCommand):
             help="do not run the suggestion engine over the seed articles of a new demo project",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         password = options["password"] or os.environ.get("DEMO_PASSWORD")
         if not password and settings.DEBUG:
             password = DEBUG_DEMO_PASSWORD
-        report = seeds_load(password=password)  # type: ignore[arg-type]
+        report = seeds_load(password=password)
         self.stdout.write(report.articles.summary())
         self.stdout.write(
             f"project {PROJECT_SLUG}: {'created' if report.project_created else 'already there'}; "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -60,32 +62,33 @@ class Command(BaseCommand):
             "--queue", action="store_true", help="hand the job to a Celery worker and return at once"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         project = Project.objects.filter(slug=options["project"]).first()
         if project is None:
             raise CommandError(f"no project with slug {options['project']!r}")
-        user = acting_user(project, options["user"])  # type: ignore[arg-type]
+        user = acting_user(project, options["user"])
         filters: dict = {}
         for name in ("min_agreement", "verdicts", "since", "until"):
             if options[name] is not None:
                 filters[name] = options[name]
         if options["include_unadjudicated"]:
             filters["include_unadjudicated"] = True
-        request = {
+        request: dict[str, Any] = {
             "project": project, "by": user, "version": options["release_version"],
             "formats": options["formats"], "filters": filters, "base_url": options["base_url"],
         }
         try:
             if options["queue"]:
-                job = release_job_start(**request)  # type: ignore[arg-type]
+                job = release_job_start(**request)
                 self.stdout.write(f"queued release job {job.pk}")
                 return
-            job = release_job_create(**request, inline=True)  # type: ignore[arg-type]
+            job = release_job_create(**request, inline=True)
         except (ValidationError, PermissionDenied, NotFound) as exc:
             raise _refusal(exc) from None
         # Run here, through the same Job and service a worker would use.
-        job = job_run(job.pk, release_job_work)
-        assert job is not None
+        ran = job_run(job.pk, release_job_work)
+        assert ran is not None  # the job is this command's own
+        job = ran
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(job.error)
         release = DatasetRelease.objects.get(pk=job.result["release"])

@@ -98,8 +98,9 @@ class Command(BaseCommand):
             job = suggest_job_create(project=project, by=user, article_ids=article_ids, inline=True)
         except (ValidationError, PermissionDenied, NotFound) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from None
-        job = job_run(job.pk, suggest_job_work)
-        assert job is not None
+        ran = job_run(job.pk, suggest_job_work)
+        assert ran is not None  # the job is this command's own
+        job = ran
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(job.error)
         r = job.result

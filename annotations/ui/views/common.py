@@ -6,11 +6,19 @@ from functools import wraps
 from typing import Any, Callable
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django_htmx.middleware import HtmxDetails
 
-from ...access import NotFound
+from ...access import AuthUser, NotFound
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a login-required view gets: a signed-in user, and django-htmx's details."""
+
+    user: AuthUser
+    htmx: HtmxDetails
 
 
 def member_view(view: View) -> View:
@@ -21,7 +29,7 @@ def member_view(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:

@@ -17,7 +17,7 @@ from ... import selectors
 from ...models import Assignment, Role
 from ...services import assignments as assignment_services
 from ..markdown import render_markdown
-from .common import member_view
+from .common import AuthenticatedHttpRequest, member_view
 
 ARTICLES_PER_PAGE = 25
 
@@ -54,7 +54,9 @@ def project_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "annotations/ui/project/page.html", context)
 
 
-def _go_next(request: HttpRequest, project_slug: str, skipped: Assignment | None = None) -> HttpResponse:
+def _go_next(
+    request: AuthenticatedHttpRequest, project_slug: str, skipped: Assignment | None = None
+) -> HttpResponse:
     """Redirect to the user's next piece of work, or back to the project when there is none."""
     project = selectors.project_get_for_user(request.user, slug=project_slug)
     assignment = assignment_services.assignment_next(project=project, by=request.user)
@@ -68,14 +70,14 @@ def _go_next(request: HttpRequest, project_slug: str, skipped: Assignment | None
 
 @member_view
 @require_POST
-def next_item(request: HttpRequest, slug: str) -> HttpResponse:
+def next_item(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Open the user's current assignment, or hand them a new one."""
     return _go_next(request, slug)
 
 
 @member_view
 @require_POST
-def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def skip(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     """Put the assignment aside for later and go to the next one."""
     assignment = selectors.assignment_get_for_user(request.user, assignment_id)
     try:
@@ -88,7 +90,7 @@ def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def done(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def done(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
     """Finish the assignment ("Done with this article") and go to the next one."""
     assignment = selectors.assignment_get_for_user(request.user, assignment_id)
     try:

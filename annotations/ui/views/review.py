@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -27,7 +27,7 @@ from ...services.adjudication import (
     adjudication_decide,
     agreement_job_start,
 )
-from .common import member_view
+from .common import AuthenticatedHttpRequest, member_view
 
 TEMPLATES = "annotations/ui/review/"
 FILTER_LABELS = {
@@ -38,7 +38,7 @@ FILTER_LABELS = {
 }
 GOLD_HOTKEYS = 9  # evidence items reachable with g 1 … g 9
 # The services' field names as the form calls them: an override's reason is the note.
-SERVICE_FIELDS = {"reason": "note", "gold_evidence": "gold"}
+SERVICE_FIELDS: dict[str | None, str | None] = {"reason": "note", "gold_evidence": "gold"}
 
 
 def _queue_filter(raw: str | None) -> str:
@@ -71,7 +71,7 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_POST
-def review_backfill(request: HttpRequest, slug: str) -> HttpResponse:
+def review_backfill(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Adjudicate automatically the unanimous claims judged before auto-acceptance was on."""
     project = selectors.project_get_for_user(request.user, slug=slug, capability=Capability.REVIEW)
     try:
@@ -100,11 +100,12 @@ class AdjudicateForm(forms.Form):
     def __init__(self, *args: Any, review: ClaimReview, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.review = review
-        self.fields["verdict"].choices = [(v.pk, v.label) for v in review.verdicts]
-        self.fields["gold"].choices = [(e.pk, str(e.pk)) for e in review.all_evidence]
+        cast(forms.ChoiceField, self.fields["verdict"]).choices = [(v.pk, v.label) for v in review.verdicts]
+        cast(forms.ChoiceField, self.fields["gold"]).choices = [(e.pk, str(e.pk)) for e in review.all_evidence]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("action") == "adjudicate" and cleaned.get("verdict") is None:
             self.add_error("verdict", _("Choose the final verdict."))
         return cleaned
@@ -141,7 +142,7 @@ def _adjudicate_page(
     adjudication = review.adjudication
     if form is not None and form.is_bound:
         chosen = form.data.get("verdict", "")
-        gold = {int(x) for x in form.data.getlist("gold") if str(x).isdigit()}
+        gold = {int(x) for x in form["gold"].value() if str(x).isdigit()}
         note = form.data.get("note", "")
     else:
         chosen = str(adjudication.verdict_id) if adjudication else ""
@@ -163,7 +164,7 @@ def _adjudicate_page(
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def adjudicate(request: HttpRequest, claim_id: int) -> HttpResponse:
+def adjudicate(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """One claim in context with every annotator's work side by side; POST decides its verdict."""
     review = selectors.claim_review(request.user, claim_id, capability=Capability.REVIEW)
     queue_filter = _queue_filter(request.POST.get("filter") or request.GET.get("filter"))
@@ -311,7 +312,7 @@ def agreement(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_POST
-def agreement_job(request: HttpRequest, slug: str) -> HttpResponse:
+def agreement_job(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Queue the agreement computation as a background job (for big projects)."""
     project = selectors.project_get_for_user(request.user, slug=slug, capability=Capability.REVIEW)
     job = agreement_job_start(project=project, by=request.user)
@@ -324,7 +325,7 @@ def agreement_job(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_GET
-def agreement_job_status(request: HttpRequest, slug: str) -> HttpResponse:
+def agreement_job_status(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The latest agreement job's status (a partial that polls itself while the job runs)."""
     project = selectors.project_get_for_user(request.user, slug=slug, capability=Capability.REVIEW)
     latest, _done = latest_agreement_jobs(project)

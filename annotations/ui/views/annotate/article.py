@@ -19,7 +19,7 @@ from ....selectors.article_page import (
 )
 from ...forms import AnnotationForm, ClaimEditForm, EvidenceForm, RelationForm
 from ...markdown import render_markdown
-from ..common import member_view
+from ..common import AuthenticatedHttpRequest, member_view
 from .body import render_body
 from .rows import render_rows
 
@@ -125,7 +125,7 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @member_view
 @require_GET
-def claim_panel(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_panel(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """The side panel of one claim (htmx); a plain request goes to the article page instead."""
     panel = claim_panel_for_user(request.user, claim_id)
     if not request.htmx:

@@ -8,12 +8,13 @@ values, a bad field its message.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -45,13 +46,14 @@ from ...forms import (
     RelationForm,
     UnrelateForm,
 )
-from ..common import member_view
+from ..common import AuthenticatedHttpRequest, member_view
 from .article import TEMPLATES, article_url, page_context, panel_context
 from .rows import render_rows
 
 
 def error_lines(error: ValidationError | Form) -> list[str]:
     """Lines "field: message" from a service's ValidationError or a form's errors."""
+    items: Iterable[tuple[str, Iterable[object]]]
     if isinstance(error, Form):
         items = error.errors.items()
     elif hasattr(error, "error_dict"):
@@ -88,7 +90,7 @@ def describe(current: Any) -> str:
 
 
 def _respond(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     claim: Claim,
     *,
     structural: bool = False,
@@ -126,7 +128,7 @@ def _respond(
 
 @member_view
 @require_POST
-def claim_create(request: HttpRequest, article_id: int) -> HttpResponse:
+def claim_create(request: AuthenticatedHttpRequest, article_id: int) -> HttpResponse:
     """Make the selected span a claim (offsets in code points, checked against the quote)."""
     article = article_get_for_user(request.user, article_id)
     form = ClaimCreateForm(request.POST)
@@ -156,7 +158,7 @@ def claim_create(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def claim_update(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_update(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """Save the claim's statement, speaker and date at the version the editor started from."""
     claim, _perms = claim_visible_to(request.user, claim_id)
     form = ClaimEditForm(request.POST)
@@ -184,7 +186,7 @@ def claim_update(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_decide(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """Accept or reject the claim (a suggestion, usually)."""
     claim, _perms = claim_visible_to(request.user, claim_id)
     form = ClaimDecideForm(request.POST)
@@ -206,7 +208,7 @@ def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def annotation_save(request: HttpRequest, claim_id: int) -> HttpResponse:
+def annotation_save(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """Save the user's verdict, confidence, rationale and time spent on the claim."""
     claim, _perms = claim_visible_to(request.user, claim_id)
     form = AnnotationForm(request.POST, scheme_id=claim.article.project.scheme_id)
@@ -235,7 +237,7 @@ def annotation_save(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def evidence_add(request: HttpRequest, claim_id: int) -> HttpResponse:
+def evidence_add(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """Attach a web page, or a claim or article of the project, as evidence for the claim."""
     claim, perms = claim_visible_to(request.user, claim_id)
     # The role before the linked claim or article is looked up, so their ids tell nothing.
@@ -269,7 +271,7 @@ def evidence_add(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
+def evidence_delete(request: AuthenticatedHttpRequest, evidence_id: int) -> HttpResponse:
     """Remove evidence (its author, or a reviewer); others' evidence in a blind project is 404."""
     evidence = evidence_get_for_user(request.user, evidence_id)
     claim, _perms = claim_visible_to(request.user, evidence.claim_id)
@@ -279,7 +281,7 @@ def evidence_delete(request: HttpRequest, evidence_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def claim_relate(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_relate(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """Link the claim to another claim of the project."""
     claim, perms = claim_visible_to(request.user, claim_id)
     # The role before the target is looked up: a researcher could otherwise test candidates' ids.
@@ -302,7 +304,7 @@ def claim_relate(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def claim_unrelate(request: HttpRequest, relation_id: int) -> HttpResponse:
+def claim_unrelate(request: AuthenticatedHttpRequest, relation_id: int) -> HttpResponse:
     """Remove a link; the panel shown afterwards is the claim it was removed from."""
     relation = relation_get_for_user(request.user, relation_id)
     form = UnrelateForm(request.POST)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -10,7 +10,7 @@ from ....models import RelationKind
 from ....selectors.article_page import claim_visible_to
 from ....selectors.search import claims_search
 from ...forms import RelationForm
-from ..common import member_view
+from ..common import AuthenticatedHttpRequest, member_view
 from .article import TEMPLATES
 
 MODES = ("relate", "evidence")
@@ -18,7 +18,7 @@ MODES = ("relate", "evidence")
 
 @member_view
 @require_GET
-def claim_search(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_search(request: AuthenticatedHttpRequest, claim_id: int) -> HttpResponse:
     """Claims of the claim's project matching ?q= (other articles first).
 
     ?mode=relate (default) lists them as link buttons of the relation form, ?mode=evidence as

@@ -27,7 +27,7 @@ from ....services.imports import import_job_start
 from ....services.jobs import job_cancel, job_retry
 from ....services.suggestions import retrain_job_start, suggest_job_start
 from ...forms_manage import ImportForm
-from ..common import member_view
+from ..common import AuthenticatedHttpRequest, member_view
 from .base import TEMPLATES, page_context, project_for
 
 JOBS_PER_PAGE = 25
@@ -36,7 +36,7 @@ JOB_ACTIONS = {"cancellable": CANCELLABLE_STATUSES, "retryable": RETRYABLE_STATU
 
 
 @member_view
-def import_articles(request: HttpRequest, slug: str) -> HttpResponse:
+def import_articles(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Upload a file of articles; a background job imports it and its page shows how it went."""
     project, roles = project_for(request, slug)
     if request.method == "POST":
@@ -72,7 +72,7 @@ def jobs(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_POST
-def suggest_start(request: HttpRequest, slug: str) -> HttpResponse:
+def suggest_start(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Queue a suggestion job over every article of the project."""
     project, _roles = project_for(request, slug)
     try:
@@ -86,7 +86,7 @@ def suggest_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_POST
-def retrain_start(request: HttpRequest, slug: str) -> HttpResponse:
+def retrain_start(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Queue a retrain of the project's suggestion model."""
     project, _roles = project_for(request, slug)
     job = retrain_job_start(project=project, by=request.user)
@@ -108,7 +108,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     errors = result.get("errors") or []
     context = page_context(
         project, roles, request.user, "jobs", job=job, result=result, release=release,
-        input_name=PurePath(job.input_file.name).name if job.input_file else "",
+        input_name=PurePath(job.input_file.name).name if job.input_file.name else "",
         finished=job.status in FINISHED_STATUSES, errors=errors,
         more_errors=max(0, int(result.get("error_count") or 0) - len(errors)),
         duplicates=result.get("duplicate_lines") or [],
@@ -120,7 +120,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @member_view
 @require_GET
-def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     """The job's progress bar (a partial); it polls itself only while the job is unfinished."""
     job = selectors.job_get_for_user(request.user, job_id)
     finished = job.status in FINISHED_STATUSES
@@ -134,7 +134,7 @@ def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def job_cancel_view(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_cancel_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     """Cancel a queued job, or ask a running one to stop; managers of its project only."""
     job = selectors.job_get_for_user(request.user, job_id)
     try:
@@ -154,7 +154,7 @@ def job_cancel_view(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @member_view
 @require_POST
-def job_retry_view(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_retry_view(request: AuthenticatedHttpRequest, job_id: int) -> HttpResponse:
     """Queue a failed or cancelled job again, same id and input; managers of its project only."""
     job = selectors.job_get_for_user(request.user, job_id)
     try:

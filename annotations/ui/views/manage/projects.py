@@ -32,7 +32,7 @@ from ...forms_manage import (
     ProjectSettingsForm,
     add_service_errors,
 )
-from ..common import member_view
+from ..common import AuthenticatedHttpRequest, member_view
 from .base import TEMPLATES, page_context, project_for
 
 # Fields project_create takes; the other settings of the creation form go through project_update.
@@ -75,7 +75,7 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @member_view
-def project_settings(request: HttpRequest, slug: str) -> HttpResponse:
+def project_settings(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Every setting of the project, with a live preview of the guidelines. Managers only."""
     project, roles = project_for(request, slug)
     if request.method == "POST":
@@ -117,7 +117,7 @@ def guidelines_preview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @member_view
-def members(request: HttpRequest, slug: str) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The project's members and their roles; add a role by username. Managers only."""
     project, roles = project_for(request, slug)
     form = MemberAddForm(request.POST if request.method == "POST" else None)
@@ -147,7 +147,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @member_view
 @require_POST
-def member_remove(request: HttpRequest, slug: str) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Take one role away from a member; the last manager keeps theirs. Managers only."""
     project, _roles = project_for(request, slug)
     form = MemberRemoveForm(request.POST)

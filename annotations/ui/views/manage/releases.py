@@ -22,7 +22,7 @@ from ....selectors.releases import (
 from ....services.releases import release_delete, release_job_start
 from ...forms_manage import ReleaseForm, add_service_errors
 from ...markdown import render_markdown
-from ..common import member_view
+from ..common import AuthenticatedHttpRequest, member_view
 from .base import TEMPLATES, page_context, project_for
 
 RELEASES_PER_PAGE = 20
@@ -56,7 +56,7 @@ def _service_errors(form: ReleaseForm, exc: ValidationError) -> None:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def releases(request: HttpRequest, slug: str) -> HttpResponse:
+def releases(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The project's releases; managers start a new one here. Researchers, reviewers, managers."""
     project, roles = project_for(request, slug, Capability.RELEASES)
     may_manage = can(roles, Capability.MANAGE, user=request.user)
@@ -153,7 +153,7 @@ def release_detail(request: HttpRequest, release_id: int) -> HttpResponse:
 
 @member_view
 @require_http_methods(["GET", "POST"])
-def release_delete_view(request: HttpRequest, release_id: int) -> HttpResponse:
+def release_delete_view(request: AuthenticatedHttpRequest, release_id: int) -> HttpResponse:
     """Delete a release after a confirmation page. Managers only."""
     release = release_get_for_user(request.user, release_id)
     project = release.project
@@ -178,7 +178,7 @@ def release_download(request: HttpRequest, file_id: int) -> FileResponse:
         handle = release_file.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("This file is missing from the storage.")) from None
-    name = release_file.file.name.rsplit("/", 1)[-1]
+    name = (release_file.file.name or "").rsplit("/", 1)[-1]
     # FileResponse sets Content-Length from the file itself, and streams it in blocks.
     response = FileResponse(handle, as_attachment=True, filename=name)
     response["X-Checksum-SHA256"] = release_file.sha256
