@@ -245,12 +245,13 @@ def test_it_lets_the_manager_change_project_settings(client, max_, project):
     response = client.post(url("project", "change", project.pk), {
         "name": "Renamed", "slug": project.slug, "description": "", "organisation": "",
         "language": "fr", "scheme": project.scheme_id, "task_kind": project.task_kind, "overlap": 3,
-        "blind": "on", "guidelines": "", "licence": project.licence,
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "blind": "on", "guidelines": "", "licence": project.licence, "suggest_threshold": "0.6",
+        "suggest_per_10k": "20", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
     })
     assert response.status_code == 302
     project.refresh_from_db()
     assert (project.name, project.overlap, project.auto_accept_unanimous) == ("Renamed", 3, False)
+    assert (project.suggest_threshold, project.suggest_per_10k) == (0.6, 20)
 
 
 # --- scoping by membership --------------------------------------------------------------------
@@ -444,6 +445,20 @@ def test_it_edits_a_claim_through_the_services(client, rita, claim):
     assert claim.status == ClaimStatus.REJECTED
     assert claim.decided_by == rita  # set by claim_decide
     assert claim.version == 3  # one bump by claim_update, one by claim_decide
+
+
+def test_it_marks_a_claim_as_the_articles_own_and_filters_on_it(client, rita, claim):
+    client.force_login(rita)
+    response = client.post(url("claim", "change", claim.pk), _claim_form(
+        claim, speaker="Le Monde", asserted_by_article="on",
+    ))
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.speaker, claim.asserted_by_article, claim.version) == ("Le Monde", True, 2)
+    own = client.get(url("claim"), {"asserted_by_article__exact": "1"})
+    assert [c.pk for c in own.context["cl"].result_list] == [claim.pk]
+    quoted = client.get(url("claim"), {"asserted_by_article__exact": "0"})
+    assert list(quoted.context["cl"].result_list) == []
 
 
 def test_it_shows_a_stale_claim_edit_as_an_error(client, rita, claim):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -29,6 +30,7 @@ from annotations.models import (
     JobKind,
     JobStatus,
     Membership,
+    Outlet,
     ReleaseFile,
 )
 from annotations.pseudonyms import pseudonym
@@ -252,6 +254,26 @@ def test_a_release_names_annotators_when_the_project_allows_it(world, project, m
     assert records[1]["adjudication"]["adjudicator"] == "rita"
     release = DatasetRelease.objects.get()
     assert "user names" in release.card
+
+
+def test_a_claim_the_article_asserts_goes_out_flagged_and_credited_to_the_outlet(world, project, max_, article):
+    outlet = Outlet.objects.create(project=project, name="Le Monde")
+    Article.objects.filter(pk=article.pk).update(outlet=outlet)
+    own = world["claims"][1]  # adjudicated "supported": it has a ClaimReview rating
+    Claim.objects.filter(pk=own.pk).update(speaker="Le Monde", asserted_by_article=True)
+    release = DatasetRelease.objects.get(job=build(project, max_))
+    records = jsonl_records(release)
+    assert [(r["speaker"], r["asserted_by_article"]) for r in records] == [
+        ("Lavrov", False), ("Le Monde", True), ("Lavrov", False), ("Lavrov", False),
+    ]
+    with release.files.get(format="claimreview").file.open("rb") as fh:
+        reviews = {int(r["identifier"]): r for r in json.load(fh)["@graph"]}
+    assert reviews[own.pk]["itemReviewed"]["author"] == {"@type": "Organization", "name": "Le Monde"}
+    others = [r["itemReviewed"]["author"] for pk, r in reviews.items() if pk != own.pk]
+    assert others and all(a == {"@type": "Person", "name": "Lavrov"} for a in others)
+    with release.files.get(format="csv").file.open("rb") as fh:
+        rows = list(csv.DictReader(io.StringIO(fh.read().decode("utf-8-sig"))))
+    assert [row["asserted_by_article"] for row in rows] == ["False", "True", "False", "False"]
 
 
 def test_the_release_files_card_checksums_and_zip(world, project, max_, media):

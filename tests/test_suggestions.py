@@ -24,6 +24,7 @@ from annotations.models import (
     JobKind,
     JobStatus,
     Membership,
+    Outlet,
     Project,
     Role,
     SuggestionModel,
@@ -96,8 +97,27 @@ def test_it_creates_candidate_claims_with_scores_and_speakers(project, article, 
     assert claims[0].speaker == "Sergueï Lavrov"
     assert job.result == {
         "articles": 1, "suggested": len(expected), "skipped_overlap": 0, "skipped_existing": 0,
-        "engine_version": ENGINE_VERSION, "model_version": None,
+        "skipped_budget": 0, "engine_version": ENGINE_VERSION, "model_version": None,
+        "threshold": None, "per_10k": 25,
     }
+
+
+@pytest.mark.parametrize(
+    ("author", "outlet", "voice"),
+    [("A. Dupont", "Le Monde", "A. Dupont"), ("", "Le Monde", "Le Monde"), ("", None, "")],
+)
+def test_it_names_the_article_voice_by_its_author_else_its_outlet(project, max_, author, outlet, voice):
+    article = Article.objects.create(
+        project=project, title="Sommet", body=BODY, body_hash=body_hash(BODY), language="fr",
+        author=author, outlet=outlet and Outlet.objects.create(project=project, name=outlet),
+    )
+    run_suggest(project, max_, [article.pk])
+    claims = {c.quote: c for c in article.claims.all()}
+    own = claims["🙂 Le sommet a eu lieu le 15 août 2025 à Anchorage."]
+    assert (own.speaker, own.asserted_by_article) == (voice, True)
+    lavrov = next(c for q, c in claims.items() if q.startswith("Le ministre russe"))
+    assert (lavrov.speaker, lavrov.asserted_by_article) == ("Sergueï Lavrov", False)
+    assert not article.claims.filter(speaker="author").exists()
 
 
 def test_it_never_duplicates_a_suggestion_when_run_again(project, article, max_):
@@ -363,9 +383,12 @@ def test_it_suggests_offline_from_jsonl_to_jsonl(tmp_path):
     call_command("suggest_claims", "--offline", "--input", str(source), "--output", str(target))
     rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     expected = suggest(BODY, "fr").suggestions
-    assert [(r["id"], r["start"], r["end"]) for r in rows] == [("a", s.start, s.end) for s in expected]
-    assert set(rows[0]) == {"id", "start", "end", "quote", "score", "speaker", "kind"}
-    assert rows[0]["quote"] == BODY[rows[0]["start"]:rows[0]["end"]]
+    # One line per document, the empty one included, so a corpus can be scored document by document.
+    assert [(r["id"], r["checkworthy"]) for r in rows] == [("a", True), (7, False)]
+    found = rows[0]["suggestions"]
+    assert [(x["start"], x["end"]) for x in found] == [(s.start, s.end) for s in expected]
+    assert set(found[0]) == {"start", "end", "quote", "score", "speaker", "kind", "asserted_by_article"}
+    assert found[0]["quote"] == BODY[found[0]["start"]:found[0]["end"]]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["docs.jsonl", "preds.jsonl"]  # no temp left
 
 
@@ -461,3 +484,64 @@ def test_it_shows_suggestion_models_and_their_figures_to_managers_only(client, p
     assert "0.853 → 0.900" in page  # does the model rank the decisions better than the engine?
     client.force_login(rita)
     assert "81.2%" not in client.get(admin_url("suggestionmodel")).content.decode()
+
+
+# --- how many suggestions ------------------------------------------------------------------------
+
+
+def test_it_keeps_an_article_within_its_budget_best_first(project, seeds, max_):
+    """The budget per 10,000 characters keeps the best-scored spans, and a rerun adds none past it."""
+    from annotations.suggest.budget import Budget
+
+    project.suggest_per_10k = 10
+    project.save()
+    job = run_suggest(project, max_)
+    assert job.status == JobStatus.SUCCEEDED and job.result["skipped_budget"] > 0
+    for article in seeds.values():
+        claims = list(Claim.objects.filter(article=article))
+        allowed = Budget(10).allowed(len(article.body))
+        assert len(claims) <= allowed
+        found = suggest(article.body, "fr").suggestions
+        if len(found) > allowed:
+            # The kept ones are the best the engine found: none left out scores higher.
+            kept = {(c.start, c.end) for c in claims}
+            lowest_kept = min(c.score for c in claims)
+            assert all(s.score <= lowest_kept for s in found if (s.start, s.end) not in kept)
+    assert run_suggest(project, max_).result["suggested"] == 0  # already at budget
+
+
+def test_a_job_can_have_its_own_threshold_and_no_cap(project, seeds, max_):
+    capped = run_suggest(project, max_)
+    Claim.objects.all().delete()
+    job = suggest_job_start(project=project, by=max_, threshold=0.7, no_cap=True)
+    finished = job_run(job.pk, suggest_job_work)
+    assert finished is not None and finished.result["threshold"] == 0.7 and finished.result["per_10k"] is None
+    assert Claim.objects.exists() and not Claim.objects.filter(score__lt=0.7).exists()
+    assert finished.result["suggested"] < capped.result["suggested"]
+
+
+def test_it_refuses_a_job_threshold_or_budget_out_of_range(project, max_):
+    with pytest.raises(ValidationError) as caught:
+        suggest_job_start(project=project, by=max_, threshold=1.5, per_10k=0)
+    assert set(caught.value.message_dict) == {"threshold", "per_10k"}
+    assert not Job.objects.exists()
+
+
+def test_an_english_article_is_scored_by_the_learned_model(project, max_):
+    """The suggest job scores English with the learned model, and the retrain learns from the
+    same scores the suggestions had."""
+    from annotations.suggest.scoring import rescore
+
+    text = ("I cut taxes by 20 percent for 10 million families. Thank you all for coming tonight. "
+            "Unemployment fell to 3.5% in 2019, the lowest in fifty years.")
+    article = Article.objects.create(project=project, title="Speech", body=text, body_hash="en-1", language="en")
+    job = run_suggest(project, max_, article_ids=[article.pk])
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    claims = list(Claim.objects.filter(article=article).order_by("start"))
+    assert [c.quote[:12] for c in claims] == ["I cut taxes ", "Unemployment"]
+    assert all("+checkworthy" in c.engine_version for c in claims)
+    from annotations.services.suggestions import _span_cues
+
+    seen = _span_cues(article, "en", [(c.start, c.end, c.quote) for c in claims])
+    assert [round(score, 4) for _cues, score in seen] == [c.score for c in claims]
+    assert rescore([claims[0].quote], [0.1], "fr") == [0.1]

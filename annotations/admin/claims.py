@@ -131,7 +131,8 @@ class ClaimForm(VersionedForm):
 
 # The fields claim_create takes from a person; the rest is provenance it sets itself.
 CLAIM_ADD_FIELDS = (
-    "article", "start", "end", "status", "statement", "speaker", "statement_date", "kind",
+    "article", "start", "end", "status", "statement", "speaker", "asserted_by_article",
+    "statement_date", "kind",
 )
 
 
@@ -150,6 +151,7 @@ class ClaimAdmin(ScopedHistoryAdmin):
     list_select_related = ("article__project", "adjudication__verdict")
     list_filter = (
         ProjectFilter, DisagreementFilter, AdjudicationFilter, "status", "origin", "kind",
+        "asserted_by_article",
         ("annotations__verdict", titled("verdict given")),
         ("adjudication__verdict", titled("final verdict")),
         ("annotations__annotator", titled("annotator")),
@@ -160,7 +162,7 @@ class ClaimAdmin(ScopedHistoryAdmin):
     actions = ["accept_majority"]
     fieldsets = (
         (None, {"fields": ("article", "quote", ("start", "end"), "status", "expected_version")}),
-        ("Claim", {"fields": ("statement", "speaker", "statement_date", "kind")}),
+        ("Claim", {"fields": ("statement", ("speaker", "asserted_by_article"), "statement_date", "kind")}),
         ("Work", {"fields": ("adjudication_link", "relations")}),
         ("Provenance", {"fields": (
             "origin", "score", "engine_version", "created_by", "decided_by", "created_at",

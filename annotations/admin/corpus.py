@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 class ClaimInline(ReadOnlyInline):
     model = Claim
-    fields = ("start", "end", "quote", "speaker", "status", "origin", "score")
+    fields = ("start", "end", "quote", "speaker", "asserted_by_article", "status", "origin", "score")
     readonly_fields = fields
     ordering = ("start", "end")
 

@@ -242,7 +242,7 @@ class ProjectAdmin(ScopedAdmin):
         (None, {"fields": ("name", "slug", "description", "organisation", "language")}),
         ("Work", {"fields": (
             "scheme", "task_kind", "overlap", "blind", "auto_accept_unanimous", "suggest_on_import",
-            "guidelines",
+            "suggest_threshold", "suggest_per_10k", "guidelines",
         )}),
         ("Releases", {"fields": ("licence", "show_annotator_names")}),
         ("Record", {"fields": ("created_by", "created_at")}),

@@ -121,7 +121,8 @@ PROJECT_EXAMPLE = {
                              "averitec_label": "Supported", "claimreview_rating": 5,
                              "claimreview_name_en": "True", "claimreview_name_fr": "Vrai"}]},
     "task_kind": "both", "overlap": 2, "blind": True, "auto_accept_unanimous": True,
-    "suggest_on_import": False, "show_annotator_names": False, "organisation": "Newsroom",
+    "suggest_on_import": False, "suggest_threshold": None, "suggest_per_10k": 25,
+    "show_annotator_names": False, "organisation": "Newsroom",
     "licence": "CC-BY-4.0", "created_at": "2025-08-20T09:00:00Z", "my_roles": ["manager"],
 }
 
@@ -135,8 +136,9 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = [
             "id", "slug", "name", "description", "language", "guidelines", "scheme", "task_kind",
-            "overlap", "blind", "auto_accept_unanimous", "suggest_on_import",
-            "show_annotator_names", "organisation", "licence", "created_at", "my_roles",
+            "overlap", "blind", "auto_accept_unanimous", "suggest_on_import", "suggest_threshold",
+            "suggest_per_10k", "show_annotator_names", "organisation", "licence", "created_at",
+            "my_roles",
         ]
         read_only_fields = fields
 
@@ -177,6 +179,14 @@ class ProjectUpdateSerializer(serializers.Serializer):
     blind = serializers.BooleanField(required=False)
     auto_accept_unanimous = serializers.BooleanField(required=False)
     suggest_on_import = serializers.BooleanField(required=False)
+    suggest_threshold = serializers.FloatField(
+        min_value=0.0, max_value=1.0, required=False, allow_null=True,
+        help_text="Score a sentence needs to be suggested (null: the default for the article's language).",
+    )
+    suggest_per_10k = serializers.IntegerField(
+        min_value=1, max_value=1000, required=False, allow_null=True,
+        help_text="At most this many suggestions per 10,000 characters, best first (null: no cap).",
+    )
     show_annotator_names = serializers.BooleanField(required=False)
     organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
     licence = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -320,10 +330,15 @@ class ArticleImportSerializer(serializers.Serializer):
 
 # --- claims -------------------------------------------------------------------------------------
 
+ASSERTED_HELP = (
+    "True when the article itself asserts the claim (its own voice, no quoted source): the speaker is then the article's author, else its outlet."
+)
+
 CLAIM_EXAMPLE = {
     "id": 41, "article": 12, "start": 57, "end": 131,
     "quote": "Sergueï Lavrov, a déclaré que la position de la Russie restait inchangée.",
     "statement": "Russia's position is unchanged.", "speaker": "Sergueï Lavrov",
+    "asserted_by_article": False,
     "statement_date": "2025-08-16", "kind": "attributed_statement", "origin": "suggested",
     "status": "accepted", "score": 0.87, "engine_version": "rules-fr-en-1.0", "version": 2,
     "created_at": "2025-08-20T09:00:00Z", "updated_at": "2025-08-20T09:05:00Z",
@@ -337,11 +352,12 @@ class ClaimSerializer(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "article", "start", "end", "quote", "statement", "speaker", "statement_date",
-            "kind", "origin", "status", "score", "engine_version", "version", "created_at",
-            "updated_at",
+            "id", "article", "start", "end", "quote", "statement", "speaker",
+            "asserted_by_article", "statement_date", "kind", "origin", "status", "score",
+            "engine_version", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {"asserted_by_article": {"help_text": ASSERTED_HELP}}
 
 
 @extend_schema_serializer(examples=[OpenApiExample(
@@ -359,6 +375,7 @@ class ClaimCreateSerializer(serializers.Serializer):
     )
     statement = serializers.CharField(required=False, allow_blank=True, default="", max_length=10_000)
     speaker = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    asserted_by_article = serializers.BooleanField(required=False, default=False, help_text=ASSERTED_HELP)
     statement_date = serializers.DateField(required=False, allow_null=True, default=None)
     kind = serializers.ChoiceField(choices=ClaimKind.choices, required=False, allow_blank=True, default="")
 
@@ -370,6 +387,7 @@ class ClaimCreateSerializer(serializers.Serializer):
 class ClaimUpdateSerializer(serializers.Serializer):
     statement = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     speaker = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    asserted_by_article = serializers.BooleanField(required=False, help_text=ASSERTED_HELP)
     statement_date = serializers.DateField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=ClaimKind.choices, required=False, allow_blank=True)
     start = serializers.IntegerField(min_value=0, max_value=MAX_INT, required=False,
@@ -647,6 +665,17 @@ class SuggestJobSerializer(serializers.Serializer):
     article_ids = serializers.ListField(
         child=IdField(), required=False, allow_null=True, default=None, max_length=10_000,
         help_text="Articles to suggest claims in (omit or null: every article of the project).",
+    )
+    threshold = serializers.FloatField(
+        min_value=0.0, max_value=1.0, required=False, default=None, allow_null=True,
+        help_text="This job's suggestion threshold (omit: the project's).",
+    )
+    per_10k = serializers.IntegerField(
+        min_value=1, max_value=1000, required=False, default=None, allow_null=True,
+        help_text="This job's budget: at most this many suggestions per 10,000 characters (omit: the project's).",
+    )
+    no_cap = serializers.BooleanField(
+        required=False, default=False, help_text="This job suggests every span over the threshold, uncapped.",
     )
 
 

@@ -13,7 +13,9 @@ WORST_RATING = 1
 FIELDS: tuple[tuple[str, str], ...] = (
     ("@id, url", "the claim's page in the workbench"),
     ("claimReviewed", "the claim's statement, else its quote"),
-    ("itemReviewed", "a Claim: author (the speaker, else the article's author or outlet), "
+    ("itemReviewed", "a Claim: author (a Person: the speaker; when the article itself asserts "
+     "the claim, or no speaker is known, the article's author as a Person, else its outlet as an "
+     "Organization), "
      "datePublished (the statement's date, else the article's), appearance (the article: url, "
      "headline, publisher), firstAppearance (the same article)"),
     ("reviewRating", "a Rating: ratingValue (the verdict's ClaimReview rating), bestRating 5, "
@@ -50,7 +52,9 @@ class ClaimReviewWriter(Writer):
 
     def _claim_author(self, record: Record) -> dict[str, Any]:
         article = record["article"]
-        if record.get("speaker"):
+        # The article's own voice is its byline or its publisher, never a person named after
+        # the speaker field (which then holds the author or the outlet's name).
+        if record.get("speaker") and not record.get("asserted_by_article"):
             return {"@type": "Person", "name": record["speaker"]}
         if article.get("author"):
             return {"@type": "Person", "name": article["author"]}

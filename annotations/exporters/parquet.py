@@ -29,7 +29,7 @@ def schema() -> Any:
             ("author", _str), ("published_on", _str), ("language", _str),
         ])),
         ("start", _int), ("end", _int), ("quote", _str), ("statement", _str), ("speaker", _str),
-        ("statement_date", _str), ("kind", _str),
+        ("asserted_by_article", pa.bool_()), ("statement_date", _str), ("kind", _str),
         ("verdict", pa.struct([
             ("code", _str), ("name", _str), ("fever", _str), ("averitec", _str),
             ("claimreview_rating", _int), ("claimreview_name", _str),

@@ -3,7 +3,7 @@
 The native record is a plain dict, the same in the JSONL and the Parquet file:
 
     id, article{id, external_id, title, url, outlet, author, published_on, language},
-    start, end, quote, statement, speaker, statement_date, kind,
+    start, end, quote, statement, speaker, asserted_by_article, statement_date, kind,
     verdict{code, name, fever, averitec, claimreview_rating, claimreview_name} | null,
     adjudication{method, notes, adjudicator, decided_at} | null,
     gold_evidence[{id, url, title, publisher, published_on, passage, question, stance,
@@ -36,7 +36,10 @@ NATIVE_FIELDS: tuple[tuple[str, str], ...] = (
     ("start, end", "the claim's span in the article body, in Unicode code points, end excluded"),
     ("quote", "the article's text at [start, end)"),
     ("statement", "the claim restated as a self-contained sentence (may be empty)"),
-    ("speaker", "who made the claim (may be empty)"),
+    ("speaker", "who made the claim (may be empty); the article's author, else its outlet, when "
+     "asserted_by_article"),
+    ("asserted_by_article", "true when the article itself asserts the claim (its own voice, no "
+     "quoted source)"),
     ("statement_date", "when the claim was made (YYYY-MM-DD) or null"),
     ("kind", "attributed_statement, event, quantity, position, causal, other, or empty"),
     ("verdict.code, name", "the final (adjudicated) verdict in the project's scheme"),

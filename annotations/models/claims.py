@@ -48,6 +48,11 @@ class Claim(models.Model):
     quote = models.TextField()
     statement = models.TextField(blank=True, help_text="The claim, normalised.")
     speaker = models.CharField(max_length=300, blank=True)
+    # The article states the claim in its own voice: `speaker` is then its author or outlet.
+    asserted_by_article = models.BooleanField(
+        default=False,
+        help_text="The article itself asserts the claim; the speaker is its author, else its outlet.",
+    )
     statement_date = models.DateField(null=True, blank=True)
     kind = models.CharField(max_length=24, choices=ClaimKind.choices, blank=True)
     origin = models.CharField(max_length=10, choices=ClaimOrigin.choices)

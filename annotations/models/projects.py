@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -127,6 +127,16 @@ class Project(models.Model):
     blind = models.BooleanField(default=True, help_text="Annotators never see each other's work.")
     auto_accept_unanimous = models.BooleanField(default=True)
     suggest_on_import = models.BooleanField(default=False)
+    # Which spans are suggested: the engine's score they need, and at most this many per 10,000
+    # characters, best first (annotations/suggest/budget.py; None: no cap).
+    suggest_threshold = models.FloatField(
+        null=True, blank=True, default=None, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Score a sentence needs to be suggested (0 to 1; empty: the default for its language).",
+    )
+    suggest_per_10k = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=25, validators=[MinValueValidator(1)],
+        help_text="At most this many suggestions per 10,000 characters of an article (empty: no cap).",
+    )
     show_annotator_names = models.BooleanField(
         default=False, help_text="Releases name annotators instead of stable pseudonyms."
     )

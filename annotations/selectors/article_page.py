@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from ..access import AuthUser, Capability, NotFound, User, can, require
 from ..models import (
@@ -16,6 +17,7 @@ from ..models import (
     Article,
     Assignment,
     Claim,
+    ClaimOrigin,
     ClaimRelation,
     ClaimStatus,
     Project,
@@ -23,6 +25,7 @@ from ..models import (
     Role,
     Verdict,
 )
+from ..suggest import engine as suggest_engine
 from .core import annotations_visible_to, claim_get_for_user, claims_of_article, evidence_visible_to
 
 # Highlighted in the body; rejected claims are listed but not marked.
@@ -96,6 +99,28 @@ class ClaimPanel:
     relations: list[RelationRow]
     adjudication: Adjudication | None
     blind_hidden: bool  # other annotators' work exists but is hidden by the blind rule
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why the engine suggested this claim: its strongest cues, as words (suggestions only)."""
+        claim = self.claim
+        if claim.origin != ClaimOrigin.SUGGESTED:
+            return []
+        lang = claim.article.language
+        cues = suggest_engine.features(claim.quote, lang)
+        found = suggest_engine.reasons(cues, generic=suggest_engine.language_support(lang) == "generic")
+        return [str(CUE_LABELS.get(key, key)) for key in found]
+
+
+# The engine's cues (annotations/suggest/cues.py) as annotators read them.
+CUE_LABELS = {
+    "speech": _("reported speech"), "according": _("“according to”"), "inverted": _("attributed quote"),
+    "event": _("an event"), "past_state": _("a past state of affairs"), "event_noun": _("an event"),
+    "position": _("a stated position"), "causal": _("a cause or effect"), "actor": _("a public actor"),
+    "named_entities": _("named people or places"), "number": _("a number"), "amount": _("an amount"),
+    "date": _("a date"), "quote_marks": _("a quotation"), "modal_relative": _("an obligation or ability"),
+    "bullet": _("a list item"),
+}
 
 
 def claim_item_from_panel(panel: ClaimPanel) -> ClaimItem:

@@ -171,8 +171,8 @@ _CLAIM_FIELDS = {
 _CLAIM_COLUMNS = (
     "pk", "article_id", "article__external_id", "article__title", "article__url",
     "article__outlet__name", "article__author", "c_article_published_on", "article__language",
-    "start", "end", "quote", "statement", "speaker", "c_statement_date", "kind",
-    "adjudication__pk", "adjudication__verdict_id", "adjudication__method", "adjudication__notes",
+    "start", "end", "quote", "statement", "speaker", "asserted_by_article", "c_statement_date",
+    "kind", "adjudication__pk", "adjudication__verdict_id", "adjudication__method", "adjudication__notes",
     "adjudication__adjudicator_id", "c_decided_at",
 )
 _EVIDENCE_FIELDS = {"e_published_on": _text("evidence__published_on")}
@@ -307,7 +307,7 @@ def _chunk_records(
         annotations[claim_id].append(
             {"annotator": label, "verdict": code, "confidence": confidence, "rationale": rationale}
         )
-    adjudication_ids = [row[16] for row in chunk if row[16] is not None]
+    adjudication_ids = [row[17] for row in chunk if row[17] is not None]
     gold: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if adjudication_ids:
         through = Adjudication.gold_evidence.through
@@ -327,8 +327,8 @@ def _chunk_records(
     min_agreement = filters.min_agreement
     for row in chunk:
         (claim_id, article_id, external_id, title, url, outlet, author, published_on, language,
-         start, end, quote, statement, speaker, statement_date, kind, adj_id, verdict_id, method,
-         notes, adjudicator_id, decided_at) = row[:22]
+         start, end, quote, statement, speaker, asserted_by_article, statement_date, kind, adj_id,
+         verdict_id, method, notes, adjudicator_id, decided_at) = row[:23]
         final = verdicts.get(verdict_id)
         agreement = claim_agreement(given.get(claim_id, ()), final["code"] if final else None)
         if min_agreement is not None and (
@@ -343,12 +343,13 @@ def _chunk_records(
                 "language": language,
             },
             "start": start, "end": end, "quote": quote, "statement": statement, "speaker": speaker,
+            "asserted_by_article": bool(asserted_by_article),
             "statement_date": statement_date, "kind": kind,
             # A copy: records are the caller's to keep or change, the cached verdict is not.
             "verdict": dict(final) if final else None,
             "adjudication": None if adj_id is None else {
                 "method": method, "notes": notes,
-                "adjudicator": names(adjudicator_id, *row[22:]),
+                "adjudicator": names(adjudicator_id, *row[23:]),
                 "decided_at": decided_at,
             },
             "gold_evidence": gold.get(adj_id, []) if adj_id is not None else [],

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from ..access import AuthUser, Capability, require
 from ..importers.reader import normalise_body
 from ..models import Article, Outlet, body_hash
+from ..suggest.language import detect_language
 
 
 def article_save(*, article: Article, by: AuthUser) -> Article:
@@ -27,6 +28,9 @@ def article_save(*, article: Article, by: AuthUser) -> Article:
         != article.project_id
     ):
         raise ValidationError({"outlet": gettext("This outlet belongs to another project.")})
+    if not article.language.strip():
+        # Unsure stays blank: readers then use the project's language, as they always did.
+        article.language = detect_language(article.body) or ""
     article.body_hash = body_hash(article.body)
     if article.pk is not None:
         stored = Article.objects.filter(pk=article.pk).values_list("body_hash", flat=True).first()

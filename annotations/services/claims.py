@@ -19,7 +19,10 @@ from ..models import (
 )
 from .common import lock_version
 
-EDITABLE_CLAIM_FIELDS = frozenset({"statement", "speaker", "statement_date", "kind"})
+MAX_SPEAKER = 300  # Claim.speaker's max_length
+EDITABLE_CLAIM_FIELDS = frozenset(
+    {"statement", "speaker", "asserted_by_article", "statement_date", "kind"}
+)
 
 
 def _check_span(article: Article, start: int, end: int, quote: str | None) -> str:
@@ -38,6 +41,13 @@ def _check_span(article: Article, start: int, end: int, quote: str | None) -> st
     return actual
 
 
+def article_voice(article: Article) -> str:
+    """Who speaks when the article itself asserts a claim: its author, else its outlet, else ""."""
+    if article.author:
+        return article.author[:MAX_SPEAKER]
+    return article.outlet.name[:MAX_SPEAKER] if article.outlet_id is not None and article.outlet else ""
+
+
 def claim_create(
     *,
     article: Article,
@@ -47,6 +57,7 @@ def claim_create(
     quote: str | None = None,
     statement: str = "",
     speaker: str = "",
+    asserted_by_article: bool = False,
     statement_date: dt.date | None = None,
     kind: str = "",
     origin: str = ClaimOrigin.MANUAL,
@@ -66,7 +77,9 @@ def claim_create(
         end=end,
         quote=_check_span(article, start, end, quote),
         statement=statement,
-        speaker=speaker,
+        # A claim the article asserts is its author's (or outlet's) unless told otherwise.
+        speaker=speaker or (article_voice(article) if asserted_by_article else ""),
+        asserted_by_article=asserted_by_article,
         statement_date=statement_date,
         kind=kind,
         origin=origin,
@@ -112,6 +125,8 @@ def claim_update(
     current = lock_version(Claim, claim.pk, version)
     for name, value in fields.items():
         setattr(current, name, value)
+    if fields.get("asserted_by_article") and not current.speaker:
+        current.speaker = article_voice(claim.article)  # the article's voice has a name
     if start is not None or end is not None:
         current.start = current.start if start is None else start
         current.end = current.end if end is None else end

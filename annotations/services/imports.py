@@ -24,6 +24,7 @@ from psycopg.copy import QueuedLibpqWriter
 from ..access import AuthUser, Capability, require
 from ..importers.reader import ArticleRecord, Limits, RecordError, SourceReader, printable, size_text
 from ..models import Article, Job, JobKind, Outlet, Project, body_hash
+from ..suggest.language import detect_language
 from .jobs import JobInterrupted, Progress, UserFacingError, job_create, job_enqueue
 from .suggestions import suggest_job_after_import
 
@@ -233,6 +234,11 @@ def _write_chunk(
 ) -> None:
     """Insert one chunk's new bodies; each chunk commits so progress is visible as it goes."""
     hashed = [(body_hash(record.body), position, record) for position, record in chunk]
+    # Detected before the lock below is taken (about 0.3 ms an article); a record that names no
+    # language and is not recognised gets the project's, as before.
+    detected = {
+        position: detect_language(record.body) for position, record in chunk if not record.language
+    }
     with transaction.atomic():
         # Serialise imports into one project, so two of them cannot both decide a body is new.
         Project.objects.select_for_update().filter(pk=project.pk).exists()
@@ -261,7 +267,8 @@ def _write_chunk(
             rows.append((
                 project.pk, outlets.id_for(record), record.external_id, record.title,
                 record.author, record.url, record.published_on,
-                record.language or project.language, record.body, digest, record.metadata,
+                record.language or detected.get(position) or project.language, record.body, digest,
+                record.metadata,
                 job_id, position, by.pk, now,
             ))
         _insert(rows)

@@ -94,7 +94,8 @@ def membership_remove(
 # Settings a manager may change after creation; slug, salt and record fields are never edited.
 PROJECT_SETTINGS = frozenset({
     "name", "description", "language", "guidelines", "scheme", "task_kind", "overlap", "blind",
-    "auto_accept_unanimous", "suggest_on_import", "show_annotator_names", "organisation", "licence",
+    "auto_accept_unanimous", "suggest_on_import", "suggest_threshold", "suggest_per_10k",
+    "show_annotator_names", "organisation", "licence",
 })
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 

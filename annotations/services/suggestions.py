@@ -21,10 +21,12 @@ from ..models import (
     Project,
     SuggestionModel,
 )
-from ..suggest import ENGINE_VERSION, Document, Suggestion, analyse, features, language_support, suggest
+from ..suggest.budget import Budget, within_budget
+from ..suggest.scoring import rescore, suggest_scored
+from ..suggest import ENGINE_VERSION, Document, Suggestion, analyse, features, language_support
 from ..suggest import engine as _engine
 from ..suggest import learner
-from .claims import claim_create
+from .claims import article_voice, claim_create
 from .jobs import Progress, UserFacingError, job_create, job_enqueue, job_guard
 
 MAX_SPEAKER = 300  # Claim.speaker's max_length
@@ -39,13 +41,16 @@ class SuggestRefused(UserFacingError):
 
 def suggest_job_create(
     *, project: Project, by: AuthUser, article_ids: Iterable[int] | None = None,
-    inline: bool = False,
+    inline: bool = False, threshold: float | None = None, per_10k: int | None = None,
+    no_cap: bool = False,
 ) -> Job:
     """Record a suggest job for some articles of the project (None: all) without queueing it.
 
-    `inline` marks a job a command runs in its own process, which workers must not adopt.
+    `threshold` and `per_10k` (or `no_cap`) override the project's suggestion settings for this
+    job. `inline` marks a job a command runs in its own process, which workers must not adopt.
     """
     require(by, project, Capability.MANAGE)
+    overrides = _budget_overrides(threshold=threshold, per_10k=per_10k, no_cap=no_cap)
     ids: list[int] | None = None
     if article_ids is not None:
         ids = sorted({int(pk) for pk in article_ids})
@@ -58,16 +63,41 @@ def suggest_job_create(
                 {"article_ids": gettext("No such article in this project: %(ids)s.")
                  % {"ids": ", ".join(map(str, missing[:20]))}}
             )
-    params: dict = {"article_ids": ids, **({"inline": True} if inline else {})}
+    params: dict = {"article_ids": ids, **overrides, **({"inline": True} if inline else {})}
     return job_create(project=project, kind=JobKind.SUGGEST, by=by, params=params)
 
 
+def _budget_overrides(*, threshold: float | None, per_10k: int | None, no_cap: bool) -> dict:
+    """A job's own threshold and budget, checked; only what was given is recorded."""
+    errors: dict[str, str] = {}
+    out: dict = {}
+    if threshold is not None:
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+            errors["threshold"] = gettext("Give a score between 0 and 1.")
+        else:
+            out["threshold"] = float(threshold)
+    if no_cap:
+        out["per_10k"] = None
+    elif per_10k is not None:
+        if isinstance(per_10k, bool) or not isinstance(per_10k, int) or not 1 <= per_10k <= 1000:
+            errors["per_10k"] = gettext("Give a whole number from 1 to 1000.")
+        else:
+            out["per_10k"] = per_10k
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
 def suggest_job_start(
-    *, project: Project, by: AuthUser, article_ids: Iterable[int] | None = None
+    *, project: Project, by: AuthUser, article_ids: Iterable[int] | None = None,
+    threshold: float | None = None, per_10k: int | None = None, no_cap: bool = False,
 ) -> Job:
     """Queue a suggest job for some articles of the project (None: all of them). Managers only."""
     with transaction.atomic():
-        job = suggest_job_create(project=project, by=by, article_ids=article_ids)
+        job = suggest_job_create(
+            project=project, by=by, article_ids=article_ids, threshold=threshold, per_10k=per_10k,
+            no_cap=no_cap,
+        )
         from ..tasks import suggest_claims_task  # tasks import services; keep that one-way
 
         job_enqueue(job, suggest_claims_task)
@@ -166,7 +196,7 @@ def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 def _suggest_article(
     article_id: int, project: Project, model: tuple[SuggestionModel, learner.Scorer] | None,
-    counts: dict[str, int],
+    counts: dict[str, int], *, threshold: float | None, budget: Budget,
 ) -> None:
     """Create the article's new candidate claims; one transaction per article."""
     with transaction.atomic():
@@ -175,10 +205,10 @@ def _suggest_article(
         article = Article.objects.select_for_update(of=("self",)).filter(pk=article_id).order_by().first()
         if article is None:  # deleted since the job was queued
             return
-        result = suggest(article.body, article.language or project.language)
-        existing = list(article.claims.values_list("start", "end", "status"))
-        spans = {(s, e) for s, e, _ in existing}
-        decided = [(s, e) for s, e, status in existing if status != ClaimStatus.CANDIDATE]
+        result = suggest_scored(article.body, article.language or project.language, threshold=threshold)
+        existing = list(article.claims.values_list("start", "end", "status", "origin"))
+        spans = {(s, e) for s, e, _, _ in existing}
+        decided = [(s, e) for s, e, status, _ in existing if status != ClaimStatus.CANDIDATE]
         fresh: list[Suggestion] = []
         for item in result.suggestions:
             if (item.start, item.end) in spans:
@@ -188,14 +218,23 @@ def _suggest_article(
             else:
                 fresh.append(item)
         scores = blended_scores(fresh, model[1] if model else None)
+        # The article's budget, best first by the project model's score when it has one; what
+        # earlier runs suggested here counts against it, so a rerun never adds past it.
+        already = sum(1 for _s, _e, _st, origin in existing if origin == ClaimOrigin.SUGGESTED)
+        allowed = budget.allowed(len(article.body))
+        keep = within_budget(scores, allowed=allowed, already=already)
+        counts["skipped_budget"] += len(fresh) - len(keep)
+        fresh, scores = [fresh[i] for i in keep], [scores[i] for i in keep]
         version = result.version + (f"+model-v{model[0].version}" if model else "")
         for item, score in zip(fresh, scores):
             # One by one through the service: it checks the quote against the body and keeps
             # the claim's history; an article yields tens of suggestions, not thousands.
+            speaker = article_voice(article) if item.asserted_by_article else item.speaker or ""
             claim_create(
                 article=article, start=item.start, end=item.end, by=None, quote=item.quote,
-                speaker=(item.speaker or "")[:MAX_SPEAKER], kind=item.kind,
-                origin=ClaimOrigin.SUGGESTED, score=score, engine_version=version[:60],
+                speaker=speaker[:MAX_SPEAKER], asserted_by_article=item.asserted_by_article,
+                kind=item.kind, origin=ClaimOrigin.SUGGESTED, score=score,
+                engine_version=version[:60],
             )
             counts["suggested"] += 1
 
@@ -206,14 +245,18 @@ def suggest_job_work(job: Job, progress: Progress) -> dict:
     project = job.project
     ids = list(_job_articles(job).values_list("pk", flat=True))
     model = current_model(project)
-    counts = {"suggested": 0, "skipped_overlap": 0, "skipped_existing": 0}
+    # The job's own settings if it was given some, else the project's as they are now.
+    threshold = job.params.get("threshold", project.suggest_threshold)  # None: the language's default
+    per_10k = job.params["per_10k"] if "per_10k" in job.params else project.suggest_per_10k
+    counts = {"suggested": 0, "skipped_overlap": 0, "skipped_existing": 0, "skipped_budget": 0}
     progress("suggesting", 0, len(ids))
     for done, article_id in enumerate(ids, 1):
-        _suggest_article(article_id, project, model, counts)
+        _suggest_article(article_id, project, model, counts, threshold=threshold, budget=Budget(per_10k))
         progress("suggesting", done, len(ids))
     return {
         "articles": len(ids), **counts, "engine_version": ENGINE_VERSION,
         "model_version": model[0].version if model else None,
+        "threshold": threshold, "per_10k": per_10k,
     }
 
 
@@ -224,6 +267,7 @@ def _span_cues(article: Article, lang: str, spans: Iterable[tuple[int, int, str]
     """The engine's cues and score for each (start, end, quote) of the article, as it saw them."""
     # The cues of a sentence depend on its layout (heading, box…), which only the whole
     # document shows: recompute them as the suggest job saw them.
+    spans = list(spans)
     generic = language_support(lang) == "generic"
     _, scored = analyse(Document(text=article.body, lang=lang))
     segments = {(s.segment.start, s.segment.end): s for s in scored}
@@ -235,7 +279,9 @@ def _span_cues(article: Article, lang: str, spans: Iterable[tuple[int, int, str]
         else:  # a span people marked themselves: no layout cues
             cues = features(quote, lang)
             out.append((cues, _engine.score(cues, generic=generic)))
-    return out
+    # The score the suggestion had: the learned model's where it scores this language.
+    final = rescore([quote for _s, _e, quote in spans], [score for _c, score in out], lang)
+    return [(cues, score) for (cues, _), score in zip(out, final)]
 
 
 def training_examples(project: Project) -> list[learner.Example]:

@@ -7,8 +7,9 @@
 
 French and English have lexicons; any other language gets the language-independent cues and
 `result.language_support == "generic"`. Speakers: a name or source phrase for attributed
-statements, "author" when the article itself asserts the claim, None when the engine cannot tell
-(generic languages, or a pronoun it could not resolve).
+statements; None with `s.asserted_by_article` when the article itself asserts the claim (the
+engine knows no byline: callers name the article's author or outlet); None otherwise when the
+engine cannot tell (generic languages, or a pronoun it could not resolve).
 """
 from .cues import FEATURE_NAMES, GENERIC_FEATURES
 from .engine import (
@@ -18,6 +19,7 @@ from .engine import (
     analyse,
     features,
     language_support,
+    reasons,
     suggest,
     suggest_document,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "Scored",
     "SuggestionResult",
     "analyse",
+    "reasons",
     "features",
     "language_support",
     "run_jsonl",

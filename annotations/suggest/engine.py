@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from . import cues as _cues
 from .lexicons import LEXICONS, Lexicon, lowercase
 from .segmenter import segment
-from .speakers import NAME, clean_name, find_speaker, names_in
+from .speakers import ARTICLE, NAME, clean_name, find_speaker, names_in
 from .types import Document, Kind, LanguageSupport, Segment, Suggestion, SuggestionResult
 
 ENGINE_VERSION = "rules-fr-en-1.0"
@@ -157,12 +157,15 @@ def suggest_document(doc: Document, *, threshold: float = DEFAULT_THRESHOLD) -> 
         seg, values, lex = item.segment, item.cues, item.lexicon
         quote = text[seg.start:seg.end]
         speaker: str | None = None  # generic languages: the engine cannot tell
+        own_voice = False  # the article itself asserts the span
         if lex is not None:
-            speaker = "author"
-            if values["attributed"]:
-                speaker = find_speaker(quote, lex, known, previous)
+            # Unattributed text is the article's own voice; the engine knows no byline, so it
+            # says so instead of naming anyone (the caller names the author or outlet).
+            found = find_speaker(quote, lex, known, previous) if values["attributed"] else ARTICLE
+            own_voice = found == ARTICLE
+            speaker = None if own_voice else found
             # Every segment, suggested or not, moves the pronoun antecedent forward.
-            if values["attributed"] and speaker and speaker[:1].isupper():
+            if speaker and speaker[:1].isupper():
                 previous = speaker
             else:
                 names = names_in(quote, known)
@@ -174,7 +177,7 @@ def suggest_document(doc: Document, *, threshold: float = DEFAULT_THRESHOLD) -> 
             Suggestion(
                 start=seg.start, end=seg.end, quote=quote, score=round(item.score, 4),
                 speaker=speaker, kind=classify(values, lex is None), version=ENGINE_VERSION,
-                cues=tuple(values.items()),
+                cues=tuple(values.items()), asserted_by_article=own_voice,
             )
         )
     return SuggestionResult(
@@ -197,3 +200,17 @@ def features(item: Suggestion | str, lang: str = "fr") -> dict[str, float]:
     default = LEXICONS.get(language_support(lang))
     lex = None if default is None else _cues.guess_lexicon(item, default)
     return _cues.extract(item, lex)
+
+
+# Cues that only restate others (a year is a date, digits a number) or merely measure length.
+_UNTOLD = frozenset({"words", "long", "digits", "year", "attributed", "quote_share"})
+
+
+def reasons(cues: Mapping[str, float], generic: bool = False, top: int = 3) -> tuple[str, ...]:
+    """The cues that raised the score most, strongest first: why a span was suggested."""
+    weights = GENERIC_WEIGHTS if generic else WEIGHTS
+    raised = [
+        (w * cues.get(k, 0.0), k) for k, w in weights.items()
+        if k not in _UNTOLD and w * cues.get(k, 0.0) >= 0.2
+    ]
+    return tuple(k for _, k in sorted(raised, key=lambda p: (-p[0], p[1]))[:top])

@@ -7,7 +7,10 @@ from typing import Any
 
 from .engine import DEFAULT_THRESHOLD, suggest
 
-OUTPUT_FIELDS: tuple[str, ...] = ("id", "start", "end", "quote", "score", "speaker", "kind")
+# speaker is null with asserted_by_article true when the document itself asserts the claim.
+OUTPUT_FIELDS: tuple[str, ...] = (
+    "id", "start", "end", "quote", "score", "speaker", "kind", "asserted_by_article",
+)
 
 
 def _parse(line: str, lineno: int) -> tuple[str | int, str, str]:
@@ -47,4 +50,5 @@ def run_jsonl(
             yield {
                 "id": doc_id, "start": s.start, "end": s.end, "quote": s.quote,
                 "score": s.score, "speaker": s.speaker, "kind": s.kind,
+                "asserted_by_article": s.asserted_by_article,
             }

@@ -48,6 +48,8 @@ _TRAILING_AUX = re.compile(
 # A possessive names an institution by its owner: "Russia's defence ministry said".
 _POSSESSIVE = re.compile(r"^[A-Z][\w-]*['’]s\s+[a-z]")
 _MAX_NP_WORDS = 7
+# What find_speaker returns when the article's own voice speaks; never a speaker's name.
+ARTICLE = "\x00article"
 
 
 def clean_name(run: str) -> str:
@@ -109,7 +111,8 @@ def _speaker_from_phrase(phrase: str) -> str | None:
 
 
 def find_speaker(quote: str, lex: Lexicon, known: frozenset[str], previous: str | None) -> str | None:
-    """Who the span attributes its claim to; `previous` resolves a pronoun subject."""
+    """Who the span attributes its claim to (ARTICLE: the article's own voice); `previous`
+    resolves a pronoun subject."""
     low = lowercase(quote)  # lexicon patterns are lowercase; offsets are the same as in quote
     m = find_according(quote, low, lex)
     if m:
@@ -144,7 +147,7 @@ def find_speaker(quote: str, lex: Lexicon, known: frozenset[str], previous: str 
         if not chunk or _STRESSED.match(chunk):
             continue  # "Trump, lui, a répété"
         if _AUTHOR_PRONOUN.search(chunk):
-            return "author"  # "comme je l'ai dit", "on l'a dit"
+            return ARTICLE  # "comme je l'ai dit", "on l'a dit"
         if lex.pronoun_subject.match(chunk):
             return previous
         if _POSSESSIVE.match(chunk) and len(chunk.split()) <= _MAX_NP_WORDS:

@@ -39,13 +39,16 @@ class Suggestion:
     end: int
     quote: str
     score: float  # check-worthiness in [0, 1]
-    # The named source of an attributed statement ("Lavrov", "les observateurs"), "author" when
-    # the article itself asserts it, None when the engine cannot tell (generic languages, a
-    # pronoun it could not resolve).
+    # The named source of an attributed statement ("Lavrov", "les observateurs"); None when the
+    # article itself asserts it (see asserted_by_article) or the engine cannot tell (generic
+    # languages, a pronoun it could not resolve).
     speaker: str | None
     kind: Kind
     version: str
     cues: tuple[tuple[str, float], ...] = ()  # the engine's feature values, see features()
+    # The article states the claim in its own voice; the engine knows no byline, so the caller
+    # names the speaker (the article's author, else its outlet).
+    asserted_by_article: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,9 @@ class ClaimEditForm(forms.Form):
 
     statement = forms.CharField(required=False, widget=forms.Textarea, label=_("Statement"))
     speaker = forms.CharField(required=False, max_length=300, label=_("Speaker"))
+    asserted_by_article = forms.BooleanField(
+        required=False, label=_("The article itself asserts this claim")
+    )
     statement_date = forms.DateField(required=False, label=_("Date of the statement"))
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 

@@ -97,6 +97,14 @@ class ProjectSettingsForm(_ProjectFields):
     """Every setting of an existing project."""
 
     suggest_on_import = forms.BooleanField(label=_("Suggest claims in newly imported articles"), required=False)
+    suggest_threshold = forms.FloatField(
+        label=_("Suggestion threshold"), min_value=0.0, max_value=1.0, required=False,
+        help_text=_("The score a sentence needs to be suggested (0 to 1); empty for the default of its language."),
+    )
+    suggest_per_10k = forms.IntegerField(
+        label=_("Suggestions per 10,000 characters"), min_value=1, max_value=1000, required=False,
+        help_text=_("At most this many per article length, best first; empty for no cap."),
+    )
     show_annotator_names = forms.BooleanField(
         label=_("Releases name annotators (instead of stable pseudonyms)"), required=False
     )
@@ -112,7 +120,8 @@ class ProjectSettingsForm(_ProjectFields):
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     field_order = [
         "name", "description", "language", "organisation", "licence", "scheme", "task_kind",
-        "overlap", "blind", "auto_accept_unanimous", "suggest_on_import", "show_annotator_names",
+        "overlap", "blind", "auto_accept_unanimous", "suggest_on_import", "suggest_threshold",
+        "suggest_per_10k", "show_annotator_names",
         "guidelines",
     ]
 

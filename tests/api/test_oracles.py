@@ -164,7 +164,10 @@ BODY_REFS: dict[tuple[str, str, str], tuple[str, Body]] = {
     ("PATCH", "/api/v1/projects/{slug}/", "scheme"): ("scheme", lambda own, ref: {"scheme": ref}),
 }
 # Body fields that name nothing: numbers, offsets and versions, and the username (its own test).
-NOT_REFERENCES = {"start", "end", "version", "confidence", "time_spent_seconds", "overlap", "username"}
+NOT_REFERENCES = {
+    "start", "end", "version", "confidence", "time_spent_seconds", "overlap", "username",
+    "per_10k", "suggest_per_10k",  # budgets: counts, not ids
+}
 # The one multipart body: the import's project.
 MULTIPART_REFS = {("POST", "/api/v1/articles/import/", "project")}
 

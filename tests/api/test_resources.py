@@ -42,6 +42,12 @@ def test_project_create_and_settings(client_for, users) -> None:
     assert Project.objects.get(slug="nouveau").language == "fr"
     unknown_scheme = max_.patch("/api/v1/projects/nouveau/", {"scheme": "nope"}, format="json")
     assert unknown_scheme.status_code == 400 and "scheme" in unknown_scheme.json()
+    budget = max_.patch("/api/v1/projects/nouveau/", {"suggest_threshold": 0.6, "suggest_per_10k": None},
+                        format="json")
+    assert budget.status_code == 200, budget.content
+    assert (budget.json()["suggest_threshold"], budget.json()["suggest_per_10k"]) == (0.6, None)
+    too_high = max_.patch("/api/v1/projects/nouveau/", {"suggest_threshold": 2}, format="json")
+    assert too_high.status_code == 400 and "suggest_threshold" in too_high.json()
 
 
 def test_members_add_and_remove(client_for, users, project) -> None:
@@ -108,6 +114,25 @@ def test_claims_mark_edit_and_decide(client_for, article, candidate) -> None:
     decided = alice.post(f"/api/v1/claims/{candidate.pk}/decide/", {"status": "rejected", "version": 1},
                          format="json")
     assert decided.status_code == 200 and decided.json()["status"] == "rejected"
+
+
+def test_claims_say_when_the_article_itself_asserts_them(client_for, article) -> None:
+    article.author = "A. Dupont"
+    article.save(update_fields=["author"])
+    alice = client_for("alice")
+    start = BODY.index("Le sommet")
+    own = alice.post("/api/v1/claims/", {"article": article.pk, "start": start, "end": start + 9,
+                                         "asserted_by_article": True}, format="json")
+    # No speaker given: the article's voice is its author's.
+    assert own.status_code == 201
+    assert (own.json()["speaker"], own.json()["asserted_by_article"]) == ("A. Dupont", True)
+    claim_id = own.json()["id"]
+    listed = alice.get("/api/v1/claims/", {"article": article.pk}).json()["results"]
+    assert [c["asserted_by_article"] for c in listed] == [True]
+    edit = alice.patch(f"/api/v1/claims/{claim_id}/",
+                       {"speaker": "Lavrov", "asserted_by_article": False, "version": 1}, format="json")
+    assert edit.status_code == 200
+    assert (edit.json()["speaker"], edit.json()["asserted_by_article"]) == ("Lavrov", False)
 
 
 def test_relations(client_for, claim, claim2, work) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -207,6 +208,45 @@ def test_claims_list_puts_suggestions_apart_with_score_kind_and_speaker(
     panel = html.split('id="claim-panel"')[1].split("</section>")[0]
     assert 'data-hotkey="a"' in panel and 'data-hotkey="r"' in panel  # accept / reject
     assert "Score" in panel and "0.83" in panel
+
+
+def test_a_claim_the_article_asserts_shows_its_voice_and_the_flag_in_both_languages(
+    article, alice, client_for
+):
+    own = claim_on(article, "Le sommet a eu lieu", status=ClaimStatus.CANDIDATE,
+                   origin=ClaimOrigin.SUGGESTED, score=0.7, speaker="Le Monde",
+                   asserted_by_article=True)
+    client = client_for(alice)
+    html = client.get(page_url(article, claim=own.pk)).content.decode()
+    suggestions = html.split('<ol class="claims candidates">')[1].split("</ol>")[0]
+    assert "Le Monde" in suggestions and 'class="tag own-voice"' in suggestions
+    assert ">the article itself<" in suggestions
+    panel = html.split('id="claim-panel"')[1].split("</section>")[0]
+    assert "<strong>Le Monde</strong>" in panel and ">the article itself<" in panel
+    editor = html.split('class="claim-edit"')[1].split("</details>")[0]
+    assert 'name="asserted_by_article" value="on" checked' in editor
+    french = client.get(page_url(article, claim=own.pk), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    french = unescape(french)
+    assert "l'article lui-même" in french and "L'article lui-même avance cette affirmation" in french
+    assert "the article itself" not in french
+
+
+def test_an_annotator_can_say_the_article_asserts_a_claim(article, claim, alice, client_for):
+    client = client_for(alice)
+    response = client.post(
+        reverse("ui:claim_update", args=[claim.pk]),
+        {"statement": "", "speaker": "", "asserted_by_article": "on", "version": claim.version},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.asserted_by_article is True
+    client.post(
+        reverse("ui:claim_update", args=[claim.pk]),
+        {"statement": "", "speaker": "Lavrov", "version": claim.version}, HTTP_HX_REQUEST="true",
+    )
+    claim.refresh_from_db()
+    assert (claim.speaker, claim.asserted_by_article) == ("Lavrov", False)  # unchecked: cleared
 
 
 def test_the_verdict_form_offers_the_schemes_verdicts_with_their_hotkeys(
@@ -412,3 +452,16 @@ def test_the_query_count_is_fixed_whatever_the_number_of_claims(
         client.get(page_url(small, claim=focus_small))
     html = response.content.decode()
     assert html.count('class="claim-row ') == (300 if who != "rhea" else 150)
+
+
+def test_a_suggestion_says_why_it_was_suggested(client, project, article, max_):
+    """The panel of a suggested claim names the cues that raised its score."""
+    from annotations.services.jobs import job_run
+    from annotations.services.suggestions import suggest_job_start, suggest_job_work
+
+    job_run(suggest_job_start(project=project, by=max_).pk, suggest_job_work)
+    claim = Claim.objects.filter(origin="suggested", quote__contains="Lavrov").first()
+    assert claim is not None
+    client.force_login(max_)
+    page = client.get(reverse("ui:article", args=[article.pk]) + f"?claim={claim.pk}").content.decode()
+    assert "Suggested for" in page and "reported speech" in page

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 SETTINGS = {
     "name": "Sommet", "description": "", "language": "fr", "organisation": "Desk",
     "licence": "CC-BY-4.0", "task_kind": "both", "overlap": "2", "blind": "on",
-    "auto_accept_unanimous": "on", "guidelines": "# Règles",
+    "auto_accept_unanimous": "on", "guidelines": "# Règles", "suggest_threshold": "",
+    "suggest_per_10k": "25",
 }
 
 
@@ -118,7 +119,8 @@ def test_a_manager_changes_every_setting(people, project):
         project, name="Sommet d'Anchorage", language="en", scheme=str(scheme.pk), task_kind="finding",
         overlap="3", blind=None, auto_accept_unanimous=None, suggest_on_import="on",
         show_annotator_names="on", organisation="AFP Factuel", licence="CC0-1.0",
-        guidelines="## Nouvelles règles", description="Cinq articles",
+        guidelines="## Nouvelles règles", description="Cinq articles", suggest_threshold="0.6",
+        suggest_per_10k="",
     ))
     assert response.status_code == 302 and response["Location"] == url
     project.refresh_from_db()
@@ -126,10 +128,10 @@ def test_a_manager_changes_every_setting(people, project):
         project.name, project.language, project.scheme_id, project.task_kind, project.overlap,
         project.blind, project.auto_accept_unanimous, project.suggest_on_import,
         project.show_annotator_names, project.organisation, project.licence, project.guidelines,
-        project.description,
+        project.description, project.suggest_threshold, project.suggest_per_10k,
     ) == (
         "Sommet d'Anchorage", "en", scheme.pk, "finding", 3, False, False, True, True,
-        "AFP Factuel", "CC0-1.0", "## Nouvelles règles", "Cinq articles",
+        "AFP Factuel", "CC0-1.0", "## Nouvelles règles", "Cinq articles", 0.6, None,
     )
     assert "Settings saved." in people["max"].get(url).content.decode()
 

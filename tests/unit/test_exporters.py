@@ -78,7 +78,10 @@ def make_record(i: int, final: str | None, given: list[str | None], **extra) -> 
         },
         "start": 5 * i, "end": 5 * i + 40, "quote": f"quote {i} {NASTY}",
         "statement": "" if i % 2 else f"Statement {i} «citée» 😀",
-        "speaker": "Sergueï Lavrov" if i % 4 else "", "statement_date": None if i % 3 else "2025-08-15",
+        # Every fourth claim is the article's own: its speaker is then the article's author.
+        "speaker": ["A. Auteur", "Sergueï Lavrov", "Sergueï Lavrov", ""][i % 4],
+        "asserted_by_article": i % 4 == 0,
+        "statement_date": None if i % 3 else "2025-08-15",
         "kind": ["attributed_statement", "event", "quantity", "other", ""][i % 5],
         "verdict": verdict_of(final),
         "adjudication": None if final is None else {
@@ -240,6 +243,7 @@ def test_claimreview_parses_as_json_ld_with_every_listed_field():
         assert one(one(item, "author"), "name")["@value"] == (
             source["speaker"] or source["article"]["author"]
         )
+        assert one(item, "author")["@type"] == [SCHEMA_ORG + "Person"]  # people, all of them
         assert one(item, "datePublished")["@value"] == (
             source["statement_date"] or source["article"]["published_on"]
         )
@@ -250,6 +254,45 @@ def test_claimreview_parses_as_json_ld_with_every_listed_field():
         assert one(rating, "bestRating")["@value"] == 5
         assert one(rating, "worstRating")["@value"] == 1
         assert one(rating, "alternateName")["@value"] == source["verdict"]["claimreview_name"]
+
+
+def test_claimreview_names_the_article_voice_by_its_author_else_its_outlet():
+    base = sample(3)
+    own_with_author = {**base[0], "speaker": "A. Auteur", "asserted_by_article": True}
+    own_without_author = {
+        **base[1], "speaker": "Le Monde", "asserted_by_article": True,
+        "article": {**base[1]["article"], "author": ""},
+    }
+    quoted = {**base[2], "speaker": "Sergueï Lavrov", "asserted_by_article": False}
+    records = [{**r, "verdict": verdict_of("supported")} for r in (own_with_author, own_without_author, quoted)]
+    data, _ = written("claimreview", records)
+    authors = [r["itemReviewed"]["author"] for r in json.loads(data)["@graph"]]
+    assert authors == [
+        {"@type": "Person", "name": "A. Auteur"},
+        {"@type": "Organization", "name": "Le Monde"},  # the outlet is no person
+        {"@type": "Person", "name": "Sergueï Lavrov"},
+    ]
+
+
+def test_the_tabular_formats_carry_the_article_voice_flag():
+    records = sample(8)
+    csv_data, _ = written("csv", records)
+    frame = pd.read_csv(io.BytesIO(csv_data), keep_default_na=False)
+    assert list(frame["asserted_by_article"]) == [i % 4 == 0 for i in range(8)]
+    assert HEADER.index("asserted_by_article") == HEADER.index("speaker") + 1
+    out = io.BytesIO()
+    writer = open_writer("parquet", out, CONTEXT)
+    for record in records:
+        writer.write(record)
+    writer.close()
+    out.seek(0)
+    table = pq.read_table(out)
+    assert str(table.schema.field("asserted_by_article").type) == "bool"
+    assert table.column("asserted_by_article").to_pylist() == [i % 4 == 0 for i in range(8)]
+    jsonl, _ = written("jsonl", records)
+    assert [json.loads(line)["asserted_by_article"] for line in jsonl.decode().splitlines()] == [
+        i % 4 == 0 for i in range(8)
+    ]
 
 
 # --- Parquet --------------------------------------------------------------------------------

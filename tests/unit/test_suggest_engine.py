@@ -64,9 +64,17 @@ def _quotes(text: str) -> list[str]:
     return [text[s.start:s.end] for s in segment(text)]
 
 
+ARTICLE_VOICE = "(the article)"
+
+
 def _speakers(text: str, lang: str) -> dict[str, str | None]:
-    """quote -> speaker for every segment (threshold 0 keeps them all)."""
-    return {s.quote: s.speaker for s in suggest(text, lang, threshold=0.0).suggestions}
+    """quote -> speaker for every segment (threshold 0 keeps them all), ARTICLE_VOICE when the
+    article itself asserts it (its speaker is then None)."""
+    out: dict[str, str | None] = {}
+    for s in suggest(text, lang, threshold=0.0).suggestions:
+        assert not (s.asserted_by_article and s.speaker is not None)
+        out[s.quote] = ARTICLE_VOICE if s.asserted_by_article else s.speaker
+    return out
 
 
 def _scores(text: str, lang: str) -> dict[str, float]:
@@ -230,10 +238,10 @@ def test_it_extracts_french_speakers() -> None:
         "JD Vance",
         "Sergueï Lavrov",
         "Lavrov",
-        "author",
+        ARTICLE_VOICE,
         "Donald Trump",  # "Il" resolved to the last named subject
         "des sources",
-        "author",
+        ARTICLE_VOICE,
     ]
 
 
@@ -248,7 +256,24 @@ def test_it_extracts_english_speakers() -> None:
     reyes = next(q for q in speakers if q.startswith("Dr. Samuel Reyes"))
     assert speakers[reyes] == "Samuel Reyes"  # not the apposition "a hydrologist at …"
     assert speakers['"We have waited far too long," he said.'] == "Samuel Reyes"
-    assert speakers["Critics call the project a breathtaking waste of money."] == "author"
+    assert speakers["Critics call the project a breathtaking waste of money."] == ARTICLE_VOICE
+
+
+def test_it_never_names_a_placeholder_speaker() -> None:
+    french = "Comme je l'ai dit, le sommet a eu lieu le 15 août. Lavrov a déclaré que rien n'avait changé."
+    result = suggest(french, "fr", threshold=0.0)
+    own, lavrov = result.suggestions
+    # "comme je l'ai dit": the author's own voice, flagged, with no made-up name.
+    assert (own.speaker, own.asserted_by_article) == (None, True)
+    assert (lavrov.speaker, lavrov.asserted_by_article) == ("Lavrov", False)
+    for text, lang in ((ENGLISH, "en"), (french, "fr"), ("Das Treffen fand am 15. August statt.", "de")):
+        for s in suggest(text, lang, threshold=0.0).suggestions:
+            assert s.speaker not in {"author", "auteur"} and "\x00" not in (s.speaker or "")
+
+
+def test_it_leaves_the_article_voice_unknown_in_generic_languages() -> None:
+    (s,) = suggest("Das Treffen fand am 15. August 2025 in Anchorage statt.", "de", threshold=0.0).suggestions
+    assert (s.speaker, s.asserted_by_article) == (None, False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,6 +490,7 @@ def test_it_runs_over_jsonl() -> None:
         "id": "a", "start": 0, "end": 55,
         "quote": "Lavrov a déclaré le 21 octobre que rien n'avait changé.",
         "score": rows[0]["score"], "speaker": "Lavrov", "kind": "attributed_statement",
+        "asserted_by_article": False,
     }
     assert all(tuple(r) == OUTPUT_FIELDS for r in rows)
     assert {r["id"] for r in rows} == {"a", 7}

@@ -104,7 +104,8 @@ class JobViewSet(ApiViewSet):
         data = self.input(s.SuggestJobSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         job = suggestions.suggest_job_start(
-            project=project, by=request.user, article_ids=data["article_ids"]
+            project=project, by=request.user, article_ids=data["article_ids"],
+            threshold=data["threshold"], per_10k=data["per_10k"], no_cap=data["no_cap"],
         )
         return job_accepted(self, job)
 

@@ -15,14 +15,16 @@ from annotations.management.acting import acting_user
 from annotations.models import JobStatus, Project
 from annotations.services.jobs import job_run
 from annotations.services.suggestions import suggest_job_create, suggest_job_start, suggest_job_work
-from annotations.suggest import DEFAULT_THRESHOLD, run_jsonl
+from annotations.suggest import DEFAULT_THRESHOLD
+from annotations.suggest.offline import UNDETERMINED, read_documents, score_documents
 
 
 class Command(BaseCommand):
     help = (
         "Suggest candidate claims in a project's articles (--project), or run the engine over a "
         'JSONL corpus with no database (--offline --input IN --output OUT; each input line is '
-        '{"id","text","lang"}, each output line {"id","start","end","quote","score","speaker","kind"}).'
+        '{"id","text","lang"} with "lang" optional (then detected), each output line one document: '
+        '{"id","lang","lang_source","suggestions","checkworthy","score"}).'
     )
     # Offline mode must work where no database is configured or reachable.
     requires_system_checks: list[str] = []
@@ -32,8 +34,14 @@ class Command(BaseCommand):
         parser.add_argument("--input", help="offline: the JSONL documents")
         parser.add_argument("--output", help="offline: where to write the suggestions (JSONL)")
         parser.add_argument(
-            "--threshold", type=float, default=DEFAULT_THRESHOLD,
-            help=f"offline: drop suggestions scored below this (default {DEFAULT_THRESHOLD})",
+            "--threshold", type=float, default=None,
+            help="offline: drop suggestions scored below this (default: the language's own, "
+                 f"{DEFAULT_THRESHOLD} for the rules, the learned model's for English and Spanish)",
+        )
+        parser.add_argument(
+            "--fallback-lang", default=UNDETERMINED,
+            help=f"offline: the language of a document that gives none and is not detected "
+                 f"(default {UNDETERMINED!r}: language-independent cues only)",
         )
         parser.add_argument("--project", help="project slug")
         parser.add_argument("--article", type=int, action="append", help="an article id (repeatable)")
@@ -55,7 +63,7 @@ class Command(BaseCommand):
         if not options["input"] or not options["output"]:
             raise CommandError("--offline needs --input and --output")
         threshold = options["threshold"]
-        if not 0.0 <= threshold <= 1.0:
+        if threshold is not None and not 0.0 <= threshold <= 1.0:
             raise CommandError(f"--threshold must be between 0 and 1, not {threshold}")
         source, target = Path(options["input"]), Path(options["output"])
         # Write beside the target and rename at the end: a bad line leaves nothing behind, and
@@ -64,20 +72,28 @@ class Command(BaseCommand):
             fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         except OSError as exc:
             raise CommandError(f"cannot write beside {target}: {exc}") from None
-        written = 0
+        documents = checkworthy = 0
         try:
-            with source.open(encoding="utf-8") as lines, os.fdopen(fd, "w", encoding="utf-8") as out:
-                for row in run_jsonl(lines, threshold=threshold):
+            # Binary lines, decoded one by one, so a bad byte is reported with its line number.
+            with source.open("rb") as lines, os.fdopen(fd, "w", encoding="utf-8") as out:
+                rows = score_documents(
+                    read_documents(lines), threshold=threshold, fallback_lang=options["fallback_lang"]
+                )
+                for row in rows:
                     out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                    written += 1
+                    documents += 1
+                    checkworthy += row["checkworthy"]
             os.replace(tmp_name, target)
-        except ValueError as exc:  # run_jsonl names the line and the field; UnicodeDecodeError too
+        except ValueError as exc:  # read_documents names the line and the field
             Path(tmp_name).unlink(missing_ok=True)
             raise CommandError(f"{source.name}: {exc}; nothing was written") from None
         except OSError as exc:
             Path(tmp_name).unlink(missing_ok=True)
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"{written} suggestions written to {target}")
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)  # interrupted: leave no temp file behind
+            raise
+        self.stdout.write(f"{documents} documents scored ({checkworthy} check-worthy), written to {target}")
 
     def _project(self, options: dict) -> None:
         """Run a suggest job on the project's articles here, or queue it for a worker."""

@@ -67,6 +67,7 @@ def panel_context(
     context.update(
         edit_form=edit_form or ClaimEditForm(initial={
             "statement": claim.statement, "speaker": claim.speaker,
+            "asserted_by_article": claim.asserted_by_article,
             "statement_date": claim.statement_date, "version": claim.version,
         }),
         annotation_form=annotation_form or AnnotationForm(

@@ -169,7 +169,7 @@ def claim_update(request: AuthenticatedHttpRequest, claim_id: int) -> HttpRespon
         claim = claim_services.claim_update(
             claim=claim, by=request.user, version=data["version"],
             statement=data["statement"].strip(), speaker=data["speaker"].strip(),
-            statement_date=data["statement_date"],
+            asserted_by_article=data["asserted_by_article"], statement_date=data["statement_date"],
         )
     except StaleVersion as exc:
         # Keep the editor's text, at the newer version: saving again is a deliberate choice.

@@ -39,6 +39,7 @@ def render_rows(items: Iterable[ClaimItem], *, focus_id: int | None = None,
     speaker_label, score_label = e(gettext("Speaker")), e(gettext("Suggestion score"))
     mine_label, final_label = e(gettext("Your verdict")), e(gettext("Final verdict"))
     given_label = e(gettext("Verdicts given"))
+    own_label, own_title = e(gettext("the article itself")), e(gettext("The article itself asserts this claim"))
     oob_attr = ' hx-swap-oob="true"' if oob else ""
     out = []
     for item in items:
@@ -47,6 +48,8 @@ def render_rows(items: Iterable[ClaimItem], *, focus_id: int | None = None,
         meta = []
         if claim.speaker:
             meta.append(f'<span class="speaker" title="{speaker_label}">{e(claim.speaker)}</span>')
+        if claim.asserted_by_article:
+            meta.append(f'<span class="tag own-voice" title="{own_title}">{own_label}</span>')
         if claim.status == ClaimStatus.CANDIDATE:
             if claim.score is not None:
                 meta.append(f'<span class="tag score" title="{score_label}">{claim.score:.2f}</span>')

@@ -1,0 +1,61 @@
+"""The suggestion score: the learned model for English and Spanish, the rules elsewhere."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from annotations.suggest import embeddings, scoring, suggest
+from annotations.suggest.engine import DEFAULT_THRESHOLD, ENGINE_VERSION
+
+SPEECH = (
+    "I cut taxes by 20 percent for 10 million families. Thank you all for coming tonight. "
+    "I think we need to move forward together. Unemployment fell to 3.5% in 2019."
+)
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No network at all, and the model and embedder loaded afresh under that rule."""
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    scoring._model.cache_clear()
+    embeddings.default_embedder.cache_clear()
+    yield
+    scoring._model.cache_clear()
+    embeddings.default_embedder.cache_clear()
+
+
+def test_it_scores_english_with_the_learned_model_offline(offline):
+    result = scoring.suggest_scored(SPEECH, "en")
+    quotes = [s.quote for s in result.suggestions]
+    assert result.version.startswith(ENGINE_VERSION + "+checkworthy")
+    # The rules' blind spot: a factual first-person sentence, scored 0.24 by the rules alone.
+    assert "I cut taxes by 20 percent for 10 million families." in quotes
+    assert not any(q.startswith(("Thank you", "I think")) for q in quotes)
+    assert all(s.score >= result.threshold for s in result.suggestions)
+    assert all(s.score < DEFAULT_THRESHOLD for s in suggest(SPEECH, "en", threshold=0.0).suggestions
+               if s.quote.startswith("I cut taxes"))
+
+
+def test_it_is_deterministic():
+    first = scoring.suggest_scored(SPEECH, "en-US")
+    assert scoring.suggest_scored(SPEECH, "en-US") == first
+
+
+def test_french_stays_with_the_rules():
+    text = "JD Vance a affirmé dimanche que la Russie avait fait d'importantes concessions."
+    assert scoring.suggest_scored(text, "fr") == suggest(text, "fr")
+    assert scoring.default_threshold("fr") == DEFAULT_THRESHOLD
+    assert scoring.rescore([text], [0.7], "fr") == [0.7]
+
+
+def test_each_model_language_has_its_threshold():
+    assert scoring.uses_model("es-MX") and scoring.uses_model("EN")
+    assert not scoring.uses_model("nl") and not scoring.uses_model(None)
+    assert 0 < scoring.default_threshold("es") < scoring.default_threshold("en") < 1
