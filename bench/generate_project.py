@@ -233,10 +233,11 @@ def generate(
                 "id", "article_id", "start", "end", "quote", "statement", "speaker",
                 "statement_date", "kind", "origin", "status", "score", "engine_version",
                 "created_at", "updated_at", "version", "created_by_id", "decided_by_id",
+                "asserted_by_article",
             ), (
                 (claim0 + i, art, s, e, q, "" if i % 3 else f"Statement: {q}", SPEAKERS[i % 6],
                  None if i % 4 else dt.date(2025, 8, 15), KINDS[i % 6], "manual", "accepted", None, "",
-                 now, now, 1, ids[names["manager"]], ids[names["manager"]])
+                 now, now, 1, ids[names["manager"]], ids[names["manager"]], SPEAKERS[i % 6] == "")
                 for i, (art, s, e, q) in enumerate(spans)
             ))
             del spans
