@@ -64,11 +64,15 @@ def suggest_scored(text: str, lang: str, *, threshold: float | None = None) -> S
     if not uses_model(lang):
         return suggest(text, lang, threshold=cut)
     found = suggest(text, lang, threshold=min(cut, CANDIDATE_FLOOR))
-    scores = rescore([s.quote for s in found.suggestions], [s.score for s in found.suggestions], lang)
+    # Only sentences at or above the floor are embedded; the others keep their (lower) rule
+    # score, so a run at a threshold under the floor (the offline command ranks with 0) sees
+    # exactly the scores a suggest job does.
+    embed = [s for s in found.suggestions if s.score >= CANDIDATE_FLOOR]
+    learned = dict(zip((id(s) for s in embed), rescore([s.quote for s in embed], [s.score for s in embed], lang)))
     version = f"{ENGINE_VERSION}+{model_version()}"[:60]
-    kept: list[Suggestion] = [
-        dataclasses.replace(s, score=p, version=version)
-        for s, p in zip(found.suggestions, scores)
-        if p >= cut
-    ]
+    kept: list[Suggestion] = []
+    for s in found.suggestions:
+        score = learned.get(id(s), s.score)
+        if score >= cut:
+            kept.append(dataclasses.replace(s, score=score, version=version))
     return dataclasses.replace(found, suggestions=tuple(kept), version=version, threshold=cut)

@@ -59,3 +59,12 @@ def test_each_model_language_has_its_threshold():
     assert scoring.uses_model("es-MX") and scoring.uses_model("EN")
     assert not scoring.uses_model("nl") and not scoring.uses_model(None)
     assert 0 < scoring.default_threshold("es") < scoring.default_threshold("en") < 1
+
+
+def test_sentences_under_the_floor_keep_their_rule_score():
+    """What the suggest job never embeds, the offline ranking (threshold 0) does not embed either."""
+    everything = {s.quote: s.score for s in scoring.suggest_scored(SPEECH, "en", threshold=0.0).suggestions}
+    rules = {s.quote: s.score for s in suggest(SPEECH, "en", threshold=0.0).suggestions}
+    opinion = "I think we need to move forward together."
+    assert rules[opinion] < scoring.CANDIDATE_FLOOR and everything[opinion] == rules[opinion]
+    assert everything["I cut taxes by 20 percent for 10 million families."] > 0.5
