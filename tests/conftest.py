@@ -6,6 +6,7 @@ alice and bob annotate, rita reviews, max manages, rhea researches, charlie is a
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,13 @@ def _test_settings(settings) -> None:
     """Hash test passwords cheaply (personas are made for every test); serve plain HTTP."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every way of opening a connection fails, as on a machine with no network at all."""
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access in a test that must run offline")
+
+    for name in ("socket", "create_connection", "getaddrinfo"):
+        monkeypatch.setattr(socket, name, refuse)

@@ -42,20 +42,9 @@ ES_ARTICLE = (
 )
 
 
-class _NoNetwork(socket.socket):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        raise OSError("network access in a test that must run offline")
-
-
 @pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every way to open a connection fails, and the detector is loaded afresh under that rule."""
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise OSError("network access in a test that must run offline")
-
-    monkeypatch.setattr(socket, "socket", _NoNetwork)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+def offline(no_network: None) -> Iterator[None]:
+    """No network (tests/conftest.py), and the detector loaded afresh under that rule."""
     _identifier.cache_clear()
     yield
     _identifier.cache_clear()
@@ -74,7 +63,7 @@ def test_it_detects_the_language_of_a_sentence(lang: str) -> None:
     assert detect_language(SAMPLES[lang]) == lang
 
 
-def test_it_detects_offline_with_the_model_from_the_wheel(no_network: None) -> None:
+def test_it_detects_offline_with_the_model_from_the_wheel(offline: None) -> None:
     assert detect_language(SAMPLES["fr"]) == "fr"
     with pytest.raises(OSError, match="offline"):  # the patch is in force
         socket.create_connection(("example.com", 80))
@@ -133,7 +122,7 @@ def test_a_higher_threshold_keeps_fewer_suggestions_and_the_same_score() -> None
 # --- the command --------------------------------------------------------------------------------
 
 
-def test_it_runs_the_offline_command_without_network_or_database(tmp_path: Path, no_network: None) -> None:
+def test_it_runs_the_offline_command_without_network_or_database(tmp_path: Path, offline: None) -> None:
     # No django_db mark: pytest-django refuses any query, so this also proves no database is used.
     source = _jsonl(tmp_path / "docs.jsonl", [
         {"id": "en-1", "text": EN_ARTICLE, "lang": "en"},

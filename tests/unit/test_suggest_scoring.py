@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from annotations.suggest import embeddings, scoring, suggest
@@ -16,14 +14,8 @@ SPEECH = (
 
 
 @pytest.fixture
-def offline(monkeypatch):
+def offline(no_network):
     """No network at all, and the model and embedder loaded afresh under that rule."""
-    def refuse(*args, **kwargs):
-        raise OSError("network access attempted")
-
-    monkeypatch.setattr(socket, "socket", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
     scoring._model.cache_clear()
     embeddings.default_embedder.cache_clear()
     yield
