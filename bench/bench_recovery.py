@@ -31,7 +31,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from tests.integration.faults import ThrowawayPostgres, ThrowawayRedis, django_call  # noqa: E402
+from tests.integration.faults import ThrowawayPostgres, ThrowawayRedis, queue_import  # noqa: E402
 from tests.integration.worker import Worker  # noqa: E402
 
 N = 20000
@@ -55,19 +55,6 @@ def _wait(predicate, timeout: float = 600) -> float:  # noqa: ANN001
     raise SystemExit("timed out")
 
 
-def _start_import(pg: ThrowawayPostgres, env: dict, source: Path) -> int:
-    out = django_call(
-        "from django.contrib.auth import get_user_model\n"
-        "from annotations.models import Project\n"
-        "from annotations.services.imports import import_job_start\n"
-        f"job = import_job_start(project=Project.objects.get(slug='faults'), "
-        f"by=get_user_model().objects.get(username='max'), path={str(source)!r})\n"
-        "print(job.pk)\n",
-        env,
-    )
-    return int(out.split()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outages", default="15,60", help="database outages to measure, in seconds")
@@ -89,7 +76,7 @@ def main() -> None:
 
         # A worker SIGKILLed mid-import; a new one starts at once.
         first = Worker(queue, work / "w1.log", env)
-        job = _start_import(pg, env, source)
+        job = queue_import(source, env)
         _wait(lambda: _row(pg, job)["phase"] == "importing" and _row(pg, job)["progress_done"] > 0)
         first.kill()
         killed = time.monotonic()
@@ -102,7 +89,7 @@ def main() -> None:
 
         for seconds in [int(s) for s in args.outages.split(",") if s]:
             worker = Worker(queue, work / f"w-outage-{seconds}.log", env)
-            job = _start_import(pg, env, _fresh(source, seconds))
+            job = queue_import(_fresh(source, seconds), env)
             _wait(lambda: _row(pg, job)["phase"] == "importing" and _row(pg, job)["progress_done"] > 0)
             before = _row(pg, job)["progress_done"]
             pg.stop()

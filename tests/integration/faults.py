@@ -174,6 +174,20 @@ def celery_broker(url: str) -> Iterator[None]:
         changes.update(saved)
 
 
+def queue_import(source: Path, env: dict[str, str]) -> int:
+    """Start an import of `source` into the project `faults` as `max`, in a process using `env`."""
+    out = django_call(
+        "from django.contrib.auth import get_user_model\n"
+        "from annotations.models import Project\n"
+        "from annotations.services.imports import import_job_start\n"
+        f"job = import_job_start(project=Project.objects.get(slug='faults'), "
+        f"by=get_user_model().objects.get(username='max'), path={str(source)!r})\n"
+        "print(job.pk)\n",
+        env,
+    )
+    return int(out.split()[-1])
+
+
 def django_call(code: str, env: dict[str, str], timeout: float = 600) -> str:
     """Run Python with Django set up on another database (its stdout is returned)."""
     script = "import django; django.setup()\n" + code

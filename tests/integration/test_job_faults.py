@@ -22,6 +22,7 @@ from tests.integration.faults import (
     ThrowawayRedis,
     celery_broker,
     django_call,
+    queue_import,
 )
 from tests.integration.worker import FAST_RECOVERY, Worker, check_broker, isolated_queue
 
@@ -104,6 +105,16 @@ def _outage(pg: ThrowawayPostgres, job_id: int) -> float:
     return time.monotonic()
 
 
+def _ride_out_outage(pg: ThrowawayPostgres, job_id: int, worker: Worker, phase: str, name: str) -> None:
+    """Once the job is writing (`phase`), take the database away; wait for the job to end."""
+    _poll(lambda: (r := _job_row(pg, job_id))["phase"] == phase and r["progress_done"],
+          timeout=180, worker=worker, what=f"the job to start {phase}")
+    back = _outage(pg, job_id)
+    _poll(lambda: _job_row(pg, job_id)["status"] in FINISHED, timeout=300, worker=worker,
+          what="the job to finish after the outage")
+    _record(name, time.monotonic() - back)
+
+
 def test_it_rides_out_a_database_outage_in_the_middle_of_an_import(cluster, tmp_path):
     check_broker()
     n = 20000
@@ -112,21 +123,8 @@ def test_it_rides_out_a_database_outage_in_the_middle_of_an_import(cluster, tmp_
         env = _env(cluster, queue)
         worker = Worker(queue, tmp_path / "worker.log", {**env, **FAST_RECOVERY})
         try:
-            job_id = int(django_call(
-                "from django.contrib.auth import get_user_model\n"
-                "from annotations.models import Project\n"
-                "from annotations.services.imports import import_job_start\n"
-                f"job = import_job_start(project=Project.objects.get(slug='faults'), "
-                f"by=get_user_model().objects.get(username='max'), path={str(source)!r})\n"
-                "print(job.pk)\n",
-                env,
-            ).split()[-1])
-            _poll(lambda: (r := _job_row(cluster, job_id))["phase"] == "importing" and r["progress_done"],
-                  timeout=180, worker=worker, what="the import to start writing")
-            back = _outage(cluster, job_id)
-            _poll(lambda: _job_row(cluster, job_id)["status"] in FINISHED, timeout=300, worker=worker,
-                  what="the import to finish after the outage")
-            _record("import_after_15s_database_outage", time.monotonic() - back)
+            job_id = queue_import(source, env)
+            _ride_out_outage(cluster, job_id, worker, "importing", "import_after_15s_database_outage")
         finally:
             worker.stop()
     row = _job_row(cluster, job_id)
@@ -180,12 +178,7 @@ def test_it_rides_out_a_database_outage_in_the_middle_of_a_release(cluster, tmp_
         worker = Worker(queue, tmp_path / "worker.log", {**_env(cluster, queue), **FAST_RECOVERY})
         try:
             job_id = _release_world(cluster, queue, "outage", claims=60000)
-            _poll(lambda: (r := _job_row(cluster, job_id))["phase"] == "writing" and r["progress_done"],
-                  timeout=180, worker=worker, what="the release to start writing")
-            back = _outage(cluster, job_id)
-            _poll(lambda: _job_row(cluster, job_id)["status"] in FINISHED, timeout=300, worker=worker,
-                  what="the release to finish after the outage")
-            _record("release_after_15s_database_outage", time.monotonic() - back)
+            _ride_out_outage(cluster, job_id, worker, "writing", "release_after_15s_database_outage")
         finally:
             worker.stop()
     row = _job_row(cluster, job_id)
