@@ -30,14 +30,14 @@ def test_rita_settles_alice_and_bobs_disagreement_with_the_keyboard(
     assert page.locator(".annotation").count() == 2
 
     page.keyboard.press("2")  # the scheme's hotkey for Refuted
-    page.wait_for_function("!document.activeElement.matches('input')")
+    page.wait_for_function("() => !document.activeElement.matches('input')")
     assert page.locator(f"input[name=verdict][value='{verdicts['refuted'].pk}']").is_checked()
     page.keyboard.press("g")
     page.keyboard.press("1")  # the first evidence, Alice's, is gold
     assert page.locator(f"input[name=gold][value='{alices.pk}']").is_checked()
-    page.wait_for_function("!document.activeElement.matches('input')")  # hotkeys work again
+    page.wait_for_function("() => !document.activeElement.matches('input')")  # hotkeys work again
     page.keyboard.press("n")  # write the note
-    page.wait_for_function("document.activeElement.id === 'note'")
+    page.wait_for_function("() => document.activeElement.id === 'note'")
     page.keyboard.type("Lavrov is on record: the position is unchanged.")
     page.keyboard.press("Escape")
     page.keyboard.press("a")  # adjudicate
