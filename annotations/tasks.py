@@ -79,6 +79,14 @@ def build_release_task(self: Task, job_id: int, lease: str | None = None) -> Non
     _run(self, job_id, release_job_work, lease)
 
 
+@shared_task(bind=True, max_retries=RETRY_LIMIT)
+def find_relations_task(self: Task, job_id: int, lease: str | None = None) -> None:
+    """Index a project's articles for the claim graph and propose relations across them."""
+    from .services.graph_jobs import relations_job_work
+
+    _run(self, job_id, relations_job_work, lease)
+
+
 @shared_task
 def reconcile_jobs_task() -> dict:
     """One sweep of the job reconciler (for a beat schedule, if a deployment prefers one)."""
@@ -92,6 +100,7 @@ jobs.job_kind_register(JobKind.SUGGEST, task=suggest_claims_task)
 jobs.job_kind_register(JobKind.RETRAIN, task=retrain_suggestions_task)
 jobs.job_kind_register(JobKind.AGREEMENT, task=agreement_task)
 jobs.job_kind_register(JobKind.EXPORT, task=build_release_task)
+jobs.job_kind_register(JobKind.RELATIONS, task=find_relations_task)
 
 
 class _Reconciler(threading.Thread):

@@ -137,6 +137,8 @@ def child(kind: str, slug: str, database_url: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
+    # ClaimReview files link to the published fact checks: a generated project needs an address.
+    Project.objects.filter(slug=slug, public_base_url="").update(public_base_url="https://factcheck.example.org/checks/")
     project = Project.objects.select_related("scheme").get(slug=slug)
     manager = get_user_model().objects.get(username=f"{slug}-manager")
     OUT.mkdir(parents=True, exist_ok=True)

@@ -135,10 +135,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings) -> None:
-    """Hash test passwords cheaply (personas are made for every test); serve plain HTTP."""
+def _test_settings(settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Hash test passwords cheaply (personas are made for every test); serve plain HTTP.
+
+    Each test gets its own claim-graph index folder: project ids repeat from test to test.
+    """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
+    settings.GRAPH_INDEX_DIR = tmp_path_factory.mktemp("graph")
 
 
 @pytest.fixture

@@ -12,6 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations.models import (
+    CandidateOrigin,
+    CandidateStatus,
+    CheckQuestion,
+    QuestionAnswer,
+    RelationCandidate,
+    RelationModel,
     Adjudication,
     AdjudicationMethod,
     Annotation,
@@ -49,7 +55,8 @@ pytestmark = pytest.mark.django_db
 MODELS = [
     "verdictscheme", "verdict", "project", "membership", "outlet", "article", "claim",
     "claimrelation", "annotation", "evidence", "adjudication", "assignment", "job",
-    "datasetrelease", "releasefile", "suggestionmodel",
+    "datasetrelease", "releasefile", "suggestionmodel", "checkquestion", "questionanswer",
+    "relationcandidate", "relationmodel",
 ]
 
 
@@ -127,8 +134,18 @@ def world(project, article, claim, verdicts, users) -> dict:
         project=project, version=1, engine_version="rules", n_examples=40, n_positive=30,
         cv_precision=0.8, cv_recall=0.75, cv_folds=5, weights={},
     )
+    question = CheckQuestion.objects.create(project=project, text="La Russie a-t-elle fait des concessions ?")
+    answer = QuestionAnswer.objects.create(question=question, claim=claim2, answer="yes", answered_by=users["alice"])
+    proposal = RelationCandidate.objects.create(
+        project=project, kind=RelationKind.SAME, a_article=article, a_start=claim.start, a_end=claim.end,
+        a_claim=claim, b_article=make_article(project, "Lavrov : la position reste inchangée.", "Lavrov"),
+        b_start=0, b_end=6, score=0.7, reasons=["same entities: Lavrov"], origin=CandidateOrigin.ENGINE,
+    )
+    relation_model = RelationModel.objects.create(project=project, weights={"bias": 0}, decisions=20, positives=8)
     scheme = project.scheme
     return {
+        "checkquestion": question, "questionanswer": answer, "relationcandidate": proposal,
+        "relationmodel": relation_model,
         "verdictscheme": scheme, "verdict": verdicts["supported"], "project": project,
         "membership": Membership.objects.get(project=project, user=users["rita"]),
         "outlet": outlet, "article": article, "claim": claim, "claim2": claim2,
@@ -195,7 +212,7 @@ def test_it_opens_every_change_page_for_the_manager(client, max_, world, model):
     assert response.context["original"].pk == world[model].pk
 
 
-@pytest.mark.parametrize("model", [m for m in MODELS if m not in ("job", "suggestionmodel")])
+@pytest.mark.parametrize("model", [m for m in MODELS if m not in ("job", "suggestionmodel", "relationmodel")])
 def test_it_opens_every_change_page_for_the_reviewer(client, rita, world, model):
     client.force_login(rita)
     response = client.get(url(model, "change", world[model].pk))
@@ -817,3 +834,40 @@ def test_it_opens_the_import_page_from_the_changelist_action(client, max_, proje
         follow=True,
     )
     assert "Select exactly one project" in response.content.decode()
+
+
+# --- the claim graph ---------------------------------------------------------------------------
+
+
+def test_a_reviewer_accepts_a_proposal_from_the_admin_and_it_links_the_claims(client, rita, alice, world):
+    proposal = world["relationcandidate"]
+    client.force_login(rita)
+    response = client.post(url("relationcandidate"), {"action": "accept", "_selected_action": [proposal.pk]})
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == CandidateStatus.ACCEPTED and proposal.decided_by == rita
+    assert proposal.relation is not None and proposal.relation.kind == RelationKind.SAME
+    assert proposal.b_claim is not None and proposal.b_claim.quote == "Lavrov"  # marked on acceptance
+
+
+def test_a_reviewer_words_a_question_in_the_admin_through_the_service(client, rita, world, project):
+    client.force_login(rita)
+    question = world["checkquestion"]
+    response = client.post(url("checkquestion", "change", question.pk), {
+        "text": "  La Russie a-t-elle fait   la moindre concession ?", "text_en": "",
+        "expected_version": question.version,
+        "answers-TOTAL_FORMS": "0", "answers-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    question.refresh_from_db()
+    assert (question.text, question.version) == ("La Russie a-t-elle fait la moindre concession ?", 2)
+    assert question.history.first().history_user == rita
+
+
+def test_the_graph_admin_shows_a_staff_outsider_nothing(client, charlie, world):
+    charlie.is_staff = True
+    charlie.save()
+    client.force_login(charlie)
+    for model in ("checkquestion", "questionanswer", "relationcandidate"):
+        assert result_pks(client.get(url(model))) == []
+        assert client.get(url(model, "change", world[model].pk)).status_code == 302

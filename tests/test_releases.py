@@ -22,6 +22,9 @@ from django.urls import reverse
 from annotations.access import NotFound
 from annotations.models import (
     Article,
+    ClaimRelation,
+    CheckQuestion,
+    QuestionAnswer,
     Claim,
     ClaimOrigin,
     ClaimStatus,
@@ -53,9 +56,14 @@ from annotations.services.releases import (
 )
 from annotations.services.work import annotation_save, evidence_add
 
+from . import conformance
 from .conftest import BODY
 
 pytestmark = pytest.mark.django_db
+
+# The tables that come with the JSONL and the Parquet, and every file of a full release.
+COMPANION_FILES = ("articles", "relations", "pairs", "articles-parquet", "relations-parquet", "pairs-parquet")
+FILES_PER_RELEASE = len(RELEASE_FORMATS) + len(COMPANION_FILES) + 3  # card, checksums, zip
 
 # (text of the claim in BODY, alice's verdict, bob's verdict, final verdict or None, statement date)
 CLAIMS = [
@@ -79,6 +87,8 @@ def world(project, article, alice, bob, rita, verdicts) -> dict:
     one disagreement still pending. The article is dated 2025-08-16."""
     Article.objects.filter(pk=article.pk).update(published_on=dt.date(2025, 8, 16), url="https://lemonde.example/a")
     article.refresh_from_db()
+    project.public_base_url = "https://factcheck.example.org/checks/"
+    project.save(update_fields=["public_base_url"])
     claims = []
     for text, va, vb, final, date in CLAIMS:
         start = BODY.index(text)
@@ -130,7 +140,7 @@ def test_only_managers_start_a_release(project, users, persona, refusal, django_
     assert not Job.objects.exists()
 
 
-def test_a_manager_queues_a_release_job_on_commit(project, max_, django_capture_on_commit_callbacks):
+def test_a_manager_queues_a_release_job_on_commit(world, project, max_, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = release_job_start(
             project=project, by=max_, version="2025.09-rc_1", formats=["parquet", "jsonl"],
@@ -241,7 +251,8 @@ def test_evidence_with_a_question_goes_out_as_averitec_question_and_answer(world
     assert item["questions"] == [{
         "question": "La position russe a-t-elle changé après Anchorage ?",
         "answers": [{"answer": "La position de la Russie reste inchangée.", "answer_type": "Extractive",
-                     "source_url": "https://mid.example/position", "source_medium": "Web text"}],
+                     "source_url": "https://mid.example/position", "source_medium": "Web text",
+                     "cached_source_url": "https://mid.example/position"}],
     }]
     assert [s["title"] for s in item["sources"]] == ["Source 𝔘"]  # the one without a question
 
@@ -267,7 +278,7 @@ def test_a_claim_the_article_asserts_goes_out_flagged_and_credited_to_the_outlet
         ("Lavrov", False), ("Le Monde", True), ("Lavrov", False), ("Lavrov", False),
     ]
     with release.files.get(format="claimreview").file.open("rb") as fh:
-        reviews = {int(r["identifier"]): r for r in json.load(fh)["@graph"]}
+        reviews = {int(e["item"][0]["identifier"]): e["item"][0] for e in json.load(fh)["dataFeedElement"]}
     assert reviews[own.pk]["itemReviewed"]["author"] == {"@type": "Organization", "name": "Le Monde"}
     others = [r["itemReviewed"]["author"] for pk, r in reviews.items() if pk != own.pk]
     assert others and all(a == {"@type": "Person", "name": "Lavrov"} for a in others)
@@ -283,7 +294,7 @@ def test_the_release_files_card_checksums_and_zip(world, project, max_, media):
     assert job.result["release"] == release.pk and job.result["claims"] == 4
     folder = media / "releases" / project.slug / "v1"
     files = {f.format: f for f in release.files.all()}
-    assert set(files) == {*RELEASE_FORMATS, "card", "sha256sums", "zip"}
+    assert set(files) == {*RELEASE_FORMATS, *COMPANION_FILES, "card", "sha256sums", "zip"}
     for item in files.values():
         path = Path(item.file.path)
         assert path.parent == folder
@@ -293,7 +304,7 @@ def test_the_release_files_card_checksums_and_zip(world, project, max_, media):
     assert sorted(p.name for p in folder.iterdir()) == sorted(Path(f.file.name).name for f in files.values())
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]  # no temporary folder left
     sums = (folder / "SHA256SUMS").read_text().splitlines()
-    assert len(sums) == len(RELEASE_FORMATS) + 1
+    assert len(sums) == len(RELEASE_FORMATS) + len(COMPANION_FILES) + 1
     for line in sums:
         digest, name = line.split("  ")
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
@@ -304,10 +315,17 @@ def test_the_release_files_card_checksums_and_zip(world, project, max_, media):
         assert zf.read("test-v1/test-v1.jsonl") == (folder / "test-v1.jsonl").read_bytes()
     # The card and the row say the same.
     assert release.counts["claims"] == 4 and release.counts["annotations"] == 8
+    assert release.counts["accepted_claims_not_released"] == 1  # the pending one, said in the card
+    assert "| accepted claims of the project not in this release (no final verdict, or filtered out) | 1 |" in release.card
     assert release.counts["verdicts"] == {"supported": 1, "refuted": 1, "misleading": 1, "not_checkable": 1}
     assert release.counts["formats"]["fever"] == {
-        "records": 2,
-        "left_out": {"verdict 'misleading' has no FEVER label": 1, "verdict 'not_checkable' has no FEVER label": 1},
+        "records": 1,
+        "left_out": {
+            # Claim 0 was unanimous: accepted automatically, it has no gold evidence, which
+            # FEVER's verifiable claims must have.
+            "verifiable verdict without gold evidence": 1,
+            "verdict 'misleading' has no FEVER label": 1, "verdict 'not_checkable' has no FEVER label": 1,
+        },
     }
     assert release.agreement["claims_with_two_or_more_verdicts"] == 4
     assert release.agreement["unanimous_claims"] == 2
@@ -353,8 +371,8 @@ def test_only_the_asked_formats_are_written(world, project, max_):
 
 
 def test_records_stream_with_a_bounded_number_of_queries_per_chunk(world, project, max_):
-    """Two queries per chunk (annotations, gold evidence) besides the claims' cursor, however
-    many annotations and evidence the claims have."""
+    """Four queries per chunk (annotations, gold evidence, check questions, links) besides the
+    claims' cursor, however many annotations, evidence, answers and links the claims have."""
 
     def queries(chunk_size: int, filters: ReleaseFilters) -> tuple[int, int]:
         with CaptureQueriesContext(connection) as ctx:
@@ -362,13 +380,20 @@ def test_records_stream_with_a_bounded_number_of_queries_per_chunk(world, projec
         return len(records), len(ctx.captured_queries)
 
     adjudicated = ReleaseFilters()
-    # Roles, the scheme's verdicts and the claims' cursor; then two per chunk of claims.
-    assert queries(1, adjudicated) == (4, 3 + 2 * 4)
-    assert queries(3, adjudicated) == (4, 3 + 2 * 2)
-    assert queries(1000, adjudicated) == (4, 3 + 2)
+    # Roles, the scheme's verdicts and the claims' cursor; then four per chunk of claims.
+    assert queries(1, adjudicated) == (4, 3 + 4 * 4)
+    assert queries(3, adjudicated) == (4, 3 + 4 * 2)
+    assert queries(1000, adjudicated) == (4, 3 + 4)
     # A chunk without any adjudicated claim has no gold evidence to ask for.
     everything = ReleaseFilters(include_unadjudicated=True)
-    assert queries(2, everything) == (5, 3 + 2 + 2 + 1)
+    assert queries(2, everything) == (5, 3 + 4 + 4 + 3)
+    # Claims that answer questions cost two more queries in their chunk (question texts, and
+    # every answer to those questions), whatever the number of questions.
+    claims = world["claims"]
+    question = CheckQuestion.objects.create(project=project, text="Le sommet a-t-il eu lieu ?")
+    for claim, answer in zip(claims[:3], ("yes", "no", "partly")):
+        QuestionAnswer.objects.create(question=question, claim=claim, answer=answer)
+    assert queries(1000, adjudicated) == (4, 3 + 4 + 2)
 
 
 def test_only_managers_read_the_records(world, project, rita, rhea, charlie):
@@ -378,6 +403,140 @@ def test_only_managers_read_the_records(world, project, rita, rhea, charlie):
         release_record_count(rhea, project)
     with pytest.raises(NotFound):
         next(release_records(charlie, project))
+
+
+# --- what third-party tools accept, and a self-contained release ------------------------------
+
+
+def read(release: DatasetRelease, fmt: str) -> bytes:
+    with release.files.get(format=fmt).file.open("rb") as fh:
+        return fh.read()
+
+
+def lines(release: DatasetRelease, fmt: str) -> list[dict]:
+    return [json.loads(line) for line in read(release, fmt).decode("utf-8").splitlines()]
+
+
+@pytest.fixture
+def graph(world, project, bob, rita, verdicts, alice) -> dict:
+    """The world's claims linked (1 contradicts 3, 1 related to the pending 4) and answering a
+    check question (1 no, 3 yes); claim 1's gold evidence also answers a question."""
+    claims = world["claims"]
+    asked = evidence_add(
+        claim=claims[1], by=bob, stance="supports", url="https://mid.example/position",
+        passage="La position de la Russie reste inchangée.", question="La position russe a-t-elle changé ?",
+    )
+    claim_adjudicate(claim=claims[1], by=rita, verdict=verdicts["supported"], notes="with a question",
+                     gold_evidence=[claims[1].evidence.exclude(pk=asked.pk).get(), asked], version=1)
+    question = CheckQuestion.objects.create(project=project, text="La Russie a-t-elle cédé ?", text_en="Did Russia concede?")
+    QuestionAnswer.objects.create(question=question, claim=claims[1], answer="no")
+    QuestionAnswer.objects.create(question=question, claim=claims[3], answer="yes")
+    contradiction = ClaimRelation.objects.create(source=claims[1], target=claims[3], kind="contradicts",
+                                                 note="Lavrov vs Vance", created_by=alice)
+    ClaimRelation.objects.create(source=claims[1], target=claims[4], kind="related", created_by=alice)
+    return {**world, "contradiction": contradiction}
+
+
+def test_every_file_passes_its_communitys_reference_tool(graph, project, max_):
+    release = DatasetRelease.objects.get(job=build(project, max_))
+    fever = lines(release, "fever")
+    assert fever and conformance.fever_oracle_scores(fever) == (1.0, 1.0, 1.0, 1.0, 1.0)
+    items = conformance.check_averitec_file(read(release, "averitec"))
+    (item,) = items
+    assert item["claim_id"] == graph["claims"][1].pk
+    # Its gold evidence's question, then the check question with claim 3's answer as evidence.
+    assert [q["question"] for q in item["questions"]] == ["La position russe a-t-elle changé ?", "Did Russia concede?"]
+    assert item["questions"][1]["answers"][0]["answer"] == "Yes"
+    assert conformance.averitec_oracle_scores(items)["qa"] == 1.0
+    assert release.counts["formats"]["averitec"]["left_out"] == {
+        "no question-answer evidence": 2, "verdict 'not_checkable' has no AVeriTeC label": 1,
+    }
+    reviews = conformance.expand_claimreview(read(release, "claimreview"))
+    assert len(reviews) == 3
+    for review in reviews:
+        conformance.check_claimreview(review)
+    names = {Path(f.file.name).name for f in release.files.all()}
+    meta = conformance.check_card(release.card, names)
+    assert [c["config_name"] for c in meta["configs"]] == ["claims", "articles", "relations", "pairs"]
+
+
+def test_claimreview_links_to_the_public_fact_check_dated_by_the_decision(graph, project, max_):
+    release = DatasetRelease.objects.get(job=build(project, max_))
+    feed = json.loads(read(release, "claimreview"))
+    assert feed["sdLicense"] == "https://creativecommons.org/licenses/by/4.0/"
+    claim = graph["claims"][1]
+    (element,) = [e for e in feed["dataFeedElement"] if e["item"][0]["identifier"] == str(claim.pk)]
+    review = element["item"][0]
+    assert review["url"] == f"https://factcheck.example.org/checks/{claim.pk}"
+    claim.adjudication.refresh_from_db()
+    decided = claim.adjudication.decided_at.astimezone(dt.UTC).date().isoformat()
+    assert review["datePublished"] == element["dateCreated"] == decided
+    assert review["claimReviewed"] == claim.statement  # the statement, not the whole quote
+
+
+def test_a_release_is_self_contained_and_reads_back_with_pandas(graph, project, max_, media, article):
+    import pandas as pd
+
+    claims = graph["claims"]
+    # Claim 0 answers the check question yes, against claim 1's no: a contradiction without a
+    # link, which the pairs file holds too (claims 1 and 3 are linked already: one pair).
+    QuestionAnswer.objects.create(question=CheckQuestion.objects.get(), claim=claims[0], answer="yes")
+    release = DatasetRelease.objects.get(job=build(project, max_))
+    records = jsonl_records(release)
+    (body,) = lines(release, "articles")
+    assert body["id"] == article.pk and body["body"] == BODY
+    for record in records:
+        assert body["body"][record["start"]:record["end"]] == record["quote"]
+    (link,) = lines(release, "relations")  # the link to the pending claim is left out, counted
+    assert link == {
+        "id": graph["contradiction"].pk, "source_claim_id": claims[1].pk, "target_claim_id": claims[3].pk,
+        "kind": "contradicts", "note": "Lavrov vs Vance", "created_by": pseudonym(project.pseudonym_salt, graph["contradiction"].created_by_id),
+        "created_at": link["created_at"], "source_verdict": "supported", "target_verdict": "not_checkable",
+    }
+    assert release.counts["formats"]["relations"]["left_out"] == {"a linked claim is not in this release": 1}
+    assert release.counts["relations"] == 1
+    linked, answered = lines(release, "pairs")
+    assert (linked["id"], linked["origin"]) == (f"relation:{graph['contradiction'].pk}", "relation")
+    assert (linked["claim_a"], linked["claim_b"], linked["label"]) == (claims[1].statement, claims[3].statement, "contradiction")
+    assert (answered["origin"], answered["question"], answered["label"]) == ("question", "La Russie a-t-elle cédé ?", "contradiction")
+    assert (answered["claim_a_id"], answered["claim_b_id"]) == (claims[0].pk, claims[1].pk)
+    assert (answered["verdict_a"], answered["verdict_b"]) == ("refuted", "supported")
+    folder = media / "releases" / project.slug / "v1"
+    # Parquet and JSONL say the same, table by table, read as researchers read them.
+    for table, stem in (("jsonl", "test-v1"), ("articles", "test-v1-articles"),
+                        ("relations", "test-v1-relations"), ("pairs", "test-v1-pairs")):
+        from_parquet = pd.read_parquet(folder / f"{stem}.parquet")
+        from_jsonl = pd.read_json(folder / f"{stem}.jsonl", lines=True, dtype=False)
+        assert list(from_parquet.columns) == list(from_jsonl.columns), table
+        import pyarrow.parquet as pq
+        assert pq.read_table(folder / f"{stem}.parquet").to_pylist() == lines(release, table), table
+    with zipfile.ZipFile(folder / "test-v1.zip") as zf:
+        assert {"test-v1/test-v1-articles.jsonl", "test-v1/test-v1-pairs.parquet"} <= set(zf.namelist())
+    assert "test-v1-relations.jsonl" in (folder / "SHA256SUMS").read_text()
+    assert "### `test-v1-pairs.jsonl` (pairs)" in release.card
+
+
+def test_a_release_with_nothing_in_it_is_refused(project, max_, world):
+    with pytest.raises(ValidationError, match="Nothing to release"):
+        release_job_start(project=project, by=max_, version="v1", filters={"verdicts": ["misleading"], "since": "2025-09-01"})
+    assert not Job.objects.exists()
+    # The agreement threshold is applied while writing: a job that finds nothing fails, and
+    # leaves no release behind.
+    job = release_job_create(project=project, by=max_, version="v1", inline=True,
+                             filters={"verdicts": ["supported"], "min_agreement": 0.9})
+    job = job_run(job.pk, release_job_work)
+    assert job.status == JobStatus.FAILED and "Nothing to release" in job.error
+    assert not DatasetRelease.objects.exists()
+
+
+def test_claimreview_needs_the_projects_public_address(world, project, max_):
+    project.public_base_url = ""
+    project.save(update_fields=["public_base_url"])
+    with pytest.raises(ValidationError) as caught:
+        release_job_start(project=project, by=max_, version="v1", formats=["jsonl", "claimreview"])
+    assert "public address" in " ".join(caught.value.message_dict["formats"])
+    job = release_job_start(project=project, by=max_, version="v1")  # all it can: no ClaimReview
+    assert "claimreview" not in job.params["formats"] and "jsonl" in job.params["formats"]
 
 
 # --- running twice, failing, deleting ---------------------------------------------------------
@@ -433,7 +592,7 @@ def test_a_manager_deletes_a_release_and_its_files(world, project, max_, rita, c
     for persona, refusal in ((rita, PermissionDenied), (charlie, NotFound)):
         with pytest.raises(refusal):
             release_delete(release=release, by=persona)
-    assert folder.exists() and ReleaseFile.objects.count() == 9
+    assert folder.exists() and ReleaseFile.objects.count() == FILES_PER_RELEASE
     with django_capture_on_commit_callbacks(execute=True):
         release_delete(release=release, by=max_)
     assert not DatasetRelease.objects.exists() and not ReleaseFile.objects.exists()
@@ -468,7 +627,7 @@ def test_releases_are_listed_to_researchers_reviewers_and_managers(world, projec
         with django_assert_num_queries(3):  # roles, releases, their files
             listed = list(releases_for_user(reader, project))
             files = [len(r.files.all()) for r in listed]
-        assert [r.version for r in listed] == ["v2", "v1"] and files == [9, 9]
+        assert [r.version for r in listed] == ["v2", "v1"] and files == [FILES_PER_RELEASE] * 2
     release = listed[0]
     item = release.files.get(format="parquet")
     with django_assert_num_queries(3):  # release, its files, roles
@@ -497,7 +656,9 @@ def test_the_command_builds_a_release_and_prints_a_summary(world, project, max_)
                  "--format", "fever", "--min-agreement", "0.5", "--since", "2025-08-01", stdout=out)
     text = out.getvalue()
     assert "release v1 of test: 4 claims from 1 articles, 8 annotations" in text
-    assert "left out: 1 (verdict 'misleading' has no FEVER label)" in text
+    fever = next(line for line in text.splitlines() if line.strip().startswith("fever "))
+    assert "1 (verdict 'misleading' has no FEVER label)" in fever
+    assert "1 (verifiable verdict without gold evidence)" in fever
     release = DatasetRelease.objects.get()
     assert release.filters == {"min_agreement": 0.5, "since": "2025-08-01"}
     assert Job.objects.get().params["inline"] is True

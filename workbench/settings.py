@@ -202,6 +202,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")) or VAR_DIR / "static")
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
+# The claim graph's vector indexes, one folder per project (annotations/services/graph_jobs.py).
+# Workers write them and web processes read them: on several machines, a shared volume.
+GRAPH_INDEX_DIR = Path(env_str("GRAPH_INDEX_DIR", str(VAR_DIR / "graph")) or VAR_DIR / "graph")
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # ... and no more of it than IMPORT_MAX_UPLOAD_BYTES is kept there (the rest is refused).
@@ -332,6 +335,11 @@ SPECTACULAR_SETTINGS = {
         "JobKindEnum": "annotations.models.JobKind",
         "AdjudicationMethodEnum": "annotations.models.AdjudicationMethod",
         "ReviewerMethodEnum": ["adjudicated", "majority"],
+        "CandidateStatusEnum": "annotations.models.CandidateStatus",
+        "CandidateOriginEnum": "annotations.models.CandidateOrigin",
+        "ClaimOriginEnum": "annotations.models.ClaimOrigin",
+        "DecisionEnum": ["accepted", "rejected"],
+        "AnswerEnum": "annotations.models.Answer",
     },
 }
 

@@ -20,7 +20,7 @@ from ..selectors import project_get_for_user
 from ..services.articles import outlet_save
 from ..services.imports import import_job_start
 from ..services.projects import membership_add, membership_remove, project_create
-from ..services.releases import RELEASE_FORMATS, release_job_start
+from ..services.releases import RELEASE_FORMATS, release_default_formats, release_job_start
 from ..services.suggestions import retrain_job_start, suggest_job_start
 from .base import (
     ScopedAdmin,
@@ -244,7 +244,7 @@ class ProjectAdmin(ScopedAdmin):
             "scheme", "task_kind", "overlap", "blind", "auto_accept_unanimous", "suggest_on_import",
             "suggest_threshold", "suggest_per_10k", "guidelines",
         )}),
-        ("Releases", {"fields": ("licence", "show_annotator_names")}),
+        ("Releases", {"fields": ("licence", "public_base_url", "show_annotator_names")}),
         ("Record", {"fields": ("created_by", "created_at")}),
     )
 
@@ -383,6 +383,8 @@ class ProjectAdmin(ScopedAdmin):
         codes = list(project.scheme.verdicts.order_by("order").values_list("code", "name"))
         posted = request.method == "POST"
         form = BuildReleaseForm(request.POST if posted else None, verdicts=codes)
+        # ClaimReview is ticked only when the project has a public address for its fact checks.
+        form.fields["formats"].initial = release_default_formats(project)
         if posted and form.is_valid():
             data = form.cleaned_data
             filters = {

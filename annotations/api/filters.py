@@ -19,7 +19,10 @@ from ..models import (
     Adjudication,
     AdjudicationMethod,
     Annotation,
+    Answer,
     Article,
+    CandidateStatus,
+    CheckQuestion,
     Claim,
     ClaimRelation,
     ClaimStatus,
@@ -28,6 +31,8 @@ from ..models import (
     JobKind,
     JobStatus,
     Membership,
+    QuestionAnswer,
+    RelationCandidate,
     RelationKind,
     Role,
     Stance,
@@ -228,3 +233,35 @@ class JobFilter(ProjectScopedFilterSet):
     class Meta:
         model = Job
         fields = ["project", "kind", "status"]
+
+
+class QuestionFilter(ProjectScopedFilterSet):
+    claim = IdFilter(field_name="answers__claim_id", help_text="Questions this claim answers.")
+    q = _search(("text", "text_en"))
+
+    class Meta:
+        model = CheckQuestion
+        fields = ["project", "claim", "q"]
+
+
+class AnswerFilter(ProjectScopedFilterSet):
+    question = IdFilter(field_name="question_id")
+    claim = IdFilter(field_name="claim_id")
+    answer = django_filters.ChoiceFilter(choices=Answer.choices)
+
+    class Meta:
+        model = QuestionAnswer
+        fields = ["project", "question", "claim", "answer"]
+
+
+class CandidateFilter(ProjectScopedFilterSet):
+    status = django_filters.ChoiceFilter(choices=CandidateStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=RelationKind.choices)
+    article = IdFilter(method="filter_article", help_text="Proposals with a side in this article.")
+
+    class Meta:
+        model = RelationCandidate
+        fields = ["project", "status", "kind", "article"]
+
+    def filter_article(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(Q(a_article_id=value) | Q(b_article_id=value))

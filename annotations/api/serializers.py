@@ -16,10 +16,17 @@ from rest_framework import serializers
 
 from ..access import AuthUser
 from ..models import (
+    OPPOSITE_ANSWERS,
+    QUESTION_MAX_CHARS,
     Adjudication,
     AdjudicationMethod,
     Annotation,
+    Answer,
     Article,
+    CandidateStatus,
+    CheckQuestion,
+    QuestionAnswer,
+    RelationCandidate,
     Claim,
     ClaimKind,
     ClaimRelation,
@@ -123,7 +130,8 @@ PROJECT_EXAMPLE = {
     "task_kind": "both", "overlap": 2, "blind": True, "auto_accept_unanimous": True,
     "suggest_on_import": False, "suggest_threshold": None, "suggest_per_10k": 25,
     "show_annotator_names": False, "organisation": "Newsroom",
-    "licence": "CC-BY-4.0", "created_at": "2025-08-20T09:00:00Z", "my_roles": ["manager"],
+    "licence": "CC-BY-4.0", "public_base_url": "https://factcheck.example.org/checks/",
+    "created_at": "2025-08-20T09:00:00Z", "my_roles": ["manager"],
 }
 
 
@@ -137,7 +145,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = [
             "id", "slug", "name", "description", "language", "guidelines", "scheme", "task_kind",
             "overlap", "blind", "auto_accept_unanimous", "suggest_on_import", "suggest_threshold",
-            "suggest_per_10k", "show_annotator_names", "organisation", "licence", "created_at",
+            "suggest_per_10k", "show_annotator_names", "organisation", "licence", "public_base_url", "created_at",
             "my_roles",
         ]
         read_only_fields = fields
@@ -190,6 +198,11 @@ class ProjectUpdateSerializer(serializers.Serializer):
     show_annotator_names = serializers.BooleanField(required=False)
     organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
     licence = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    public_base_url = serializers.URLField(
+        max_length=500, required=False, allow_blank=True,
+        help_text="Public address of the published fact checks: a claim's page is this address and its id "
+        "(or {claim_id} where the id goes). ClaimReview files need it.",
+    )
 
 
 @extend_schema_serializer(examples=[OpenApiExample(
@@ -358,6 +371,43 @@ class ClaimSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {"asserted_by_article": {"help_text": ASSERTED_HELP}}
+
+
+class SimilarClaimSerializer(serializers.Serializer):
+    claim = serializers.IntegerField(source="claim_id")
+    article = serializers.IntegerField(source="article_id")
+    article_title = serializers.CharField()
+    quote = serializers.CharField()
+    similarity = serializers.FloatField(help_text="Cosine of the two quotes' sentence embeddings.")
+
+
+class SuggestionReasonsSerializer(serializers.Serializer):
+    cues = serializers.ListField(child=serializers.CharField(), help_text="The engine's strongest cues.")
+    similar = SimilarClaimSerializer(
+        many=True, help_text="Up to two accepted claims of other articles of the project that read like it."
+    )
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A suggested claim", response_only=True, value={
+    **CLAIM_EXAMPLE, "status": "candidate",
+    "reasons": {"cues": ["reported speech", "a stated position"], "similar": [
+        {"claim": 58, "article": 14, "article_title": "Lavrov : rien n'a changé",
+         "quote": "Lavrov a souligné que la position russe restait inchangée.", "similarity": 0.774}]},
+})])
+class ClaimDetailSerializer(ClaimSerializer):
+    """A claim read alone: with, for a suggestion, why it was suggested."""
+
+    reasons = serializers.SerializerMethodField()
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "reasons"]
+        read_only_fields = fields
+
+    @extend_schema_field(SuggestionReasonsSerializer(allow_null=True))
+    def get_reasons(self, claim: Claim) -> dict | None:
+        """The reasons the view put in the context (None: not a suggestion)."""
+        reasons = self.context.get("reasons")
+        return None if reasons is None else SuggestionReasonsSerializer(reasons).data
 
 
 @extend_schema_serializer(examples=[OpenApiExample(
@@ -868,3 +918,194 @@ class SuggestionOverviewSerializer(serializers.Serializer):
     candidates = serializers.IntegerField(help_text="Suggestions waiting for a decision.")
     accepted = serializers.IntegerField()
     rejected = serializers.IntegerField()
+
+
+# --- the claim graph: questions, answers, proposed relations ------------------------------------
+
+QUESTION_EXAMPLE = {
+    "id": 7, "project": "anchorage-summit",
+    "text": "La Russie a-t-elle fait des concessions à Trump lors du sommet d'Anchorage ?",
+    "text_en": "Did Russia make concessions to Trump at the Anchorage summit?",
+    "created_by": "alice", "answers": {"yes": [41], "no": [58], "partly": [], "unclear": []},
+    "contradictions": [[41, 58]], "version": 1,
+    "created_at": "2025-10-22T09:00:00Z", "updated_at": "2025-10-22T09:00:00Z",
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A check question", value=QUESTION_EXAMPLE, response_only=True)])
+class QuestionSerializer(serializers.ModelSerializer):
+    project: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    answers = serializers.SerializerMethodField(help_text="Claim ids by answer.")
+    contradictions = serializers.SerializerMethodField(
+        help_text="Pairs of claims (of different articles) answering yes and no."
+    )
+
+    class Meta:
+        model = CheckQuestion
+        fields = ["id", "project", "text", "text_en", "created_by", "answers", "contradictions",
+                  "version", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def _rows(self, obj: CheckQuestion) -> list[tuple[int, str, int]]:
+        cache = getattr(obj, "_answer_rows", None)
+        if cache is None:
+            cache = [(a.claim_id, a.answer, a.claim.article_id) for a in obj.answers.select_related("claim")]
+            obj._answer_rows = cache  # type: ignore[attr-defined]
+        return cache
+
+    def get_answers(self, obj: CheckQuestion) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {value: [] for value in Answer.values}
+        for claim_id, answer, _ in self._rows(obj):
+            out[answer].append(claim_id)
+        return out
+
+    def get_contradictions(self, obj: CheckQuestion) -> list[list[int]]:
+        rows = self._rows(obj)
+        return [
+            sorted([a, b]) for i, (a, x, art_a) in enumerate(rows) for (b, y, art_b) in rows[i + 1:]
+            if (x, y) in OPPOSITE_ANSWERS and art_a != art_b
+        ]
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Ask a question on a claim", request_only=True,
+    value={"project": "anchorage-summit", "text": "La Russie a-t-elle fait des concessions ?",
+           "text_en": "Did Russia make concessions?", "claim": 41, "answer": "yes"},
+)])
+class QuestionCreateSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80)
+    text = serializers.CharField(max_length=QUESTION_MAX_CHARS)
+    text_en = serializers.CharField(max_length=QUESTION_MAX_CHARS, required=False, allow_blank=True, default="")
+    claim = IdField(required=False, allow_null=True, default=None, help_text="A claim that answers it.")
+    answer = serializers.ChoiceField(choices=Answer.choices, required=False, default=Answer.UNCLEAR)
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Reword", request_only=True, value={"text": "La Russie a-t-elle fait des concessions ?", "version": 1},
+)])
+class QuestionUpdateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=QUESTION_MAX_CHARS, required=False)
+    text_en = serializers.CharField(max_length=QUESTION_MAX_CHARS, required=False, allow_blank=True)
+    version = IdField(required=False)
+
+
+@extend_schema_serializer(examples=[OpenApiExample("An answer", response_only=True, value={
+    "id": 30, "question": 7, "claim": 58, "answer": "no", "answered_by": "bob", "version": 1,
+    "created_at": "2025-10-22T09:05:00Z", "updated_at": "2025-10-22T09:05:00Z",
+})])
+class QuestionAnswerSerializer(serializers.ModelSerializer):
+    answered_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = QuestionAnswer
+        fields = ["id", "question", "claim", "answer", "answered_by", "version", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Lavrov's statement answers no", request_only=True, value={"question": 7, "claim": 58, "answer": "no"},
+)])
+class QuestionAnswerCreateSerializer(serializers.Serializer):
+    question = IdField()
+    claim = IdField()
+    answer = serializers.ChoiceField(choices=Answer.choices)
+
+
+class CandidateSideSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    quote = serializers.CharField()
+    claim = serializers.IntegerField(allow_null=True, help_text="The claim at this span (null: none yet).")
+
+
+@extend_schema_field(CandidateSideSerializer)
+class CandidateSideField(serializers.Field):
+    """One side of a proposed relation: its article, span, quote and claim (if any)."""
+
+    def __init__(self, side: str, **kwargs: Any) -> None:
+        self.side = side
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj: RelationCandidate) -> dict:
+        article = getattr(obj, f"{self.side}_article")
+        start, end = getattr(obj, f"{self.side}_start"), getattr(obj, f"{self.side}_end")
+        return {
+            "article": article.pk, "start": start, "end": end, "quote": article.body[start:end],
+            "claim": getattr(obj, f"{self.side}_claim_id"),
+        }
+
+
+CANDIDATE_EXAMPLE = {
+    "id": 12, "kind": "contradicts",
+    "a": {"article": 3, "start": 412, "end": 598, "claim": 41,
+          "quote": "le vice-président américain JD Vance vient de révéler que la Russie a fait d'importantes concessions"},
+    "b": {"article": 4, "start": 1020, "end": 1190, "claim": None,
+          "quote": "Lavrov a souligné que la position de la Russie [...] restait totalement inchangée."},
+    "score": 0.82, "reasons": ["opposite polarity: 'concessions' vs 'inchangée'", "same entities: Russie"],
+    "origin": "engine", "question": None, "status": "pending", "decided_by": None, "decided_at": None,
+    "relation": None, "version": 1, "created_at": "2025-10-22T09:00:00Z",
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A proposed contradiction", value=CANDIDATE_EXAMPLE, response_only=True)])
+class RelationCandidateSerializer(serializers.ModelSerializer):
+    a = CandidateSideField("a")
+    b = CandidateSideField("b")
+    decided_by: serializers.SlugRelatedField[AuthUser] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = RelationCandidate
+        fields = ["id", "kind", "a", "b", "score", "reasons", "origin", "question", "status",
+                  "decided_by", "decided_at", "relation", "version", "created_at"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Accept a proposal", request_only=True, value={"status": "accepted", "version": 1},
+)])
+class CandidateDecisionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[CandidateStatus.ACCEPTED, CandidateStatus.REJECTED])
+    version = IdField(required=False)
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A related statement", response_only=True, value=[{
+    "article": 4, "article_title": "Lavrov : la position de la Russie reste inchangée", "start": 1020, "end": 1190,
+    "quote": "Lavrov a souligné que la position de la Russie [...] restait totalement inchangée.", "claim": None,
+    "score": 0.82, "relation": "contradicts",
+    "reasons": ["opposite polarity: 'concessions' vs 'inchangée'", "same entities: Russie"], "linked": [],
+}])])
+class RelatedSerializer(serializers.Serializer):
+    article = serializers.IntegerField(source="article_id")
+    article_title = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    quote = serializers.CharField()
+    claim = serializers.SerializerMethodField()
+    score = serializers.FloatField()
+    relation = serializers.CharField(help_text="The engine's guess: same, contradicts, supports or related.")
+    reasons = serializers.ListField(child=serializers.CharField())
+    linked = serializers.ListField(child=serializers.CharField(), help_text="Kinds of the links already made.")
+
+    def get_claim(self, obj: Any) -> int | None:
+        return obj.claim.pk if obj.claim is not None else None
+
+
+@extend_schema_serializer(examples=[OpenApiExample(
+    "Index and propose", request_only=True, value={"project": "anchorage-summit"},
+)])
+class RelationsJobSerializer(serializers.Serializer):
+    project = serializers.SlugField(max_length=80)
+    article_ids = serializers.ListField(
+        child=IdField(), required=False, allow_null=True, default=None, max_length=100_000,
+        help_text="Articles to index and propose from; none: every article changed since the last run.",
+    )

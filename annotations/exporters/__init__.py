@@ -14,25 +14,32 @@ from .averitec import AveritecWriter
 from .base import Record, ReleaseContext, VerdictInfo, Writer, claim_text
 from .card import FileEntry, render_card
 from .claimreview import ClaimReviewWriter
+from .corpus import COMPANIONS, TABLE_WRITERS
 from .fever import FeverWriter
 from .native import JsonlWriter
 from .parquet import ParquetWriter
 from .records import NATIVE_FIELDS, ReleaseStats, claim_agreement
-from .tabular import CsvWriter
+from .tabular import CsvWriter, XlsxWriter
 
 WRITERS: dict[str, type[Writer]] = {
     w.format: w
-    for w in (JsonlWriter, CsvWriter, FeverWriter, AveritecWriter, ClaimReviewWriter, ParquetWriter)
+    for w in (
+        JsonlWriter, CsvWriter, XlsxWriter, FeverWriter, AveritecWriter, ClaimReviewWriter, ParquetWriter,
+    )
 }
 FORMATS: tuple[str, ...] = tuple(WRITERS)
+# Every file writer: the formats above, and the companion tables (articles, relations, pairs)
+# that come with the JSONL and the Parquet.
+ALL_WRITERS: dict[str, type[Writer]] = WRITERS | TABLE_WRITERS
 
 
 def open_writer(format: str, out: BinaryIO, context: ReleaseContext) -> Writer:
-    """A writer of the named format over `out`; ValueError for an unknown format."""
+    """A writer of the named format (or companion table) over `out`; ValueError if unknown."""
     try:
-        return WRITERS[format](out, context)
+        cls = ALL_WRITERS[format]
     except KeyError:
         raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}") from None
+    return cls(out, context)
 
 
 def export(format: str, records: Iterable[Record], out: BinaryIO, context: ReleaseContext) -> Writer:
@@ -46,11 +53,11 @@ def export(format: str, records: Iterable[Record], out: BinaryIO, context: Relea
 
 def file_name(context: ReleaseContext, format: str) -> str:
     """The release file name of a format, e.g. ``anchorage-2025-v1-fever.jsonl``."""
-    return f"{context.project_slug}-{context.version}{WRITERS[format].suffix}"
+    return f"{context.project_slug}-{context.version}{ALL_WRITERS[format].suffix}"
 
 
 __all__ = [
-    "FORMATS", "NATIVE_FIELDS", "WRITERS", "FileEntry", "Record", "ReleaseContext", "ReleaseStats",
+    "ALL_WRITERS", "COMPANIONS", "FORMATS", "NATIVE_FIELDS", "WRITERS", "FileEntry", "Record", "ReleaseContext", "ReleaseStats",
     "VerdictInfo", "Writer", "claim_agreement", "claim_text", "export", "file_name", "open_writer",
     "render_card",
 ]

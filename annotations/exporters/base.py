@@ -49,15 +49,22 @@ class ReleaseContext:
     filters: dict[str, Any] = field(default_factory=dict)
     # "pseudonym" or "name": how annotators are identified in the records.
     annotator_ids: str = "pseudonym"
-    # The page of a claim, as a str.format template with {claim_id} and {article_id}:
-    # ClaimReview's `url`.
+    # The claim's page in the workbench (for those who may log in), as a str.format template
+    # with {claim_id} and {article_id}.
     claim_url_template: str = ""
+    # The public page of a claim's published fact check, as a template with {claim_id}: the
+    # ClaimReview's `url` and AVeriTeC's `fact_checking_article`. Empty: none is published.
+    review_url_template: str = ""
 
     def claim_url(self, record: Record) -> str:
-        """The URL of the record's claim, from the template."""
+        """The URL of the record's claim in the workbench, from the template."""
         return self.claim_url_template.format(
             claim_id=record["id"], article_id=record["article"]["id"]
         )
+
+    def review_url(self, record: Record) -> str:
+        """The public URL of the record's fact check, or "" when the project publishes none."""
+        return self.review_url_template.format(claim_id=record["id"]) if self.review_url_template else ""
 
     @property
     def publisher(self) -> str:

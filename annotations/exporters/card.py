@@ -7,18 +7,32 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import averitec, claimreview, fever, tabular
+from . import averitec, claimreview, corpus, fever, tabular
 from .base import ReleaseContext
+from .licences import OTHER, licence_of
 from .records import NATIVE_FIELDS
 
 FORMAT_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     "jsonl": NATIVE_FIELDS,
     "parquet": NATIVE_FIELDS,
     "csv": tabular.COLUMNS,
+    "xlsx": tabular.COLUMNS,
     "fever": fever.FIELDS,
     "averitec": averitec.FIELDS,
     "claimreview": claimreview.FIELDS,
+} | {
+    name: corpus.TABLE_FIELDS[name.removesuffix("-parquet")] for name in corpus.TABLE_WRITERS
 }
+# Hub configs: (config name, the files that load as it, best first). ClaimReview (one JSON-LD
+# document) and FEVER (evidence mixes numbers and text in one list) are not tables.
+CONFIGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("claims", ("parquet", "jsonl", "csv")),
+    ("articles", ("articles-parquet", "articles")),
+    ("relations", ("relations-parquet", "relations")),
+    ("pairs", ("pairs-parquet", "pairs")),
+)
+SIZES = ((1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+         (10_000_000, "1M<n<10M"))
 
 FORMAT_NOTES: dict[str, str] = {
     "jsonl": "One native record per line (UTF-8).",
@@ -31,16 +45,28 @@ FORMAT_NOTES: dict[str, str] = {
         "The native records flattened, one row per claim; UTF-8 with a byte-order mark and CRLF "
         "rows, so Excel opens it cleanly. Empty cells are empty text or null. Text cells starting "
         "with =, +, -, @, tab or carriage return get a leading apostrophe so spreadsheets never "
-        "run them as formulas (the JSONL and Parquet keep the text unchanged)."
+        "run them as formulas: for the exact text, read the workbook (.xlsx), the JSONL or the "
+        "Parquet. LibreOffice asks for the character set: choose UTF-8."
+    ),
+    "xlsx": (
+        "The CSV's columns as an Excel workbook (sheet `claims`) holding the text exactly: every "
+        "text cell is text, never a formula, so nothing is changed; empty text is an empty cell. "
+        "Excel and LibreOffice open it as it is. Claims with a text longer than a cell holds "
+        "(32,767 characters) or with control characters are left out and counted."
     ),
     "fever": "FEVER-style JSONL; claims whose final verdict has no FEVER label are left out.",
     "averitec": (
         "AVeriTeC-style JSON array; claims whose final verdict has no AVeriTeC label are left out."
     ),
     "claimreview": (
-        'One JSON-LD document, `{"@context": "https://schema.org", "@graph": [...]}`, with one '
-        "ClaimReview per claim; claims whose verdict has no ClaimReview rating are left out."
+        'One JSON-LD document, a schema.org `DataFeed` whose `dataFeedElement` holds one '
+        "ClaimReview per claim, as fact-check feeds publish them; claims whose verdict has no "
+        "ClaimReview rating are left out."
     ),
+} | {
+    name: corpus.TABLE_NOTES[name.removesuffix("-parquet")]
+    + (" Parquet, the same rows and fields as the JSONL." if name.endswith("-parquet") else "")
+    for name in corpus.TABLE_WRITERS
 }
 
 
@@ -72,22 +98,51 @@ def _figure(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
-def _front_matter(context: ReleaseContext, files: Sequence[FileEntry]) -> list[str]:
-    """YAML front matter (as JSON scalars, which YAML reads) for dataset hubs."""
+def size_category(n: int) -> str:
+    """The Hub's size category of a dataset of n records."""
+    return next((name for limit, name in SIZES if n < limit), "n>1T")
+
+
+def _front_matter(context: ReleaseContext, files: Sequence[FileEntry], counts: Mapping[str, Any]) -> list[str]:
+    """YAML front matter for dataset hubs (Hugging Face's metadata), scalars as JSON, which YAML reads."""
     lines = ["---"]
-    if context.licence:
-        lines.append(f"license: {json.dumps(context.licence.lower())}")
-    if context.language:
-        lines.append(f"language:\n- {json.dumps(context.language)}")
+    licence = licence_of(context.licence)
+    if licence is not None:
+        lines.append(f"license: {json.dumps(licence.hub)}")
+    elif context.licence.strip():
+        # Not a licence the Hub knows: "other", named; the card's Licence section quotes it.
+        lines += [f"license: {OTHER}", f"license_name: {json.dumps(_licence_id(context.licence))}"]
+    languages = list(counts.get("languages") or ([context.language] if context.language else []))
+    if languages:
+        lines.append("language:")
+        lines += [f"- {json.dumps(code.split('-')[0].lower())}" for code in languages]
     lines.append(f"pretty_name: {json.dumps(f'{context.project_name} {context.version}')}")
-    parquet = [f for f in files if f.format == "parquet"]
-    if parquet:
-        lines += [
-            "configs:", "- config_name: default", "  data_files:",
-            "  - split: train", f"    path: {json.dumps(parquet[0].name)}",
-        ]
+    lines += [
+        "task_categories:", "- text-classification", "task_ids:", "- fact-checking",
+        "annotations_creators:", "- expert-generated", "language_creators:", "- found",
+        "multilinguality:", "- " + ("multilingual" if len(languages) > 1 else "monolingual"),
+        "size_categories:", f"- {json.dumps(size_category(int(counts.get('claims', 0))))}",
+        "source_datasets:", "- original",
+    ]
+    by_format = {f.format: f for f in files}
+    configs = []
+    for name, formats in CONFIGS:
+        found = next((by_format[f] for f in formats if f in by_format), None)
+        if found is not None:
+            configs.append((name, found))
+    if configs:
+        lines.append("configs:")
+        for i, (name, entry) in enumerate(configs):
+            lines += [f"- config_name: {name}"] + (["  default: true"] if i == 0 else []) + [
+                "  data_files:", "  - split: train", f"    path: {json.dumps(entry.name)}",
+            ]
     lines.append("---")
     return lines
+
+
+def _licence_id(text: str) -> str:
+    """A licence name as the Hub's license_name wants it: lowercase words joined by hyphens."""
+    return "-".join("".join(c if c.isalnum() or c == "." else " " for c in text.lower()).split()) or "other"
 
 
 def render_card(
@@ -100,7 +155,7 @@ def render_card(
     """The card as markdown."""
     by_code = {v.code: v for v in context.verdicts}
     total = counts.get("claims", 0)
-    out = _front_matter(context, files)
+    out = _front_matter(context, files, counts)
     out += [
         "", f"# {context.project_name} — dataset release {context.version}", "",
         f"Released {context.released_at.strftime('%Y-%m-%d %H:%M UTC')} by {context.publisher}, "
@@ -137,7 +192,10 @@ def render_card(
     out += _table(["", "count"], [
         ["claims", total], ["articles", counts.get("articles", 0)],
         ["annotations", counts.get("annotations", 0)], ["annotators", counts.get("annotators", 0)],
-    ] + ([["claims without a final verdict", counts["unadjudicated"]]] if counts.get("unadjudicated") else []))
+    ] + ([["claims without a final verdict", counts["unadjudicated"]]] if counts.get("unadjudicated") else [])
+      + ([["links between released claims", counts["relations"]]] if "relations" in counts else [])
+      + ([["accepted claims of the project not in this release (no final verdict, or filtered out)",
+           counts["accepted_claims_not_released"]]] if counts.get("accepted_claims_not_released") else []))
     methods = counts.get("methods") or {}
     if methods:
         out += ["", "How the final verdicts were reached: "
@@ -162,6 +220,12 @@ def render_card(
         ["mean share of annotators agreeing with the final verdict",
          _figure(agreement.get("mean_share_agreeing_with_final"))],
     ])
+    out += ["", "## Reading the release together", "",
+            "Claims (`id`) are what the other files refer to: `article.id` and `start`/`end` index "
+            "the article bodies of the articles file (`body[start:end] == quote`); the relations "
+            "and pairs files name claims by id; FEVER's `id`, AVeriTeC's `claim_id` and "
+            "ClaimReview's `identifier` are the same ids. A claim's `relations[]` and `questions[]` "
+            "may name claims outside this release (not adjudicated, or filtered out).", ""]
     out += ["", f"## Verdict scheme: {context.scheme_name}", ""]
     out += _table(
         ["code", "verdict", "FEVER", "AVeriTeC", "ClaimReview rating", "rating name (en / fr)",
@@ -190,7 +254,9 @@ def render_card(
     # The guidelines are the project's own markdown: quoted as written, headings demoted below ours.
     guidelines = context.guidelines.strip() or "(none given)"
     out += [("##" + line) if line.startswith("#") else line for line in guidelines.splitlines()]
-    out += ["", "## Licence", "", f"{context.licence or 'No licence was stated.'} Cite the release as: "
+    known = licence_of(context.licence)
+    stated = f"{known.name} ({known.spdx}, {known.url})." if known else (context.licence or "No licence was stated.")
+    out += ["", "## Licence", "", f"{stated} Cite the release as: "
             f"{context.publisher}, *{context.project_name}*, dataset release {context.version} "
             f"({context.released_at.year}).", ""]
     return "\n".join(out)

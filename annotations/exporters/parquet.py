@@ -49,6 +49,13 @@ def schema() -> Any:
             ("n_annotations", _int), ("n_agreeing", _int), ("share_agreeing", pa.float64()),
             ("observed", pa.float64()),
         ])),
+        ("questions", pa.list_(pa.struct([
+            ("id", _int), ("text", _str), ("text_en", _str), ("answer", _str),
+            ("answered_by", pa.list_(pa.struct([
+                ("claim_id", _int), ("answer", _str), ("quote", _str), ("article_id", _int), ("url", _str),
+            ]))),
+        ]))),
+        ("relations", pa.list_(pa.struct([("kind", _str), ("claim_id", _int), ("direction", _str)]))),
     ])
 
 
@@ -74,7 +81,7 @@ class ParquetWriter(Writer):
         import pyarrow.parquet as pq
 
         self._pa = pa
-        annotated = schema().with_metadata({
+        annotated = self.arrow_schema().with_metadata({
             "workbench.project": context.project_slug,
             "workbench.version": context.version,
             "license": context.licence,
@@ -84,6 +91,10 @@ class ParquetWriter(Writer):
         pa.set_memory_pool(pa.system_memory_pool())
         self._writer = pq.ParquetWriter(out, annotated, compression="zstd")
         self._schema = annotated
+
+    def arrow_schema(self) -> Any:
+        """The Arrow schema of the rows this writer writes: the native records'."""
+        return schema()
 
     def emit(self, record: Record) -> None:
         self._rows.append(record)

@@ -9,7 +9,9 @@ The native record is a plain dict, the same in the JSONL and the Parquet file:
     gold_evidence[{id, url, title, publisher, published_on, passage, question, stance,
                    linked_claim_id, linked_article_id}],
     annotations[{annotator, verdict, confidence, rationale}],
-    agreement{n_annotations, n_agreeing, share_agreeing, observed}
+    agreement{n_annotations, n_agreeing, share_agreeing, observed},
+    questions[{id, text, text_en, answer, answered_by[{claim_id, answer, quote, article_id, url}]}],
+    relations[{kind, claim_id, direction}]
 
 Text fields are "" when empty; dates are ISO strings (YYYY-MM-DD; decided_at is an ISO
 datetime in UTC) or null; offsets count Unicode code points, as Python indexes strings.
@@ -57,6 +59,12 @@ NATIVE_FIELDS: tuple[tuple[str, str], ...] = (
     ("agreement.n_agreeing", "how many of them equal the final verdict"),
     ("agreement.share_agreeing", "n_agreeing / n_annotations (null without annotations)"),
     ("agreement.observed", "the share of annotator pairs that agree (null under two annotations)"),
+    ("questions[]", "the check questions the claim answers: id, text, text_en (English, may be "
+     "empty), answer (yes/no/partly/unclear: what the claim asserts), and answered_by[], the other "
+     "claims answering the same question (claim_id, answer, quote, article_id, url); a yes against "
+     "a no is a contradiction"),
+    ("relations[]", "the claim's links to other claims of the corpus: kind (same, contradicts, "
+     "supports, related), the other claim's id, direction (out: this claim is the source)"),
 )
 
 
@@ -91,6 +99,7 @@ class ReleaseStats:
         self.claims = 0
         self.annotations = 0
         self.articles: set[int] = set()
+        self.languages: set[str] = set()
         self.annotators: set[str] = set()
         self.verdicts: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()
@@ -103,6 +112,8 @@ class ReleaseStats:
         """Count one record."""
         self.claims += 1
         self.articles.add(record["article"]["id"])
+        if record["article"].get("language"):
+            self.languages.add(record["article"]["language"])
         verdict = record.get("verdict")
         if verdict is None:
             self.unadjudicated += 1
@@ -168,6 +179,7 @@ class ReleaseStats:
         return {
             "claims": self.claims,
             "articles": len(self.articles),
+            "languages": sorted(self.languages),
             "annotations": self.annotations,
             "annotators": len(self.annotators),
             "unadjudicated": self.unadjudicated,

@@ -1,10 +1,12 @@
-"""CSV of the native records, flattened: UTF-8 with a BOM and CRLF rows, as Excel opens cleanly."""
+"""The native records flattened, one row per claim: CSV for spreadsheets (UTF-8 with a BOM and
+CRLF rows, formulas defused) and an Excel workbook that holds the text exactly."""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import re
 from typing import Any, ClassVar
 
 from .base import Record, Writer, dumps
@@ -112,3 +114,59 @@ class CsvWriter(Writer):
 
     def finish(self) -> None:
         self._drain()
+
+
+# Excel's most characters in one cell, and the characters XML (hence .xlsx) cannot hold.
+XLSX_CELL_MAX = 32_767
+XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+TOO_LONG = "a text longer than a spreadsheet cell holds (32,767 characters)"
+CONTROL = "a text with control characters a spreadsheet cannot hold"
+
+
+class XlsxWriter(Writer):
+    """The CSV's rows as an Excel workbook (openpyxl, write-only: rows stream to a temporary
+    file, memory stays flat). Every text cell is typed as text, so nothing is ever read as a
+    formula and no apostrophe is needed: here the text is the data, exactly.
+    """
+
+    format: ClassVar[str] = "xlsx"
+    suffix: ClassVar[str] = ".xlsx"
+    media_type: ClassVar[str] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    description: ClassVar[str] = "the native records flattened, one row per claim, as an Excel workbook"
+
+    def __init__(self, out: Any, context: Any) -> None:
+        super().__init__(out, context)
+        # openpyxl is imported here, not at module level: only release builds write workbooks.
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        self._cell = WriteOnlyCell
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet("claims")
+        self._sheet.append(self._row(HEADER))
+        self._pending: list[Any] = []
+
+    def _row(self, values: list[Any]) -> list[Any]:
+        # openpyxl reads text starting with "=" as a formula: such text goes in a cell typed as
+        # text. Other values go as they are (building a cell object for each is slower).
+        return [self._text(v) if type(v) is str and v[:1] == "=" else v for v in values]
+
+    def _text(self, value: str) -> Any:
+        cell = self._cell(self._sheet, value=value)
+        cell.data_type = "s"  # text, never a formula
+        return cell
+
+    def refuse(self, record: Record) -> str:
+        self._pending = flatten(record)
+        texts = [v for v in self._pending if type(v) is str]
+        if any(len(v) > XLSX_CELL_MAX for v in texts):
+            return TOO_LONG
+        if any(XLSX_ILLEGAL.search(v) for v in texts):
+            return CONTROL
+        return ""
+
+    def emit(self, record: Record) -> None:
+        self._sheet.append(self._row(self._pending))
+
+    def finish(self) -> None:
+        self._book.save(self.out)

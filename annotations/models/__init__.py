@@ -28,6 +28,17 @@ from .jobs import (
     JobStatus,
     ReleaseFile,
 )
+from .graph import (
+    OPPOSITE_ANSWERS,
+    QUESTION_MAX_CHARS,
+    Answer,
+    CandidateOrigin,
+    CandidateStatus,
+    CheckQuestion,
+    QuestionAnswer,
+    RelationCandidate,
+    RelationModel,
+)
 from .learning import SuggestionModel
 from .projects import (
     AveritecLabel,
@@ -45,7 +56,16 @@ __all__ = [
     "FINISHED_STATUSES",
     "CANCELLABLE_STATUSES",
     "RETRYABLE_STATUSES",
+    "OPPOSITE_ANSWERS",
+    "QUESTION_MAX_CHARS",
     "Adjudication",
+    "Answer",
+    "CandidateOrigin",
+    "CandidateStatus",
+    "CheckQuestion",
+    "QuestionAnswer",
+    "RelationCandidate",
+    "RelationModel",
     "AdjudicationMethod",
     "Annotation",
     "ApiToken",

@@ -16,6 +16,7 @@ class JobKind(models.TextChoices):
     RETRAIN = "retrain", _("Retrain suggestion model")
     AGREEMENT = "agreement", _("Compute agreement")
     EXPORT = "export", _("Build dataset release")
+    RELATIONS = "relations", _("Find related claims")
 
 
 class JobStatus(models.TextChoices):

@@ -145,6 +145,14 @@ class Project(models.Model):
     pseudonym_salt = models.CharField(max_length=32, default=new_pseudonym_salt, editable=False)
     organisation = models.CharField(max_length=200, blank=True)
     licence = models.CharField(max_length=100, default="CC-BY-4.0")
+    # Where the project's fact checks are published: ClaimReview records link there, never to
+    # the (login-protected) workbench. A claim's page is this address followed by its id, or the
+    # address with {claim_id} where the id goes.
+    public_base_url = models.URLField(
+        max_length=500, blank=True,
+        help_text="Public address of the published fact checks, e.g. https://factcheck.example.org/checks/ "
+        "(a claim's page: this address and its id, or put {claim_id} where the id goes).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

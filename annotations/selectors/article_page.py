@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..suggest import engine as suggest_engine
 from .core import annotations_visible_to, claim_get_for_user, claims_of_article, evidence_visible_to
+from .similar import SimilarClaim, similar_accepted_claims
 
 # Highlighted in the body; rejected claims are listed but not marked.
 HIGHLIGHTED = (ClaimStatus.ACCEPTED, ClaimStatus.CANDIDATE)
@@ -99,17 +100,40 @@ class ClaimPanel:
     relations: list[RelationRow]
     adjudication: Adjudication | None
     blind_hidden: bool  # other annotators' work exists but is hidden by the blind rule
+    # Suggestions only: accepted claims of other articles that read like this one.
+    similar: list[SimilarClaim] = field(default_factory=list)
 
     @property
     def reasons(self) -> list[str]:
         """Why the engine suggested this claim: its strongest cues, as words (suggestions only)."""
-        claim = self.claim
-        if claim.origin != ClaimOrigin.SUGGESTED:
-            return []
-        lang = claim.article.language
-        cues = suggest_engine.features(claim.quote, lang)
-        found = suggest_engine.reasons(cues, generic=suggest_engine.language_support(lang) == "generic")
-        return [str(CUE_LABELS.get(key, key)) for key in found]
+        return suggestion_cues(self.claim)
+
+
+def suggestion_cues(claim: Claim) -> list[str]:
+    """A suggestion's strongest cues, as annotators read them ([] for other claims; no query)."""
+    if claim.origin != ClaimOrigin.SUGGESTED:
+        return []
+    lang = claim.article.language
+    cues = suggest_engine.features(claim.quote, lang)
+    found = suggest_engine.reasons(cues, generic=suggest_engine.language_support(lang) == "generic")
+    return [str(CUE_LABELS.get(key, key)) for key in found]
+
+
+@dataclass(frozen=True)
+class SuggestionReasons:
+    """Why a claim was suggested: its cues, and accepted claims of other articles like it."""
+
+    cues: list[str]
+    similar: list[SimilarClaim]
+
+
+def suggestion_reasons(user: User, claim: Claim, *, roles: frozenset[str] | None = None
+                       ) -> SuggestionReasons | None:
+    """The reasons the panel shows for a suggestion the user may see (None for other claims)."""
+    if claim.origin != ClaimOrigin.SUGGESTED:
+        return None
+    return SuggestionReasons(cues=suggestion_cues(claim),
+                             similar=similar_accepted_claims(user, claim, roles=roles))
 
 
 # The engine's cues (annotations/suggest/cues.py) as annotators read them.
@@ -214,10 +238,14 @@ def split_segments(body: str, claims: list[Claim], lanes: dict[int, int]) -> lis
     return segments
 
 
-def _relations_of(claim: Claim) -> list[RelationRow]:
-    """The claim's links either way, with the other claim and its article (one query)."""
+def _relations_of(claim: Claim, *, adjudicated_only: bool = False) -> list[RelationRow]:
+    """The claim's links either way, with the other claim and its article (one query); only
+    those between two adjudicated claims for researchers."""
+    links = ClaimRelation.objects.all()
+    if adjudicated_only:
+        links = links.filter(source__adjudication__isnull=False, target__adjudication__isnull=False)
     rows = (
-        ClaimRelation.objects.filter(Q(source=claim) | Q(target=claim))
+        links.filter(Q(source=claim) | Q(target=claim))
         .select_related("source__article__outlet", "target__article__outlet")
         .defer("source__article__body", "target__article__body")
         .order_by("kind", "pk")
@@ -248,7 +276,12 @@ def claim_panel(
         .defer("linked_claim__article__body", "linked_article__body")
         .order_by("created_at", "pk")
     )
-    relations = _relations_of(claim) if perms.find or perms.review else []
+    if perms.find or perms.review:
+        relations = _relations_of(claim)
+    elif can(perms.roles, Capability.RELEASES, user=user):
+        relations = _relations_of(claim, adjudicated_only=True)  # as the API and releases show them
+    else:
+        relations = []
     adjudication = None
     if perms.review:
         adjudication = (
@@ -260,6 +293,7 @@ def claim_panel(
         claim=claim, perms=perms, verdicts=verdicts, my_annotation=mine,
         other_annotations=others, evidence=evidence, relations=relations,
         adjudication=adjudication, blind_hidden=blind_hidden,
+        similar=similar_accepted_claims(user, claim, roles=perms.roles),
     )
 
 
@@ -414,15 +448,19 @@ def claim_cluster_for_user(
     project = root.article.project
     depth_of = {root.pk: 0}
     edges: dict[int, tuple[int, int, str]] = {}
-    # Links between claims are the work of those who find claims: a researcher sees none of
-    # them, here as in the API (claim-relations refuses them) and the article page's panel.
-    # Those who find claims see candidates too, so every link walked may be shown.
-    frontier = {root.pk} if perms.find else set()
+    # Links between claims are the work of those who find claims, who see candidates too, so
+    # every link walked may be shown. Researchers see the links between adjudicated claims, as
+    # the API's claim-relations and the releases show them; other roles see none.
+    links_of = ClaimRelation.objects.all()
+    if not perms.find:
+        links_of = links_of.filter(source__adjudication__isnull=False, target__adjudication__isnull=False)
+    walks = perms.find or can(perms.roles, Capability.RELEASES, user=user)
+    frontier = {root.pk} if walks else set()
     truncated = False
     for depth in range(1, max_depth + 1):
         if not frontier:
             break
-        rows = ClaimRelation.objects.filter(
+        rows = links_of.filter(
             Q(source_id__in=frontier) | Q(target_id__in=frontier)
         ).values_list("pk", "source_id", "target_id", "kind")
         next_frontier: set[int] = set()
@@ -438,7 +476,7 @@ def claim_cluster_for_user(
                 edges[pk] = (source, target, kind)
         frontier = next_frontier
     else:
-        truncated = truncated or bool(frontier) and ClaimRelation.objects.filter(
+        truncated = truncated or bool(frontier) and links_of.filter(
             Q(source_id__in=frontier) | Q(target_id__in=frontier)
         ).exclude(source_id__in=depth_of, target_id__in=depth_of).exists()
     claims = {
@@ -490,3 +528,18 @@ _KIND_ORDER: dict[str, int] = {
     RelationKind.SAME: 0, RelationKind.CONTRADICTS: 1, RelationKind.SUPPORTS: 2,
     RelationKind.RELATED: 3,
 }
+
+
+def cluster_answers(cluster: Cluster) -> list:
+    """The answers the cluster's claims give to check questions, with their questions (one query).
+
+    The claim graph, as links, is for those who find claims: nobody else gets any.
+    """
+    from ..models import QuestionAnswer
+
+    if not cluster.perms.find:
+        return []
+    return list(
+        QuestionAnswer.objects.filter(claim_id__in=[m.claim.pk for m in cluster.members])
+        .select_related("question").order_by("question_id", "claim_id")
+    )

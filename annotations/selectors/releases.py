@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import Any, overload
 
 from django.db import connection
-from django.db.models import CharField, F, Func, Prefetch, QuerySet
+from django.db.models import CharField, F, Func, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 
@@ -26,10 +26,14 @@ from ..exporters.records import claim_agreement
 from ..models import (
     Adjudication,
     Annotation,
+    Article,
+    CheckQuestion,
     Claim,
+    ClaimRelation,
     ClaimStatus,
     DatasetRelease,
     Project,
+    QuestionAnswer,
     ReleaseFile,
     Verdict,
 )
@@ -324,6 +328,7 @@ def _chunk_records(
                 "stance": stance,
                 "linked_claim_id": linked_claim, "linked_article_id": linked_article,
             })
+    questions, relations = _graph_of(claim_ids)
     min_agreement = filters.min_agreement
     for row in chunk:
         (claim_id, article_id, external_id, title, url, outlet, author, published_on, language,
@@ -355,7 +360,163 @@ def _chunk_records(
             "gold_evidence": gold.get(adj_id, []) if adj_id is not None else [],
             "annotations": annotations.get(claim_id, []),
             "agreement": agreement,
+            "questions": questions.get(claim_id, []),
+            "relations": relations.get(claim_id, []),
         }
+
+
+def _graph_of(claim_ids: list[int]) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[dict[str, Any]]]]:
+    """The claims' check questions (with every answer to them) and links, two queries a chunk."""
+    questions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    mine = list(
+        QuestionAnswer.objects.filter(claim_id__in=_among(claim_ids))
+        .order_by("claim_id", "question_id").values_list("claim_id", "question_id", "answer")
+    )
+    if mine:
+        question_ids = sorted({q for _, q, _ in mine})
+        texts = dict(
+            (pk, (text, text_en)) for pk, text, text_en in
+            CheckQuestion.objects.filter(pk__in=question_ids).values_list("pk", "text", "text_en")
+        )
+        # Every answer to these questions, from any claim: AVeriTeC reads the other claims'
+        # answers as the question's evidence (their quote, article and URL).
+        others: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for question_id, claim_id, answer, quote, article_id, url in (
+            QuestionAnswer.objects.filter(question_id__in=question_ids)
+            .exclude(claim__status=ClaimStatus.REJECTED)
+            .order_by("question_id", "claim_id")
+            .values_list("question_id", "claim_id", "answer", "claim__quote", "claim__article_id", "claim__article__url")
+        ):
+            others[question_id].append({
+                "claim_id": claim_id, "answer": answer, "quote": quote, "article_id": article_id, "url": url,
+            })
+        for claim_id, question_id, answer in mine:
+            text, text_en = texts[question_id]
+            questions[claim_id].append({
+                "id": question_id, "text": text, "text_en": text_en, "answer": answer,
+                "answered_by": [o for o in others[question_id] if o["claim_id"] != claim_id],
+            })
+    relations: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for source, target, kind in (
+        ClaimRelation.objects.filter(Q(source_id__in=_among(claim_ids)) | Q(target_id__in=_among(claim_ids)))
+        .order_by("pk").values_list("source_id", "target_id", "kind")
+    ):
+        relations[source].append({"kind": kind, "claim_id": target, "direction": "out"})
+        relations[target].append({"kind": kind, "claim_id": source, "direction": "in"})
+    return questions, relations
+
+
+def release_articles(
+    user: User, project: Project, article_ids: Iterable[int], *, chunk_size: int = 200
+) -> Iterator[dict[str, Any]]:
+    """The given articles of the project with their full bodies, by id, one query per chunk.
+
+    Needs MANAGE, like the records. Bodies are large: chunks stay small so memory stays flat.
+    """
+    require(user, project, Capability.MANAGE)
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), chunk_size):
+        rows = (
+            Article.objects.filter(project=project, pk__in=ids[start:start + chunk_size])
+            .annotate(a_published_on=_text("published_on"))
+            .order_by("pk")
+            .values_list("pk", "external_id", "title", "outlet__name", "author", "url",
+                         "a_published_on", "language", "body")
+        )
+        for pk, external_id, title, outlet, author, url, published_on, language, body in rows:
+            yield {
+                "id": pk, "external_id": external_id, "title": title, "outlet": outlet or "",
+                "author": author, "url": url, "published_on": published_on, "language": language,
+                "body": body,
+            }
+
+
+def release_relations(
+    user: User, project: Project, released: Mapping[int, str | None]
+) -> Iterator[dict[str, Any]]:
+    """The project's claim links that touch a released claim, with both claims' text and verdict.
+
+    `released` maps each released claim's id to its final verdict code (or None). A claim outside
+    the release has `released: False` and no verdict: the writers count such links as left out.
+    One query (links are few next to claims).
+    """
+    require(user, project, Capability.MANAGE)
+    names = _Names(project)
+    columns = [
+        "pk", "kind", "note", "created_by_id", "r_created_at",
+        "source_id", "source__statement", "source__quote", "source__article_id",
+        "target_id", "target__statement", "target__quote", "target__article_id",
+    ]
+    if names.show_names:
+        columns.append("created_by__username")
+    rows = (
+        ClaimRelation.objects.filter(source__article__project=project)
+        .annotate(r_created_at=IsoUtc(F("created_at")))
+        .order_by("pk")
+        .values_list(*columns)
+        .iterator(chunk_size=2_000)
+    )
+    for (pk, kind, note, by, created_at, s_id, s_statement, s_quote, s_article,
+         t_id, t_statement, t_quote, t_article, *username) in rows:
+        if s_id not in released and t_id not in released:
+            continue
+        yield {
+            "id": pk, "kind": kind, "note": note, "created_by": names(by, *username),
+            "created_at": created_at,
+            "source": {"id": s_id, "statement": s_statement, "quote": s_quote, "article_id": s_article,
+                       "released": s_id in released, "verdict": released.get(s_id)},
+            "target": {"id": t_id, "statement": t_statement, "quote": t_quote, "article_id": t_article,
+                       "released": t_id in released, "verdict": released.get(t_id)},
+        }
+
+
+def release_question_pairs(
+    user: User, project: Project, released: Mapping[int, str | None]
+) -> Iterator[dict[str, Any]]:
+    """Pairs of released claims that answer one check question yes and no: contradictions the
+    claim graph holds without a link between them. Shaped as release_relations' rows (kind
+    "contradicts", the question instead of a link id). One query, answers by question.
+    """
+    require(user, project, Capability.MANAGE)
+    rows = (
+        QuestionAnswer.objects.filter(question__project=project, answer__in=("yes", "no"))
+        .order_by("question_id", "claim_id")
+        .values_list("question_id", "question__text", "claim_id", "answer", "claim__statement",
+                     "claim__quote", "claim__article_id")
+        .iterator(chunk_size=2_000)
+    )
+
+    def flush(question_id: int, text: str, answers: list[tuple]) -> Iterator[dict[str, Any]]:
+        yes = [a for a in answers if a[1] == "yes"]
+        no = [a for a in answers if a[1] == "no"]
+        for a in yes:
+            for b in no:
+                first, second = sorted((a, b))
+                yield {
+                    "id": None, "kind": "contradicts", "note": "", "created_by": None, "created_at": None,
+                    "question": {"id": question_id, "text": text},
+                    "source": _side(first, released), "target": _side(second, released),
+                }
+
+    current: int | None = None
+    text = ""
+    answers: list[tuple] = []
+    for question_id, question_text, claim_id, answer, statement, quote, article_id in rows:
+        if claim_id not in released:
+            continue
+        if question_id != current:
+            if current is not None:
+                yield from flush(current, text, answers)
+            current, text, answers = question_id, question_text, []
+        answers.append((claim_id, answer, statement, quote, article_id))
+    if current is not None:
+        yield from flush(current, text, answers)
+
+
+def _side(answer: tuple, released: Mapping[int, str | None]) -> dict[str, Any]:
+    claim_id, _, statement, quote, article_id = answer
+    return {"id": claim_id, "statement": statement, "quote": quote, "article_id": article_id,
+            "released": True, "verdict": released.get(claim_id)}
 
 
 def release_record_count(user: User, project: Project, filters: ReleaseFilters | None = None) -> int:
@@ -365,6 +526,8 @@ def release_record_count(user: User, project: Project, filters: ReleaseFilters |
 
 
 __all__ = [
-    "RELEASE_CHUNK", "RELEASE_FORMATS", "ReleaseFilters", "release_file_get_for_user", "release_get_for_user",
-    "release_record_count", "release_records", "releases_for_user",
+    "RELEASE_CHUNK", "RELEASE_FORMATS", "ReleaseFilters", "release_articles", "release_file_get_for_user",
+    "release_get_for_user", "release_question_pairs", "release_record_count", "release_records",
+    "release_relations",
+    "releases_for_user",
 ]

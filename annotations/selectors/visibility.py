@@ -169,9 +169,21 @@ def evidence_listable(scope: Scope) -> QuerySet[Evidence]:
     return Evidence.objects.filter(_blind_rule(scope, "claim__article__project", "added_by"))
 
 
+# A link researchers may read: both its claims have a final verdict, as in the releases.
+ADJUDICATED_LINK = Q(source__adjudication__isnull=False) & Q(target__adjudication__isnull=False)
+
+
 def relations_listable(scope: Scope) -> QuerySet[ClaimRelation]:
-    """Links between claims, for those who find claims (researchers get releases)."""
-    return _within(ClaimRelation.objects.all(), scope, "source__article__project", Capability.FIND)
+    """Links between claims: all of them for those who find claims; for researchers, the links
+    between adjudicated claims (what releases hold, and the cluster page shows them)."""
+    if scope.everything:
+        return ClaimRelation.objects.all()
+    finding = scope.ids(Capability.FIND)
+    reading = [pk for pk in scope.ids(Capability.RELEASES) if pk not in set(finding)]
+    return ClaimRelation.objects.filter(
+        Q(source__article__project__in=finding)
+        | (Q(source__article__project__in=reading) & ADJUDICATED_LINK)
+    )
 
 
 def adjudications_listable(scope: Scope) -> QuerySet[Adjudication]:
@@ -325,14 +337,24 @@ def adjudication_get_for_user(user: User, adjudication_id: int) -> Adjudication:
     return adjudication
 
 
-def relation_get_for_user(user: User, relation_id: int) -> ClaimRelation:
-    """One link between claims, for those who find claims."""
+def relation_get_for_user(user: User, relation_id: int, *, capability: Capability = Capability.FIND) -> ClaimRelation:
+    """One link between claims: for those who find claims, and, to read (capability RELEASES),
+    for researchers when both its claims are adjudicated (others are not found)."""
     relation = (
         ClaimRelation.objects.select_related("source__article", "target").filter(pk=relation_id).first()
     )
     if relation is None:
         raise NotFound("No such relation.")
-    require(user, relation.source.article.project_id, Capability.FIND)
+    project_id = relation.source.article.project_id
+    if capability == Capability.RELEASES:
+        roles = require(user, project_id, Capability.VIEW)
+        if can(roles, Capability.FIND, user=user):
+            return relation
+        require(user, project_id, Capability.RELEASES)
+        if not ClaimRelation.objects.filter(ADJUDICATED_LINK, pk=relation.pk).exists():
+            raise NotFound("No such relation.")
+        return relation
+    require(user, project_id, capability)
     return relation
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TypeVar
 
 from ..access import StaleVersion
-from ..models import Adjudication, Annotation, Claim
+from ..models import Adjudication, Annotation, CheckQuestion, Claim, RelationCandidate
 
 
 
 
-VersionedT = TypeVar("VersionedT", Adjudication, Annotation, Claim)  # the models updated at a known version
+VersionedT = TypeVar("VersionedT", Adjudication, Annotation, CheckQuestion, Claim, RelationCandidate)  # the models updated at a known version
 
 
 def lock_version(model: type[VersionedT], pk: int, version: int) -> VersionedT:

@@ -352,8 +352,14 @@ def import_job_work(job: Job, progress: Progress) -> dict:
             job_id=job.pk,
             progress=progress,
         )
-        # Projects that ask for it get candidate claims on what was just imported.
-        suggest_job_after_import(import_job=job)
+        # Projects that ask for it get candidate claims on what was just imported; the claim
+        # graph's index follows the suggestions, or the import itself when none are made.
+        if suggest_job_after_import(import_job=job) is None:
+            from .graph_jobs import relations_job_after
+
+            relations_job_after(
+                job=job, article_ids=Article.objects.filter(import_job=job).values_list("pk", flat=True)
+            )
     except (OperationalError, InterfaceError, JobInterrupted):
         # A passing outage is retried, and the next run keeps the chunks already written; an
         # interruption is for job_run to judge (cancelled: it undoes; taken over: not ours).

@@ -95,7 +95,7 @@ def membership_remove(
 PROJECT_SETTINGS = frozenset({
     "name", "description", "language", "guidelines", "scheme", "task_kind", "overlap", "blind",
     "auto_accept_unanimous", "suggest_on_import", "suggest_threshold", "suggest_per_10k",
-    "show_annotator_names", "organisation", "licence",
+    "show_annotator_names", "organisation", "licence", "public_base_url",
 })
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 

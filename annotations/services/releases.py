@@ -34,6 +34,8 @@ from .. import exporters
 from ..access import AuthUser, Capability, require
 from ..exporters import FileEntry, ReleaseContext, ReleaseStats, VerdictInfo
 from ..models import (
+    Claim,
+    ClaimStatus,
     DatasetRelease,
     Job,
     JobKind,
@@ -45,8 +47,11 @@ from ..models import (
 from ..selectors.releases import (
     RELEASE_FORMATS,
     ReleaseFilters,
+    release_articles,
+    release_question_pairs,
     release_record_count,
     release_records,
+    release_relations,
 )
 from .jobs import Progress, UserFacingError, job_checkpoint, job_create, job_enqueue, job_guard
 
@@ -93,10 +98,18 @@ def release_version_clean(project: Project, version: object) -> str:
     return version
 
 
-def release_formats_clean(formats: Iterable[str] | None) -> list[str]:
-    """The formats asked for, in canonical order; None means all of them."""
+def release_default_formats(project: Project) -> list[str]:
+    """The formats a release has unless others are asked for: all that the project can make.
+
+    ClaimReview needs the project's public address of fact checks; without it, it is left out.
+    """
+    return [f for f in RELEASE_FORMATS if f != "claimreview" or project.public_base_url]
+
+
+def release_formats_clean(formats: Iterable[str] | None, project: Project | None = None) -> list[str]:
+    """The formats asked for, in canonical order; None means the project's default formats."""
     if formats is None:
-        return list(RELEASE_FORMATS)
+        return release_default_formats(project) if project is not None else list(RELEASE_FORMATS)
     if isinstance(formats, str):
         formats = [formats]
     asked = [str(f).strip().lower() for f in formats]
@@ -109,6 +122,11 @@ def release_formats_clean(formats: Iterable[str] | None) -> list[str]:
         })
     if not asked:
         raise ValidationError({"formats": gettext("Choose at least one format.")})
+    if "claimreview" in asked and project is not None and not project.public_base_url:
+        raise ValidationError({"formats": gettext(
+            "ClaimReview records link to the published fact checks: set the public address of "
+            "the project's fact checks in its settings first, or leave ClaimReview out."
+        )})
     return [f for f in RELEASE_FORMATS if f in asked]
 
 
@@ -209,7 +227,7 @@ def release_job_create(
     checked: dict[str, Any] = {}
     for name, clean in (
         ("version", lambda: release_version_clean(project, version)),
-        ("formats", lambda: release_formats_clean(formats)),
+        ("formats", lambda: release_formats_clean(formats, project)),
         ("filters", lambda: release_filters_clean(project, filters)),
         ("base_url", lambda: _base_url_clean(base_url)),
     ):
@@ -217,6 +235,12 @@ def release_job_create(
             checked[name] = clean()
         except ValidationError as exc:
             errors.update(exc.message_dict)
+    if not errors and not release_record_count(by, project, checked["filters"]):
+        errors["__all__"] = [gettext(
+            "Nothing to release: no claim matches (a release holds accepted claims, adjudicated "
+            "unless you include the others, within the filters). Adjudicate claims or widen the "
+            "filters."
+        )]
     if errors:
         raise ValidationError(errors)
     params = {
@@ -295,7 +319,19 @@ def release_context(
         description=project.description, guidelines=project.guidelines,
         filters=filters, annotator_ids="name" if project.show_annotator_names else "pseudonym",
         claim_url_template=_claim_url_template(base_url or _base_url_clean("")),
+        review_url_template=review_url_template(project.public_base_url),
     )
+
+
+def review_url_template(public_base_url: str) -> str:
+    """The public page of a claim's fact check as a template with {claim_id}, or ""."""
+    if not public_base_url:
+        return ""
+    # Braces other than the placeholder would break str.format: doubled, they stay as they are.
+    escaped = public_base_url.replace("{", "{{").replace("}", "}}").replace("{{claim_id}}", "{claim_id}")
+    if "{claim_id}" in escaped:
+        return escaped
+    return escaped.rstrip("/") + "/{claim_id}"
 
 
 class _HashingFile(io.RawIOBase):
@@ -357,32 +393,74 @@ def _snapshot(progress: Progress, job_id: int) -> Iterator[Progress]:
         side.close()
 
 
+def _open(
+    files: ExitStack, folder: Path, context: ReleaseContext, fmt: str
+) -> tuple[_HashingFile, exporters.Writer]:
+    """A hashing sink and a writer of the format over a new file in the folder."""
+    raw = files.enter_context((folder / exporters.file_name(context, fmt)).open("wb"))
+    sink = _HashingFile(raw)
+    # Writers see a buffered stream: many small writes become few large ones.
+    buffered = io.BufferedWriter(sink, buffer_size=1 << 20)
+    files.callback(buffered.flush)
+    try:
+        writer = exporters.open_writer(fmt, buffered, context)
+    except ValueError as exc:  # a format the project cannot make (any more): say which and why
+        raise ReleaseRefused(f"{fmt}: {exc}.") from None
+    files.callback(writer.close)  # runs before the flush above (LIFO)
+    return sink, writer
+
+
 def _write_formats(
     job: Job, owner: AuthUser, project: Project, context: ReleaseContext, folder: Path,
     progress: Progress,
 ) -> tuple[list[FileEntry], ReleaseStats, int]:
-    """One pass over the records into every format's file: their entries, figures, and the total."""
+    """One pass over the records into every format's file, then the companion tables (articles,
+    relations, pairs) of the native formats: their entries, figures, and the total."""
     filters = ReleaseFilters.from_dict(context.filters)
     stats = ReleaseStats([v.code for v in context.verdicts])
+    formats = list(job.params["formats"])
+    tables = [t for fmt in formats for t in exporters.COMPANIONS.get(fmt, ())]
+    sinks: dict[str, _HashingFile] = {}
+    writers: dict[str, exporters.Writer] = {}
+    # Each released claim's final verdict code: relations carry both claims' verdicts.
+    released: dict[int, str | None] = {}
     with ExitStack() as files, _snapshot(progress, job.pk) as report:
-        sinks: dict[str, _HashingFile] = {}
-        writers: dict[str, exporters.Writer] = {}
-        for fmt in job.params["formats"]:
-            raw = files.enter_context((folder / exporters.file_name(context, fmt)).open("wb"))
-            sinks[fmt] = _HashingFile(raw)
-            # Writers see a buffered stream: many small writes become few large ones.
-            buffered = io.BufferedWriter(sinks[fmt], buffer_size=1 << 20)
-            files.callback(buffered.flush)
-            writers[fmt] = exporters.open_writer(fmt, buffered, context)
-            files.callback(writers[fmt].close)  # runs before the flush above (LIFO)
+        for fmt in formats + tables:
+            sinks[fmt], writers[fmt] = _open(files, folder, context, fmt)
         total = release_record_count(owner, project, filters)
         report("writing", 0, total)
         for done, record in enumerate(release_records(owner, project, filters), 1):
             stats.add(record)
-            for writer in writers.values():
-                writer.write(record)
+            released[record["id"]] = record["verdict"]["code"] if record["verdict"] else None
+            for fmt in formats:
+                writers[fmt].write(record)
             if done % 500 == 0:
                 report("writing", done, total)
+        if not released:
+            # The agreement threshold, or claims changed since the request, left nothing.
+            raise ReleaseRefused(gettext(
+                "Nothing to release: no claim matches the filters (any more); nothing was written."
+            ))
+        report("articles and relations", total, total)
+        article_writers = [w for t, w in writers.items() if t in tables and t.startswith("articles")]
+        link_writers = [w for t, w in writers.items() if t in tables and not t.startswith("articles")]
+        if article_writers:
+            for article in release_articles(owner, project, stats.articles):
+                for writer in article_writers:
+                    writer.write(article)
+        if link_writers:
+            linked: set[tuple[int, int]] = set()  # contradictions already a link
+            for link in release_relations(owner, project, released):
+                if link["kind"] == "contradicts":
+                    a, b = sorted((link["source"]["id"], link["target"]["id"]))
+                    linked.add((a, b))
+                for writer in link_writers:
+                    writer.write(link)
+            pair_writers = [w for t, w in writers.items() if t in tables and t.startswith("pairs")]
+            for pair in release_question_pairs(owner, project, released):
+                if (pair["source"]["id"], pair["target"]["id"]) not in linked:
+                    for writer in pair_writers:
+                        writer.write(pair)
         report("writing", total, total)
     entries = [
         FileEntry(
@@ -444,6 +522,13 @@ def release_job_work(job: Job, progress: Progress) -> dict:
         entries, stats, total = _write_formats(job, owner, project, context, folder, progress)
         progress("card, checksums and zip", total, total)
         counts = stats.counts()
+        # What the release leaves out, said rather than silently absent: accepted claims without
+        # a final verdict or outside the filters.
+        counts["accepted_claims_not_released"] = max(0, Claim.objects.filter(
+            article__project=project, status=ClaimStatus.ACCEPTED).count() - stats.claims)
+        links = next((e for e in entries if e.format in ("relations", "relations-parquet")), None)
+        if links is not None:
+            counts["relations"] = links.records
         agreement = stats.agreement()
         card = exporters.render_card(context, counts=counts, agreement=agreement, files=entries)
         (folder / "README.md").write_text(card, encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from django import forms
@@ -12,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ..access import AuthUser
+from ..exporters.licences import LICENCES, OTHER, licence_of
 from ..importers.reader import FORMATS, format_for_name
 from ..models import Project, Role, TaskKind, Verdict, VerdictScheme
 from ..services.imports import import_upload_validator
@@ -112,14 +114,25 @@ class ProjectSettingsForm(_ProjectFields):
         label=_("Organisation"), max_length=200, required=False,
         help_text=_("Named as the author of ClaimReview records in releases."),
     )
-    licence = forms.CharField(
-        label=_("Licence of releases"), max_length=100, initial="CC-BY-4.0",
-        help_text=_("An SPDX identifier such as CC-BY-4.0."),
+    licence = forms.ChoiceField(
+        label=_("Licence of releases"), initial="CC-BY-4.0",
+        choices=[(lic.spdx, f"{lic.name} ({lic.spdx})") for lic in LICENCES] + [(OTHER, _("Other (name it below)"))],
+        help_text=_("Dataset hubs and fact-check feeds read it from the release."),
+    )
+    licence_name = forms.CharField(
+        label=_("Name of the other licence"), max_length=100, required=False,
+    )
+    public_base_url = forms.URLField(
+        label=_("Public address of the fact checks"), max_length=500, required=False, assume_scheme="https",
+        help_text=_("Where the project's fact checks are published, e.g. https://factcheck.example.org/checks/: "
+                    "a claim's page is this address followed by its id (or put {claim_id} where the id goes). "
+                    "ClaimReview files link there; without it, releases have no ClaimReview file."),
     )
     # The settings as the editor saw them (services.projects.settings_version): optimistic locking.
     version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     field_order = [
-        "name", "description", "language", "organisation", "licence", "scheme", "task_kind",
+        "name", "description", "language", "organisation", "licence", "licence_name", "public_base_url",
+        "scheme", "task_kind",
         "overlap", "blind", "auto_accept_unanimous", "suggest_on_import", "suggest_threshold",
         "suggest_per_10k", "show_annotator_names",
         "guidelines",
@@ -128,10 +141,24 @@ class ProjectSettingsForm(_ProjectFields):
     @classmethod
     def initial_for(cls, project: Project) -> dict[str, Any]:
         """The form's initial values: the project as it is."""
-        fields = [name for name in cls.base_fields if name not in ("scheme", "version")]
+        fields = [name for name in cls.base_fields if name not in ("scheme", "version", "licence_name")]
+        known = licence_of(project.licence)
         return {name: getattr(project, name) for name in fields} | {
             "scheme": project.scheme_id, "version": settings_version(project),
+            "licence": known.spdx if known else OTHER, "licence_name": "" if known else project.licence,
         }
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        # The project stores one licence text: a listed licence's SPDX id, or the other's name.
+        name = (cleaned.pop("licence_name", "") or "").strip()
+        if cleaned.get("licence") == OTHER:
+            if not name:
+                self.add_error("licence_name", _("Name the licence, or choose one from the list."))
+            else:
+                cleaned["licence"] = name
+        return cleaned
 
 
 class MemberAddForm(forms.Form):
@@ -226,10 +253,14 @@ class ReleaseForm(forms.Form):
         help_text=_("Inclusive."),
     )
 
-    def __init__(self, *args: Any, project: Project, formats: tuple[str, ...], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, project: Project, formats: tuple[str, ...],
+        labels: Mapping[str, Any] | None = None, initial_formats: list[str] | None = None, **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.MultipleChoiceField, self.fields["formats"]).choices = [(f, f) for f in formats]
-        self.fields["formats"].initial = list(formats)
+        labels = labels or {}
+        cast(forms.MultipleChoiceField, self.fields["formats"]).choices = [(f, labels.get(f, f)) for f in formats]
+        self.fields["formats"].initial = list(formats) if initial_formats is None else initial_formats
         cast(VerdictsField, self.fields["verdicts"]).queryset = (
             Verdict.objects.filter(scheme_id=project.scheme_id).order_by("order")
         )

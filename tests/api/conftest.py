@@ -13,6 +13,13 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from annotations.models import (
+    Answer,
+    Article,
+    CandidateOrigin,
+    CheckQuestion,
+    QuestionAnswer,
+    RelationCandidate,
+    body_hash,
     Adjudication,
     AdjudicationMethod,
     Annotation,
@@ -106,6 +113,28 @@ def work(project, article, claim, claim2, candidate, verdicts, users) -> dict:
         "a_alice": a_alice, "a_bob": a_bob, "e_alice": e_alice, "e_bob": e_bob,
         "relation": relation, "adjudication": adjudication, "job": job, "codes": codes,
     }
+
+
+@pytest.fixture
+def graph(work, project, article, claim, users) -> dict:
+    """A second article whose claim answers alice's question the other way, and the proposal."""
+    alice = users["alice"]
+    # The claim graph: a second article whose claim answers alice's question the other way.
+    other_body = "Selon Vance, la Russie a fait d'importantes concessions."
+    other = Article.objects.create(project=project, title="Vance", body=other_body,
+                                   body_hash=body_hash(other_body), language="fr")
+    claim3 = Claim.objects.create(article=other, start=0, end=len(other_body), quote=other_body,
+                                  origin=ClaimOrigin.MANUAL, status=ClaimStatus.ACCEPTED, created_by=alice)
+    question = CheckQuestion.objects.create(project=project, text="La Russie a-t-elle fait des concessions ?",
+                                            created_by=alice)
+    answer = QuestionAnswer.objects.create(question=question, claim=claim, answer=Answer.NO, answered_by=alice)
+    QuestionAnswer.objects.create(question=question, claim=claim3, answer=Answer.YES, answered_by=alice)
+    proposal = RelationCandidate.objects.create(
+        project=project, kind=RelationKind.CONTRADICTS, a_article=article, a_start=claim.start, a_end=claim.end,
+        a_claim=claim, b_article=other, b_start=0, b_end=len(other_body), b_claim=claim3, score=1.0,
+        reasons=["opposite answers"], origin=CandidateOrigin.QUESTION, question=question,
+    )
+    return {"claim3": claim3, "question": question, "answer": answer, "proposal": proposal}
 
 
 RELEASE_BYTES = b'{"id": 1, "quote": "Serguei Lavrov"}\n' * 100

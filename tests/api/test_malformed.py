@@ -38,7 +38,7 @@ def root_api(root, client_for, users):
 
 
 @pytest.fixture
-def ids(work, project, article, claim, release, users) -> dict:
+def ids(work, graph, project, article, claim, release, users) -> dict:
     """An id of each kind of object, all in the test project."""
     assignment = Assignment.objects.create(
         project=project, article=article, claim=claim, annotator=users["alice"], slot=0
@@ -49,6 +49,7 @@ def ids(work, project, article, claim, release, users) -> dict:
         "annotation": work["a_alice"].pk, "evidence": work["e_alice"].pk,
         "adjudication": work["adjudication"].pk, "job": work["job"].pk,
         "release": release.pk, "file": release.files.get().pk, "assignment": assignment.pk,
+        "question": graph["question"].pk, "answer": graph["answer"].pk, "proposal": graph["proposal"].pk,
     }
 
 
@@ -78,7 +79,8 @@ def test_it_refuses_a_nul_in_any_query_parameter_of_every_api_route(root_api, an
 UI_PARAMS = {
     "slug": "project", "article_id": "article", "claim_id": "claim", "evidence_id": "evidence",
     "relation_id": "relation", "assignment_id": "assignment", "job_id": "job",
-    "release_id": "release", "file_id": "file",
+    "release_id": "release", "file_id": "file", "candidate_id": "proposal", "question_id": "question",
+    "answer_id": "answer",
 }
 
 

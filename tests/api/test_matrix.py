@@ -90,12 +90,35 @@ ROWS = [
     Row("claim decide", "POST", lambda c: f"{P}/claims/{c['candidate']}/decide/", ("alice", 200),
         ("rhea", 404), body=lambda c: {"status": "accepted", "version": 1}),
     # relations
-    Row("relations list", "GET", lambda c: f"{P}/claim-relations/?project=test", ("alice", 200), ("rhea", 403)),
-    Row("relation read", "GET", lambda c: f"{P}/claim-relations/{c['relation']}/", ("alice", 200), ("rhea", 403)),
+    # Researchers read the links between adjudicated claims only: this one's source is not.
+    Row("relations list", "GET", lambda c: f"{P}/claim-relations/?project=test", ("alice", 200), ("rhea", 200),
+        check=empty_for("rhea")),
+    Row("relation read", "GET", lambda c: f"{P}/claim-relations/{c['relation']}/", ("alice", 200), ("rhea", 404)),
     Row("relation create", "POST", lambda c: f"{P}/claim-relations/", ("alice", 201), ("rhea", 403),
         body=lambda c: {"source": c["claim"], "target": c["candidate"], "kind": "supports"}),
     Row("relation delete", "DELETE", lambda c: f"{P}/claim-relations/{c['relation']}/", ("alice", 204),
         ("rhea", 403)),
+    # the claim graph: questions and answers for those who find claims, proposals for reviewers
+    Row("questions list", "GET", lambda c: f"{P}/questions/?project=test", ("alice", 200), ("rhea", 403)),
+    Row("question read", "GET", lambda c: f"{P}/questions/{c['question']}/", ("alice", 200), ("rhea", 403)),
+    Row("question create", "POST", lambda c: f"{P}/questions/", ("alice", 201), ("rhea", 403),
+        body=lambda c: {"project": "test", "text": "Le sommet a-t-il eu lieu le 15 août ?", "claim": c["claim"],
+                        "answer": "yes"}),
+    Row("question reword", "PATCH", lambda c: f"{P}/questions/{c['question']}/", ("alice", 200), ("bob", 403),
+        body=lambda c: {"text": "La Russie a-t-elle fait la moindre concession ?", "version": 1}),
+    Row("question delete", "DELETE", lambda c: f"{P}/questions/{c['question']}/", ("rita", 204), ("alice", 403)),
+    Row("question answer candidates", "GET", lambda c: f"{P}/questions/{c['question']}/candidates/",
+        ("alice", 200), ("rhea", 403)),
+    Row("answers list", "GET", lambda c: f"{P}/question-answers/?project=test", ("bob", 200), ("rhea", 403)),
+    Row("answer read", "GET", lambda c: f"{P}/question-answers/{c['answer']}/", ("bob", 200), ("rhea", 403)),
+    Row("answer record", "POST", lambda c: f"{P}/question-answers/", ("bob", 201), ("rhea", 403),
+        body=lambda c: {"question": c["question"], "claim": c["claim2"], "answer": "yes"}),
+    Row("answer remove", "DELETE", lambda c: f"{P}/question-answers/{c['answer']}/", ("bob", 204), ("rhea", 403)),
+    Row("proposals list", "GET", lambda c: f"{P}/relation-candidates/?project=test", ("rita", 200), ("alice", 403)),
+    Row("proposal read", "GET", lambda c: f"{P}/relation-candidates/{c['proposal']}/", ("rita", 200), ("alice", 403)),
+    Row("proposal decide", "PATCH", lambda c: f"{P}/relation-candidates/{c['proposal']}/", ("rita", 200),
+        ("alice", 403), body=lambda c: {"status": "accepted", "version": 1}),
+    Row("claim related", "GET", lambda c: f"{P}/claims/{c['claim']}/related/", ("alice", 200), ("rhea", 403)),
     # annotations
     Row("annotations list", "GET", lambda c: f"{P}/annotations/?project=test", ("rita", 200), ("rhea", 403)),
     Row("annotation read", "GET", lambda c: f"{P}/annotations/{c['a_alice']}/", ("alice", 200), ("rhea", 403)),
@@ -125,6 +148,8 @@ ROWS = [
         body=lambda c: {"project": "test"}),
     Row("retrain job", "POST", lambda c: f"{P}/jobs/retrain/", ("max", 202), ("rita", 403),
         body=lambda c: {"project": "test"}),
+    Row("relation job", "POST", lambda c: f"{P}/jobs/relations/", ("max", 202), ("rita", 403),
+        body=lambda c: {"project": "test"}),
     Row("agreement job", "POST", lambda c: f"{P}/jobs/agreement/", ("rita", 202), ("alice", 403),
         body=lambda c: {"project": "test"}),
     Row("job cancel", "POST", lambda c: f"{P}/jobs/{c['job']}/cancel/", ("max", 200), ("rita", 403)),
@@ -147,7 +172,7 @@ PERSONAS = ("right", "other", "outsider", "anonymous")
 
 
 @pytest.fixture
-def ctx(work, project, article, claim, claim2, candidate, release) -> Ctx:
+def ctx(work, graph, project, article, claim, claim2, candidate, release) -> Ctx:
     memberships = {m.user.username: m.pk for m in project.memberships.select_related("user")}
     return {
         "article": article.pk, "claim": claim.pk, "claim2": claim2.pk, "candidate": candidate.pk,
@@ -159,6 +184,7 @@ def ctx(work, project, article, claim, claim2, candidate, release) -> Ctx:
             error="The job queue could not be reached (OperationalError); nothing was started.",
         ).pk,
         "release": release.pk, "file": release.files.get().pk,
+        "question": graph["question"].pk, "answer": graph["answer"].pk, "proposal": graph["proposal"].pk,
     }
 
 
@@ -207,7 +233,7 @@ def test_every_route_is_in_the_matrix() -> None:
     for row in ROWS:
         example = row.path({key: 1 for key in (
             "article", "claim", "claim2", "candidate", "a_alice", "e_alice", "e_bob", "relation",
-            "adjudication", "job", "failed_job", "m_bob", "release", "file",
+            "adjudication", "job", "failed_job", "m_bob", "release", "file", "question", "answer", "proposal",
         )} | {"codes": ["x", "y", "z"]})
         covered.add((row.method, _template(example.split("?")[0])))
     missing = {op for op in operations if (op[0], _template(op[1])) not in covered}

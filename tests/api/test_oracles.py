@@ -27,6 +27,7 @@ from annotations.models import (
     Adjudication,
     AdjudicationMethod,
     Article,
+    CheckQuestion,
     Claim,
     ClaimOrigin,
     ClaimRelation,
@@ -50,7 +51,7 @@ NOT_FOUND = {"detail": "Not found."}
 
 
 @pytest.fixture
-def hidden(work, project, article, claim, candidate, release) -> dict:
+def hidden(work, graph, project, article, claim, candidate, release) -> dict:
     """One object of each kind in the test project, of which charlie is not a member."""
     return {
         "project": project.slug, "membership": Membership.objects.filter(project=project).first().pk,
@@ -58,6 +59,7 @@ def hidden(work, project, article, claim, candidate, release) -> dict:
         "relation": work["relation"].pk, "annotation": work["a_alice"].pk,
         "evidence": work["e_alice"].pk, "adjudication": work["adjudication"].pk,
         "job": work["job"].pk, "release": release.pk, "file": release.files.get().pk,
+        "question": graph["question"].pk, "answer": graph["answer"].pk, "proposal": graph["proposal"].pk,
     }
 
 
@@ -84,9 +86,10 @@ def mine(users) -> Callable[[str | None], dict]:
         verdict = project.scheme.verdicts.first()
         adjudication = Adjudication.objects.create(claim=claims[0], verdict=verdict, adjudicator=charlie,
                                                    method=AdjudicationMethod.ADJUDICATED)
+        question = CheckQuestion.objects.create(project=project, text="Ma propre question ?", created_by=charlie)
         return {"project": project.slug, "article": article.pk, "claim": claims[0].pk,
                 "claim2": claims[1].pk, "evidence": evidence.pk, "adjudication": adjudication.pk,
-                "verdict": verdict.code}
+                "verdict": verdict.code, "question": question.pk}
 
     return make
 
@@ -162,6 +165,16 @@ BODY_REFS: dict[tuple[str, str, str], tuple[str, Body]] = {
     ("POST", "/api/v1/projects/", "scheme"): (
         "scheme", lambda own, ref: {"name": "Neuf", "slug": "neuf", "scheme": ref}),
     ("PATCH", "/api/v1/projects/{slug}/", "scheme"): ("scheme", lambda own, ref: {"scheme": ref}),
+    ("POST", "/api/v1/questions/", "project"): ("project", lambda own, ref: {"project": ref, "text": "Q ?"}),
+    ("POST", "/api/v1/questions/", "claim"): (
+        "claim", lambda own, ref: {"project": own.get("project", MISSING_SLUG), "text": "Q ?", "claim": ref}),
+    ("POST", "/api/v1/question-answers/", "question"): (
+        "question", lambda own, ref: {"question": ref, "claim": own.get("claim", MISSING_ID), "answer": "yes"}),
+    ("POST", "/api/v1/question-answers/", "claim"): (
+        "claim", lambda own, ref: {"question": own.get("question", MISSING_ID), "claim": ref, "answer": "yes"}),
+    ("POST", "/api/v1/jobs/relations/", "project"): ("project", lambda own, ref: {"project": ref}),
+    ("POST", "/api/v1/jobs/relations/", "article_ids"): (
+        "article", lambda own, ref: {"project": own.get("project", MISSING_SLUG), "article_ids": [ref]}),
 }
 # Body fields that name nothing: numbers, offsets and versions, and the username (its own test).
 NOT_REFERENCES = {
@@ -343,12 +356,18 @@ def test_a_manager_gets_the_same_refusal_for_unknown_and_deactivated_usernames(
 # --- the cluster page and the API -------------------------------------------------------------
 
 
+@pytest.mark.parametrize("adjudicated", [False, True])
 def test_the_cluster_page_and_the_api_show_a_researcher_the_same_links(
-    project, claim, claim2, client_for, users
+    project, claim, claim2, client_for, users, verdicts, adjudicated
 ) -> None:
+    """Researchers see the links between adjudicated claims (as releases hold them), nothing else."""
     relation = ClaimRelation.objects.create(source=claim, target=claim2, kind=RelationKind.CONTRADICTS)
+    if adjudicated:
+        for c in (claim, claim2):
+            Adjudication.objects.create(claim=c, verdict=verdicts["supported"], adjudicator=users["rita"],
+                                        method=AdjudicationMethod.ADJUDICATED)
     cluster = reverse("ui:cluster", args=[claim.pk])
-    for name, sees in (("rhea", False), ("alice", True), ("rita", True)):
+    for name, sees in (("rhea", adjudicated), ("alice", True), ("rita", True)):
         api = client_for(name).get("/api/v1/claim-relations/", {"project": "test"})
         api_ids = {r["id"] for r in api.json()["results"]} if api.status_code == 200 else set()
         web = Client()

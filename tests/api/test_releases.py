@@ -105,3 +105,25 @@ def test_build_download_and_delete_a_release(client_for, work, settings, tmp_pat
     assert rhea.delete(f"/api/v1/releases/{listed['id']}/").status_code == 403
     assert max_.delete(f"/api/v1/releases/{listed['id']}/").status_code == 204
     assert not DatasetRelease.objects.exists()
+
+
+def test_a_release_with_nothing_in_it_is_refused_with_a_message(client_for, project) -> None:
+    response = client_for("max").post("/api/v1/releases/", {"project": "test", "version": "v9"}, format="json")
+    assert response.status_code == 400
+    assert "Nothing to release" in json.dumps(response.json())
+    assert not Job.objects.exists()
+
+
+def test_researchers_read_the_links_between_adjudicated_claims(client_for, work, claim, claim2, verdicts, users) -> None:
+    from annotations.models import Adjudication, AdjudicationMethod
+
+    rhea = client_for("rhea")
+    url = f"/api/v1/claim-relations/{work['relation'].pk}/"
+    assert rhea.get(url).status_code == 404  # claim is not adjudicated yet
+    Adjudication.objects.create(claim=claim, verdict=verdicts[work["codes"][1]], adjudicator=users["rita"],
+                                method=AdjudicationMethod.ADJUDICATED)
+    assert rhea.get(url).json()["kind"] == "contradicts"
+    assert [r["id"] for r in rhea.get("/api/v1/claim-relations/?project=test").json()["results"]] == [work["relation"].pk]
+    assert rhea.delete(url).status_code == 403  # reading, never changing
+    assert rhea.post("/api/v1/claim-relations/", {"source": claim.pk, "target": claim2.pk, "kind": "related"},
+                     format="json").status_code == 403

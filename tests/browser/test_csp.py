@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from annotations.services import graph as graph_services
 from annotations.services import work
 from tests.browser.conftest import log_in, settled
 
@@ -82,6 +83,15 @@ def test_it_reports_no_violation_on_any_kind_of_page(watched, live_server, proje
     visit(page, f"{base}/p/{project.slug}/review/")
     page.keyboard.press("j")  # review_queue.js selects the first row
     assert page.locator("tr.selected").count() == 1
+
+    # The claim graph's pages: a question, the questions (graph.js), proposals, the cluster's SVG.
+    question = graph_services.question_create(project=project, by=alice, text="Question ?", claim=claim, answer="yes")
+    visit(page, f"{base}/questions/{question.pk}/")
+    visit(page, f"{base}/p/{project.slug}/questions/")
+    page.keyboard.press("j")  # graph.js selects the first question
+    assert page.locator("tr.selected").count() == 1
+    visit(page, f"{base}/p/{project.slug}/relations/")
+    visit(page, f"{base}/claims/{claim.pk}/cluster/")
 
     visit(page, f"{base}/admin/")
     assert page.locator("#user-tools").count() == 1 and page.locator("#content").count() == 1

@@ -31,6 +31,7 @@ from annotations.models import (
     Stance,
     body_hash,
 )
+from annotations.services import graph as graph_services
 from annotations.services.assignments import assignment_next
 from tests.browser.conftest import log_in, log_out, settled
 
@@ -127,11 +128,22 @@ def hostile_project(project, alice, bob, rita, max_) -> dict:
         project=project, kind=JobKind.AGREEMENT, status=JobStatus.FAILED, created_by=rita,
         finished_at=now, error=hostile("Agreement error"),
     )
+    # A check question both claims answer, oppositely: a contradiction, and a proposed relation.
+    question = graph_services.question_create(
+        project=project, by=alice, text=hostile("Question"), text_en=hostile("English question"),
+        claim=claim, answer="yes",
+    )
+    graph_services.answer_set(question=question, claim=other, answer="no", by=alice)
+    graph_services.candidate_propose(
+        project_id=project.pk, kind=RelationKind.SAME, a=claim, b=other, score=0.7,
+        reasons=[hostile("Reason")], origin="engine",
+    )
     # alice's queue hands her the hostile article to find claims in: its title is on her project page.
     assert assignment_next(project=project, by=alice).article_id == article.pk
     return {
         "project": project, "article": article, "claim": claim, "suggestion": suggestion,
         "other": other, "other_article": other_article, "failed_job": failed, "import_job": imported,
+        "question": question,
     }
 
 
@@ -237,6 +249,9 @@ def test_hostile_text_runs_nowhere(page, live_server, hostile_project, monkeypat
     check.check("the guidelines overlay")
     check.visit(f"/claims/{claim.pk}/cluster/", "Title", "Other title", "Speaker", "Statement", "Rationale of bob")
     check.visit(f"/articles/{h['other_article'].pk}/?claim={other.pk}", "Other title", "Other outlet", "Note")
+    # The claim graph: the question's page (with its contradiction) and the project's questions.
+    check.visit(f"/questions/{h['question'].pk}/", "Question", "English question", "Title", "Other title", "Speaker")
+    check.visit(f"/p/{project.slug}/questions/", "Question", "English question")
     log_out(page)
 
     # rita, the reviewer: the queue, both adjudication pages, the agreement page.
@@ -248,7 +263,8 @@ def test_hostile_text_runs_nowhere(page, live_server, hostile_project, monkeypat
         "Project", "Outlet", "Speaker", "Statement", "Rationale of alice", "Rationale of bob",
         "Evidence title", "Publisher",
     )
-    check.visit(f"/claims/{other.pk}/adjudicate/", "Adjudication notes", "R2")
+    check.visit(f"/claims/{other.pk}/adjudicate/", "Adjudication notes", "R2", "Question")
+    check.visit(f"/p/{project.slug}/relations/", "Project", "Title", "Other title", "Reason")
     check.visit(f"/p/{project.slug}/agreement/", "Project", "Agreement error")
     check.visit(f"/articles/{article.pk}/?claim={claim.pk}", "Rationale of alice", "Rationale of bob")
     log_out(page)
@@ -266,4 +282,4 @@ def test_hostile_text_runs_nowhere(page, live_server, hostile_project, monkeypat
     check.check("the guidelines preview")
     assert page.locator("#guidelines-preview a[href^=javascript]").count() == 0
     log_out(page)
-    assert len(check.checked) == 22
+    assert len(check.checked) == 25

@@ -20,6 +20,7 @@ from annotations.models import Adjudication, Claim, DatasetRelease, Job, JobStat
 from annotations.pseudonyms import pseudonym
 from annotations.services.adjudication import claim_adjudicate
 from annotations.services.claims import claim_create
+from annotations.exporters import COMPANIONS
 from annotations.services.releases import RELEASE_FORMATS, release_job_start
 from annotations.services.seeds import PROJECT_SLUG, seeds_load
 from annotations.services.work import annotation_save, evidence_add
@@ -70,6 +71,8 @@ def test_a_worker_builds_a_release_of_the_annotated_seed_project(tmp_path, setti
     settings.MEDIA_ROOT = tmp_path / "media"  # the worker gets the same MEDIA_ROOT
     project, n_claims = annotate_seed_project()
     assert n_claims > 100
+    project.public_base_url = "https://factcheck.example.org/checks/"
+    project.save(update_fields=["public_base_url"])
     manager = get_user_model().objects.get(username="max")
     with isolated_queue() as queue:
         worker = Worker(queue, tmp_path / "worker.log")
@@ -85,7 +88,8 @@ def test_a_worker_builds_a_release_of_the_annotated_seed_project(tmp_path, setti
     release = DatasetRelease.objects.get(job=job)
     folder = settings.MEDIA_ROOT / "releases" / PROJECT_SLUG / "2025.1"
     files = {f.format: folder / Path(f.file.name).name for f in release.files.all()}
-    assert set(files) == {*RELEASE_FORMATS, "card", "sha256sums", "zip"}
+    companions = {t for fmt in RELEASE_FORMATS for t in COMPANIONS.get(fmt, ())}
+    assert set(files) == {*RELEASE_FORMATS, *companions, "card", "sha256sums", "zip"}
     for item in release.files.all():
         assert hashlib.sha256(files[item.format].read_bytes()).hexdigest() == item.sha256
 
@@ -110,9 +114,13 @@ def test_a_worker_builds_a_release_of_the_annotated_seed_project(tmp_path, setti
     assert len(fever) + sum(left.values()) == n_claims and left
     averitec = json.loads(files["averitec"].read_text(encoding="utf-8"))
     assert {item["label"] for item in averitec} <= AVERITEC_LABELS
-    reviews = json.loads(files["claimreview"].read_text(encoding="utf-8"))["@graph"]
-    assert reviews and all(r["url"].startswith("https://workbench.example.org/") for r in reviews)
+    feed = json.loads(files["claimreview"].read_text(encoding="utf-8"))
+    reviews = [e["item"][0] for e in feed["dataFeedElement"]]
+    assert reviews and all(r["url"].startswith("https://factcheck.example.org/checks/") for r in reviews)
     assert all(r["author"]["name"] == "Workbench demo desk" for r in reviews)
+    # The articles file holds every body the claims index.
+    bodies = {a["id"]: a["body"] for a in map(json.loads, files["articles"].read_text(encoding="utf-8").splitlines())}
+    assert all(bodies[r["article"]["id"]][r["start"]:r["end"]] == r["quote"] for r in records)
 
     card = files["card"].read_text(encoding="utf-8")
     assert card == release.card and f"| claims | {n_claims} |" in card

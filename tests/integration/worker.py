@@ -82,6 +82,7 @@ class Worker:
             "BROKER_DIR": str(settings.BROKER_DIR),
             "WORKBENCH_VAR_DIR": str(settings.VAR_DIR),
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "GRAPH_INDEX_DIR": str(settings.GRAPH_INDEX_DIR),
             "SECRET_KEY": settings.SECRET_KEY,
             "DEBUG": "1",
             # Tasks the worker queues itself (the orphan sweep) go to the test's queue too.

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from annotations.models import (
     Adjudication,
+    Article,
     AdjudicationMethod,
     Annotation,
     DatasetRelease,
@@ -61,7 +62,8 @@ def test_only_managers_get_the_new_release_form(people, project):
         assert 'name="version"' not in people[who].get(url).content.decode()
 
 
-def test_a_manager_starts_a_release_with_formats_and_filters(people, project, max_, verdicts):
+def test_a_manager_starts_a_release_with_formats_and_filters(people, project, max_, verdicts, adjudicated):
+    Article.objects.filter(pk=adjudicated.claim.article_id).update(published_on="2025-08-16")
     response = people["max"].post(reverse("ui:releases", args=[project.slug]), {
         "version": "2025-08", "formats": ["fever", "jsonl"], "min_agreement": "0.5",
         "verdicts": ["supported", "refuted"], "date_from": "2025-08-01", "date_to": "2025-08-31",
@@ -203,3 +205,44 @@ def test_release_page_query_count(people, built, django_assert_max_num_queries):
     item = built.files.first()
     with django_assert_max_num_queries(5):
         people["rhea"].get(reverse("ui:release_download", args=[item.pk])).close()
+
+
+@pytest.mark.parametrize(("language", "expected", "raw"), [
+    ("en", ["Claims (JSONL)", "records", "left out: no final verdict", "How the final verdicts were reached",
+            "Krippendorff&#x27;s alpha (nominal)", "adjudicated by a reviewer"], ["left_out", "krippendorff_alpha"]),
+    ("fr", ["Affirmations (JSONL)", "enregistrements", "écartées : aucun verdict final",
+            "Krippendorff (nominal)"], ["left_out", "records", "Claims (JSONL)"]),
+])
+def test_the_release_page_names_its_figures_in_the_readers_language(people, project, max_, language, expected, raw):
+    release = DatasetRelease.objects.create(
+        project=project, version="x2", created_by=max_,
+        counts={"claims": 3, "methods": {"adjudicated": 2, "unanimous": 1},
+                "formats": {"jsonl": {"records": 3, "left_out": {}},
+                            "fever": {"records": 2, "left_out": {"no final verdict": 1}}}},
+        agreement={"krippendorff_alpha_nominal": 0.5},
+    )
+    ReleaseFile.objects.create(release=release, format="jsonl", file="releases/test/x2/a.jsonl", size=1, sha256="0" * 64)
+    people["rhea"].cookies["django_language"] = language
+    page = people["rhea"].get(reverse("ui:release", args=[release.pk]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for text in expected:
+        assert text in page, text
+    for text in raw:
+        assert text not in page, text
+
+
+def test_a_release_with_nothing_to_release_is_refused_on_the_form(people, project):
+    response = people["max"].post(reverse("ui:releases", args=[project.slug]), {
+        "version": "1.0", "formats": ["jsonl"], "adjudicated_only": "on",
+    })
+    assert response.status_code == 400
+    assert "Nothing to release" in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_claimreview_is_offered_once_the_project_has_a_public_address(people, project):
+    url = reverse("ui:releases", args=[project.slug])
+    form = people["max"].get(url).context["form"]
+    assert "claimreview" not in form["formats"].initial and "jsonl" in form["formats"].initial
+    project.public_base_url = "https://factcheck.example.org/checks/"
+    project.save(update_fields=["public_base_url"])
+    assert "claimreview" in people["max"].get(url).context["form"]["formats"].initial

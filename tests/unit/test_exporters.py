@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -14,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from pyld import jsonld
 
 from annotations.agreement import Rating, alpha_from_counts, fleiss_kappa_from_counts, project_agreement
 from annotations.exporters import (
@@ -50,6 +50,7 @@ CONTEXT = ReleaseContext(
     scheme_name="Default verdicts", organisation="Workbench demo desk", licence="CC-BY-4.0",
     language="fr", description="Five French articles.", guidelines="# Guidelines\n\nMark claims.",
     claim_url_template="https://workbench.example.org/articles/{article_id}/?claim={claim_id}",
+    review_url_template="https://factcheck.example.org/checks/{claim_id}",
 )
 
 # Text that breaks naive writers: non-BMP characters, quotes, separators, newlines, a formula.
@@ -100,6 +101,8 @@ def make_record(i: int, final: str | None, given: list[str | None], **extra) -> 
             for k, v in enumerate(given)
         ],
         "agreement": claim_agreement(codes, final),
+        "questions": [],
+        "relations": [],
     }
     record.update(extra)
     return record
@@ -144,34 +147,51 @@ def test_fever_labels_come_only_from_its_set_and_unmapped_claims_are_counted():
     records = sample(40)
     data, writer = written("fever", records)
     rows = [json.loads(line) for line in data.decode().splitlines()]
-    assert {r["label"] for r in rows} <= FEVER_LABELS
     assert {r["label"] for r in rows} == FEVER_LABELS
     unmapped = [r for r in records if not r["verdict"]["fever"]]
-    assert len(rows) == len(records) - len(unmapped) == writer.written
-    assert sum(writer.left_out.values()) == len(unmapped)
-    assert set(writer.left_out) == {
-        "verdict 'misleading' has no FEVER label", "verdict 'not_checkable' has no FEVER label"
+    # FEVER's verifiable claims always have evidence: those without gold evidence stay out.
+    no_gold = [r for r in records if r["verdict"]["fever"] in ("SUPPORTS", "REFUTES") and not r["gold_evidence"]]
+    assert no_gold and len(rows) == len(records) - len(unmapped) - len(no_gold) == writer.written
+    assert writer.left_out == {
+        "verdict 'misleading' has no FEVER label": 8, "verdict 'not_checkable' has no FEVER label": 8,
+        "verifiable verdict without gold evidence": len(no_gold),
     }
     for row in rows:
-        assert set(row) == {"id", "claim", "label", "verifiable", "evidence"}
+        assert set(row) == {"id", "claim", "label", "verifiable", "evidence", "passages"}
         source = next(r for r in records if r["id"] == row["id"])
         assert row["claim"] == (source["statement"] or source["quote"])
         assert row["verifiable"] == ("NOT VERIFIABLE" if row["label"] == "NOT ENOUGH INFO" else "VERIFIABLE")
-        assert len(row["evidence"]) == len(source["gold_evidence"])
-        for evidence_set, gold in zip(row["evidence"], source["gold_evidence"]):
-            assert evidence_set == [[None, gold["id"], gold["url"] or "claim:7", gold["passage"]]]
+        gold = source["gold_evidence"]
+        pages = [g["url"] or "claim:7" for g in gold]
+        if row["label"] == "NOT ENOUGH INFO":
+            assert row["evidence"] == [[[source["id"], None, None, None]]]  # FEVER's NEI shape
+        else:
+            assert row["evidence"] == [[[source["id"], g["id"], page, g["id"]]] for g, page in zip(gold, pages)]
+        assert row["passages"] == [
+            {"evidence_id": g["id"], "page": page, "sentence_id": g["id"], "text": g["passage"]}
+            for g, page in zip(gold, pages)
+        ]
 
 
 # --- AVeriTeC -------------------------------------------------------------------------------
 
 
+def asked(record: dict) -> dict:
+    """The record with its gold evidence answering a question, as AVeriTeC needs."""
+    gold = [{**g, "question": f"Who said it ({g['id']})?"} for g in record["gold_evidence"]]
+    return {**record, "gold_evidence": gold}
+
+
 def test_averitec_is_one_json_array_with_labels_from_its_four_classes():
-    records = sample(40)
+    records = [asked(r) for r in sample(40)]
     data, writer = written("averitec", records)
     items = json.loads(data)
     assert isinstance(items, list) and len(items) == writer.written
-    assert {i["label"] for i in items} <= AVERITEC_LABELS
-    assert writer.left_out == {"verdict 'not_checkable' has no AVeriTeC label": 8}
+    assert {i["label"] for i in items} == AVERITEC_LABELS
+    without = [r for r in records if r["verdict"]["averitec"] and not r["gold_evidence"]]
+    assert writer.left_out == {
+        "verdict 'not_checkable' has no AVeriTeC label": 8, "no question-answer evidence": len(without),
+    }
     for item in items:
         source = next(r for r in records if r["id"] == item["claim_id"])
         assert item["claim"] == (source["statement"] or source["quote"])
@@ -183,8 +203,11 @@ def test_averitec_is_one_json_array_with_labels_from_its_four_classes():
             if a["verdict"] == source["verdict"]["code"] and a["rationale"]
         )
         assert item["justification"] == expected
-        assert item["questions"] == []  # no evidence here carries a question
-        assert [s["title"] for s in item["sources"]] == [g["title"] for g in source["gold_evidence"]]
+        assert [q["question"] for q in item["questions"]] == [g["question"] for g in source["gold_evidence"]]
+        assert item["sources"] == []  # every gold item answers a question here
+        assert item["fact_checking_article"] == f"https://factcheck.example.org/checks/{source['id']}"
+        for name in ("cached_original_claim_url", "location_ISO_code", "fact_checking_strategies"):
+            assert name in item  # the AVeriTeC dev set's fields, all of them
 
 
 def test_averitec_writes_evidence_with_a_question_as_questions_and_answers():
@@ -194,7 +217,8 @@ def test_averitec_writes_evidence_with_a_question_as_questions_and_answers():
     assert item["questions"] == [{
         "question": "Who said it?",
         "answers": [{"answer": record["gold_evidence"][0]["passage"], "answer_type": "Extractive",
-                     "source_url": "https://source.example.org/0", "source_medium": "Web text"}],
+                     "source_url": "https://source.example.org/0", "source_medium": "Web text",
+                     "cached_source_url": "https://source.example.org/0"}],
     }]
     assert [s["url"] for s in item["sources"]] == ["https://source.example.org/0"]
     assert item["claim_types"] == ["Quote Verification"]
@@ -202,58 +226,38 @@ def test_averitec_writes_evidence_with_a_question_as_questions_and_answers():
 
 # --- ClaimReview ----------------------------------------------------------------------------
 
-SCHEMA_ORG = "https://schema.org/"
+def reviews_of(data: bytes) -> list[dict]:
+    """The ClaimReviews of a ClaimReview file (a DataFeed of one-review items)."""
+    feed = json.loads(data)
+    assert feed["@type"] == "DataFeed"
+    return [review for element in feed["dataFeedElement"] for review in element["item"]]
 
 
-def local_loader(url: str, options: dict) -> dict:
-    """Serve schema.org's context from here: the tests never touch the network."""
-    if url.rstrip("/") != SCHEMA_ORG.rstrip("/"):
-        raise AssertionError(f"unexpected remote document {url}")
-    return {"contextUrl": None, "documentUrl": url, "document": {"@context": {"@vocab": SCHEMA_ORG}}}
-
-
-def one(node: dict, prop: str) -> dict:
-    values = node[SCHEMA_ORG + prop]
-    assert len(values) == 1, prop
-    return values[0]
-
-
-def test_claimreview_parses_as_json_ld_with_every_listed_field():
+def test_claimreview_is_a_data_feed_dated_by_the_decisions_linking_to_the_public_pages():
     records = sample(20)
+    records[1]["adjudication"]["decided_at"] = "2025-08-25T23:59:00+00:00"
     data, writer = written("claimreview", records)
-    document = json.loads(data)
-    assert document["@context"] == "https://schema.org"
-    expanded = jsonld.expand(document, {"documentLoader": local_loader})
-    reviews = [n for n in expanded[0]["@graph"]] if "@graph" in expanded[0] else expanded
+    feed = json.loads(data)
+    assert feed["@context"] == "https://schema.org"
+    assert feed["sdLicense"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert feed["sdPublisher"] == {"@type": "Organization", "name": "Workbench demo desk",
+                                   "url": "https://factcheck.example.org/"}
+    assert feed["dateModified"] == "2025-09-01T12:00:00+00:00"  # the release; reviews keep theirs
+    reviews = reviews_of(data)
     assert len(reviews) == writer.written == len(records) - 4  # not_checkable has no rating
     assert writer.left_out == {"verdict 'not_checkable' has no ClaimReview rating": 4}
-    for review in reviews:
-        assert review["@type"] == [SCHEMA_ORG + "ClaimReview"]
-        claim_id = int(one(review, "identifier")["@value"])
-        source = next(r for r in records if r["id"] == claim_id)
-        url = f"https://workbench.example.org/articles/{source['article']['id']}/?claim={claim_id}"
-        assert review["@id"] == url and one(review, "url")["@value"] == url
-        assert one(review, "claimReviewed")["@value"] == (source["statement"] or source["quote"])
-        assert one(review, "datePublished")["@value"] == "2025-09-01"
-        author = one(review, "author")
-        assert author["@type"] == [SCHEMA_ORG + "Organization"]
-        assert one(author, "name")["@value"] == "Workbench demo desk"
-        item = one(review, "itemReviewed")
-        assert item["@type"] == [SCHEMA_ORG + "Claim"]
-        assert one(one(item, "author"), "name")["@value"] == (
-            source["speaker"] or source["article"]["author"]
-        )
-        assert one(item, "author")["@type"] == [SCHEMA_ORG + "Person"]  # people, all of them
-        assert one(item, "datePublished")["@value"] == (
-            source["statement_date"] or source["article"]["published_on"]
-        )
-        assert one(one(item, "appearance"), "url")["@value"] == source["article"]["url"]
-        rating = one(review, "reviewRating")
-        assert rating["@type"] == [SCHEMA_ORG + "Rating"]
-        assert one(rating, "ratingValue")["@value"] == source["verdict"]["claimreview_rating"]
-        assert one(rating, "bestRating")["@value"] == 5
-        assert one(rating, "worstRating")["@value"] == 1
-        assert one(rating, "alternateName")["@value"] == source["verdict"]["claimreview_name"]
+    for element, review in zip(feed["dataFeedElement"], reviews):
+        source = next(r for r in records if r["id"] == int(review["identifier"]))
+        url = f"https://factcheck.example.org/checks/{source['id']}"
+        assert review["@id"] == review["url"] == element["url"] == url
+        assert review["datePublished"] == element["dateCreated"] == source["adjudication"]["decided_at"][:10]
+        assert review["claimReviewed"] == (source["statement"] or source["quote"])
+    assert reviews[1]["datePublished"] == "2025-08-25"
+
+
+def test_claimreview_needs_the_public_address_of_the_fact_checks():
+    with pytest.raises(ValueError, match="public address"):
+        open_writer("claimreview", io.BytesIO(), dataclasses.replace(CONTEXT, review_url_template=""))
 
 
 def test_claimreview_names_the_article_voice_by_its_author_else_its_outlet():
@@ -266,7 +270,7 @@ def test_claimreview_names_the_article_voice_by_its_author_else_its_outlet():
     quoted = {**base[2], "speaker": "Sergueï Lavrov", "asserted_by_article": False}
     records = [{**r, "verdict": verdict_of("supported")} for r in (own_with_author, own_without_author, quoted)]
     data, _ = written("claimreview", records)
-    authors = [r["itemReviewed"]["author"] for r in json.loads(data)["@graph"]]
+    authors = [r["itemReviewed"]["author"] for r in reviews_of(data)]
     assert authors == [
         {"@type": "Person", "name": "A. Auteur"},
         {"@type": "Organization", "name": "Le Monde"},  # the outlet is no person
@@ -364,9 +368,13 @@ def test_every_format_writes_a_valid_empty_file(fmt):
     elif fmt == "averitec":
         assert json.loads(data) == []
     elif fmt == "claimreview":
-        assert json.loads(data)["@graph"] == []
+        assert json.loads(data)["dataFeedElement"] == []
     elif fmt == "csv":
         assert data.decode("utf-8-sig").strip() == ",".join(HEADER)
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        assert [list(r) for r in load_workbook(io.BytesIO(data))["claims"].iter_rows(values_only=True)] == [HEADER]
     else:
         assert pq.read_table(io.BytesIO(data)).num_rows == 0
 
@@ -396,10 +404,14 @@ def test_memory_stays_flat_as_the_release_grows():
             record["id"] = i
             yield record
 
+    # The workbook streams its rows to a temporary file (openpyxl's write-only mode); traced
+    # cell by cell it would take most of this test's time.
+    formats = [f for f in FORMATS if f != "xlsx"]
+
     def peak(n: int) -> int:
-        sinks = {fmt: io.BufferedWriter(io.FileIO("/dev/null", "w")) for fmt in FORMATS}
+        sinks = {fmt: io.BufferedWriter(io.FileIO("/dev/null", "w")) for fmt in formats}
         tracemalloc.start()
-        writers = [open_writer(fmt, sinks[fmt], CONTEXT) for fmt in FORMATS]
+        writers = [open_writer(fmt, sinks[fmt], CONTEXT) for fmt in formats]
         for w in writers:
             if w.format == "parquet":
                 w.row_group = 250

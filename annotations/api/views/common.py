@@ -88,9 +88,11 @@ class ApiViewSet(viewsets.GenericViewSet):
         return self._roles
 
     def respond(self, serializer_class: type[serializers.Serializer], obj: Any,
-                status_code: int = status.HTTP_200_OK, headers: dict | None = None) -> Response:
-        """Serialize one object with its ETag (for versioned objects)."""
-        data = serializer_class(obj, context=self.get_serializer_context()).data
+                status_code: int = status.HTTP_200_OK, headers: dict | None = None,
+                context: dict | None = None) -> Response:
+        """Serialize one object with its ETag (for versioned objects); `context` adds to the
+        serializer's context."""
+        data = serializer_class(obj, context={**self.get_serializer_context(), **(context or {})}).data
         headers = dict(headers or {})
         if isinstance(obj, Model) and hasattr(obj, "version"):
             headers["ETag"] = etag(obj.version)

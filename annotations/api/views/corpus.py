@@ -14,7 +14,7 @@ from rest_framework.reverse import reverse
 from ... import selectors
 from ...access import Capability
 from ...models import Article, Claim, ClaimRelation, Job
-from ...selectors import visibility
+from ...selectors import article_page, visibility
 from ...services import articles as article_services
 from ...services import claims as claim_services
 from ...services import imports
@@ -119,8 +119,12 @@ class ArticleViewSet(ApiViewSet):
         responses={200: s.ClaimSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="Read a claim", description="A claim; `ETag` carries its version.",
-        responses={200: s.ClaimSerializer, **READ_ERRORS},
+        summary="Read a claim",
+        description=(
+            "A claim; `ETag` carries its version. For a suggestion, `reasons` says why: the "
+            "engine's cues, and accepted claims of other articles that read like it."
+        ),
+        responses={200: s.ClaimDetailSerializer, **READ_ERRORS},
     ),
     create=extend_schema(
         summary="Mark a claim",
@@ -161,7 +165,9 @@ class ClaimViewSet(ApiViewSet):
         return visibility.claim_get_visible(self.request.user, int(pk))
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self.respond(s.ClaimSerializer, self._claim(pk))
+        claim = self._claim(pk)
+        reasons = article_page.suggestion_reasons(request.user, claim)
+        return self.respond(s.ClaimDetailSerializer, claim, context={"reasons": reasons})
 
     def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.ClaimCreateSerializer)
@@ -195,11 +201,15 @@ class ClaimViewSet(ApiViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List relations between claims",
-        description="Same claim / contradicts / supports / related links, for those who find claims.",
+        description=(
+            "Same claim / contradicts / supports / related links: all of them for those who find "
+            "claims; for researchers, the links between two adjudicated claims."
+        ),
         responses={200: s.RelationSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
-        summary="Read a relation", description="One link between two claims.",
+        summary="Read a relation",
+        description="One link between two claims (researchers: between two adjudicated claims, else 404).",
         responses={200: s.RelationSerializer, **READ_ERRORS},
     ),
     create=extend_schema(
@@ -217,7 +227,9 @@ class RelationViewSet(ApiViewSet):
     queryset = ClaimRelation.objects.none()
     serializer_class = s.RelationSerializer
     filterset_class = RelationFilter
-    list_capability = Capability.FIND
+    # Every role reads some links: all of them where it finds claims, and researchers those
+    # between adjudicated claims (visibility.relations_listable).
+    list_capability = Capability.VIEW
     ordering_fields = ("id", "created_at")
 
     def get_queryset(self) -> QuerySet[ClaimRelation]:
@@ -228,7 +240,8 @@ class RelationViewSet(ApiViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self.respond(s.RelationSerializer, visibility.relation_get_for_user(request.user, int(pk)))
+        relation = visibility.relation_get_for_user(request.user, int(pk), capability=Capability.RELEASES)
+        return self.respond(s.RelationSerializer, relation)
 
     def create(self, request: AuthenticatedRequest) -> Response:
         data = self.input(s.RelationCreateSerializer)

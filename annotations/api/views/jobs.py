@@ -60,6 +60,17 @@ from .docs import (
         request=s.ProjectRefSerializer,
         responses={202: s.JobSerializer, **JOB_START_ERRORS},
     ),
+    relations=extend_schema(
+        summary="Start a relation job",
+        description=(
+            "Managers only. Indexes the project's articles for the claim graph (all changed since "
+            "the last run, or the ones given) and proposes relations across articles for reviewers "
+            "(see relation-candidates). Imports and suggest jobs queue one by themselves once a "
+            "project has an index."
+        ),
+        request=s.RelationsJobSerializer,
+        responses={202: s.JobSerializer, **JOB_START_ERRORS},
+    ),
     cancel=extend_schema(
         summary="Cancel a job",
         description=(
@@ -120,6 +131,16 @@ class JobViewSet(ApiViewSet):
         data = self.input(s.ProjectRefSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         return job_accepted(self, adjudication.agreement_job_start(project=project, by=request.user))
+
+    @action(detail=False, methods=["post"])
+    def relations(self, request: AuthenticatedRequest) -> Response:
+        from ...services import graph_jobs  # loads the relation engine: only when asked
+
+        data = self.input(s.RelationsJobSerializer)
+        project = selectors.project_get_for_user(request.user, slug=data["project"])
+        return job_accepted(self, graph_jobs.relations_job_start(
+            project=project, by=request.user, article_ids=data["article_ids"],
+        ))
 
     @action(detail=True, methods=["post"])
     def cancel(self, request: AuthenticatedRequest, pk: str) -> Response:

@@ -41,6 +41,15 @@ class Command(BaseCommand):
         if report.project_created and not options["no_suggest"]:
             # Annotators find suggested claims waiting on their first visit, as on a real desk.
             call_command("suggest_claims", project=PROJECT_SLUG, stdout=self.stdout)
+            # ... and the claim graph ready: related claims on every panel, proposals to review.
+            from annotations.models import Project
+            from annotations.services.graph_jobs import relations_build
+
+            built = relations_build(Project.objects.get(slug=PROJECT_SLUG))
+            self.stdout.write(
+                f"claim graph: {built['passages_indexed']} passages indexed, "
+                f"{built['proposed']} relations proposed"
+            )
         if report.users_created and not password:
             self.stdout.write(self.style.WARNING("Demo users have no password; set one with changepassword."))
         self.stdout.write(

@@ -101,4 +101,4 @@ class Command(BaseCommand):
             fmt = counts["formats"].get(item.format, {})
             left = fmt.get("left_out") or {}
             note = "" if not left else "; left out: " + ", ".join(f"{n} ({why})" for why, n in left.items())
-            self.stdout.write(f"  {item.format:<12} {item.size:>12,} B  {item.file.name}{note}")
+            self.stdout.write(f"  {item.format:<17} {item.size:>12,} B  {item.file.name}{note}")

@@ -185,7 +185,42 @@
     button.setAttribute("aria-pressed", "true");
   }
 
+  // The related list (f): a focused item takes one key to link it or to answer a question with
+  // it (the keys its buttons show), and the arrows move between items. Captured before app.js's
+  // page hotkeys, which would otherwise read s as Save and n as Next.
+  const RELATED_KEYS = new Set(["s", "x", "p", "y", "n", "t", "u"]);
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      const target = event.target;
+      if (!target || !target.closest || event.ctrlKey || event.metaKey || event.altKey) return;
+      const item = target.closest("[data-related-item]");
+      if (!item || target.closest("input, select, textarea")) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        const items = Array.from(item.parentElement.querySelectorAll("[data-related-item]"));
+        const next = items[items.indexOf(item) + (event.key === "ArrowDown" ? 1 : -1)];
+        if (next) next.focus();
+        event.preventDefault();
+        event.stopPropagation();
+        return;
+      }
+      if (!RELATED_KEYS.has(event.key)) return;
+      const button = item.querySelector('[data-related-key="' + event.key + '"]');
+      if (!button) return;
+      event.preventDefault();
+      event.stopPropagation();
+      button.click();
+    },
+    true
+  );
+
   document.body.addEventListener("htmx:afterSettle", function (event) {
+    const into = event.detail.target;
+    if (into && into.classList && into.classList.contains("related-list")) {
+      // The list arrived: its first item takes the focus, ready for a key.
+      const first = into.querySelector("[data-related-item]");
+      if (first) first.focus();
+    }
     if (event.detail.target && event.detail.target.id === "claim-panel") {
       syncFocus(true);
       if (event.detail.requestConfig && event.detail.requestConfig.verb !== "get") since = Date.now();

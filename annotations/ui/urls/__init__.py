@@ -3,7 +3,7 @@
 from django.urls import path
 
 from ..views import auth, home
-from . import account, annotate, manage, review
+from . import account, annotate, graph, manage, review
 
 app_name = "ui"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     *annotate.urlpatterns,
     *manage.urlpatterns,
     *review.urlpatterns,
+    *graph.urlpatterns,
 ]

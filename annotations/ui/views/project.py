@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ... import selectors
+from ...access import Capability, can
 from ...models import Assignment, Role
+from ...selectors.graph import pending_candidates_count
 from ...services import assignments as assignment_services
 from ..markdown import render_markdown
 from .common import AuthenticatedHttpRequest, member_view
@@ -50,6 +52,10 @@ def project_page(request: HttpRequest, slug: str) -> HttpResponse:
         "sees_candidates": bool(roles - {Role.RESEARCHER}) or request.user.is_superuser,
         "guidelines": render_markdown(project.guidelines),
         "description": render_markdown(project.description),
+        # Reviewers see how many proposed relations wait for them (one query, theirs only).
+        "pending_relations": (
+            pending_candidates_count(project) if can(roles, Capability.REVIEW, user=request.user) else None
+        ),
     }
     return render(request, "annotations/ui/project/page.html", context)
 

@@ -20,6 +20,8 @@ from ... import selectors
 from ...access import Capability, StaleVersion, roles_for
 from ...models import Evidence, JobStatus
 from ...selectors.agreement import latest_agreement_jobs
+from ...selectors.article_page import _relations_of
+from ...selectors.graph import questions_of_claim
 from ...selectors.review import DEFAULT_FILTER, REVIEW_FILTERS, ClaimReview
 from ...services.adjudication import (
     adjudication_accept_majority,
@@ -158,6 +160,8 @@ def _adjudicate_page(
         "chosen": chosen, "note": note, "version": version or "", "form": form,
         "queue_filter": queue_filter, "filter_label": FILTER_LABELS[queue_filter], "tab": "review",
         "has_gold_hotkeys": bool(items),
+        # The claim graph around the claim: its links either way and the questions it answers.
+        "relations": _relations_of(review.claim), "claim_questions": questions_of_claim(review.claim),
     }
     return render(request, TEMPLATES + "adjudicate.html", context, status=status)
 

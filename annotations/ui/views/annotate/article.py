@@ -10,14 +10,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from ....models import RelationKind, Stance
+from ....models import Answer, RelationKind, Stance
 from ....selectors.article_page import (
     ArticlePage,
     ClaimPanel,
     article_page_for_user,
     claim_panel_for_user,
 )
+from ....selectors.graph import questions_of_claim
 from ...forms import AnnotationForm, ClaimEditForm, EvidenceForm, RelationForm
+from ...forms_graph import QuestionCreateForm
 from ...markdown import render_markdown
 from ..common import AuthenticatedHttpRequest, member_view
 from .body import render_body
@@ -49,6 +51,8 @@ def panel_context(
     annotation_form: AnnotationForm | None = None,
     evidence_form: EvidenceForm | None = None,
     relation_form: RelationForm | None = None,
+    question_form: QuestionCreateForm | None = None,
+    related_open: bool = False,
     conflict: Any = None,
     conflict_kind: str = "",
     notice: str = "",
@@ -58,7 +62,7 @@ def panel_context(
     context: dict[str, Any] = {
         "panel": panel, "conflict": conflict, "conflict_kind": conflict_kind, "notice": notice,
         "errors": errors or [], "stances": Stance.choices, "relation_kinds": RelationKind.choices,
-        "confidences": range(1, 6),
+        "confidences": range(1, 6), "answers": Answer.choices, "related_open": related_open,
     }
     if panel is None:
         return context
@@ -82,6 +86,9 @@ def panel_context(
         ),
         evidence_form=evidence_form or EvidenceForm(initial={"stance": Stance.SUPPORTS}),
         relation_form=relation_form or RelationForm(initial={"kind": RelationKind.SAME}),
+        question_form=question_form or QuestionCreateForm(),
+        # The claim graph is the work of those who find claims (two queries, none otherwise).
+        claim_questions=questions_of_claim(claim) if panel.perms.find else [],
         article_url=article_url(claim.article_id),
     )
     return context

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
 from ....access import Capability, StaleVersion, allow
-from ....models import Annotation, Claim
+from ....models import Annotation, Claim, ClaimStatus
 from ....selectors import article_get_for_user
 from ....selectors.article_page import (
     article_page_for_user,
@@ -37,6 +37,7 @@ from ....selectors.visibility import (
 )
 from ....services import claims as claim_services
 from ....services import work as work_services
+from ....services.graph import relate_and_accept
 from ...forms import (
     AnnotationForm,
     ClaimCreateForm,
@@ -292,13 +293,18 @@ def claim_relate(request: AuthenticatedHttpRequest, claim_id: int) -> HttpRespon
     data = form.cleaned_data
     try:
         target = claim_of_project(claim.article.project_id, data["target"], field="target")
-        claim_services.claim_relate(
+        # A suggestion linked to stays unjudged and unreleased unless accepted: the results offer
+        # it ticked, one box per suggested claim, whose value names the claim it is about.
+        accept = str(target.pk) in request.POST.getlist("accept_target")
+        relate_and_accept(
             source=claim, target=target, kind=data["kind"], note=data["note"].strip(),
-            by=request.user,
+            by=request.user, accept_target=accept,
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _respond(request, claim, failed=error_lines(exc), relation_form=form)
+    if accept and target.status == ClaimStatus.CANDIDATE:
+        return _respond(request, claim, structural=True, done=_("Claims linked; the suggestion is accepted."))
     return _respond(request, claim, done=_("Claims linked."))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -10,16 +11,19 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ....access import Capability, can, roles_for
+from ....exporters import COMPANIONS
+from ....models import Verdict
 from ....selectors.releases import (
     RELEASE_FORMATS,
     release_file_get_for_user,
     release_get_for_user,
     releases_for_user,
 )
-from ....services.releases import release_delete, release_job_start
+from ....services.releases import release_default_formats, release_delete, release_job_start
 from ...forms_manage import ReleaseForm, add_service_errors
 from ...markdown import render_markdown
 from ..common import AuthenticatedHttpRequest, member_view
@@ -64,7 +68,7 @@ def releases(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied(_("Only the project's managers make releases."))
-        form = ReleaseForm(request.POST, project=project, formats=RELEASE_FORMATS)
+        form = ReleaseForm(request.POST, project=project, formats=RELEASE_FORMATS, labels=FORMAT_LABELS)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -83,7 +87,9 @@ def releases(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
                 )
                 return redirect("ui:job", job_id=job.pk)
     elif may_manage:
-        form = ReleaseForm(project=project, formats=RELEASE_FORMATS)
+        # ClaimReview is ticked only when the project has a public address for its fact checks.
+        form = ReleaseForm(project=project, formats=RELEASE_FORMATS, labels=FORMAT_LABELS,
+                           initial_formats=release_default_formats(project))
     page = Paginator(releases_for_user(request.user, project), RELEASES_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -113,22 +119,99 @@ def _card_parts(card: str) -> tuple[str, str]:
     return "", card
 
 
+# The data files in their usual order: the formats, each followed by the tables it brings.
+FILE_ORDER = [name for fmt in RELEASE_FORMATS for name in (fmt, *COMPANIONS.get(fmt, ()))]
+
+
 def _file_order(release_file: Any) -> tuple[int, int]:
     """The zip of everything first, then the data formats in their usual order, then the rest."""
     if release_file.format == "zip":
         return (0, 0)
-    if release_file.format in RELEASE_FORMATS:
-        return (1, RELEASE_FORMATS.index(release_file.format))
+    if release_file.format in FILE_ORDER:
+        return (1, FILE_ORDER.index(release_file.format))
     return (2, 0)
 
 
-def _rows(data: dict[str, Any]) -> list[tuple[str, Any, list[tuple[str, Any]]]]:
-    """A JSON object of figures as (name, value, sub-rows) for a table; nested objects become sub-rows."""
-    rows = []
+# Readable names of a release's files, counts and figures (the stored keys are English ids).
+FORMAT_LABELS = {
+    "jsonl": gettext_lazy("Claims (JSONL)"), "parquet": gettext_lazy("Claims (Parquet)"), "csv": gettext_lazy("Claims (CSV, for spreadsheets)"),
+    "xlsx": gettext_lazy("Claims (Excel workbook, exact text)"),
+    "fever": gettext_lazy("FEVER (JSONL)"), "averitec": gettext_lazy("AVeriTeC (JSON)"), "claimreview": gettext_lazy("ClaimReview (JSON-LD)"),
+    "articles": gettext_lazy("Articles (JSONL)"), "articles-parquet": gettext_lazy("Articles (Parquet)"),
+    "relations": gettext_lazy("Claim relations (JSONL)"), "relations-parquet": gettext_lazy("Claim relations (Parquet)"),
+    "pairs": gettext_lazy("Claim pairs for NLI (JSONL)"), "pairs-parquet": gettext_lazy("Claim pairs for NLI (Parquet)"),
+    "card": gettext_lazy("Dataset card (README.md)"), "sha256sums": gettext_lazy("Checksums (SHA256SUMS)"), "zip": gettext_lazy("Everything (zip)"),
+}
+FIGURE_LABELS = {
+    # counts
+    "claims": gettext_lazy("Claims"), "articles": gettext_lazy("Articles"), "languages": gettext_lazy("Languages"),
+    "annotations": gettext_lazy("Annotations"), "annotators": gettext_lazy("Annotators"),
+    "unadjudicated": gettext_lazy("Claims without a final verdict"), "verdicts": gettext_lazy("Final verdicts"),
+    "methods": gettext_lazy("How the final verdicts were reached"), "formats": gettext_lazy("Files"),
+    "relations": gettext_lazy("Links between released claims"),
+    "accepted_claims_not_released": gettext_lazy("Accepted claims not in this release"),
+    "records": gettext_lazy("records"), "left_out": gettext_lazy("left out"),
+    "unanimous": gettext_lazy("unanimous (accepted automatically)"), "majority": gettext_lazy("majority"),
+    "adjudicated": gettext_lazy("adjudicated by a reviewer"),
+    # agreement
+    "claims_with_two_or_more_verdicts": gettext_lazy("Claims with two or more verdicts"),
+    "krippendorff_alpha_nominal": gettext_lazy("Krippendorff's alpha (nominal)"), "fleiss_kappa": gettext_lazy("Fleiss' kappa"),
+    "percent_agreement": gettext_lazy("Percent agreement"), "unanimous_claims": gettext_lazy("Unanimous claims"),
+    "mean_share_agreeing_with_final": gettext_lazy("Mean share of annotators agreeing with the final verdict"),
+    # filters
+    "include_unadjudicated": gettext_lazy("Claims without a final verdict included"),
+    "min_agreement": gettext_lazy("Minimum agreement"), "since": gettext_lazy("Claim date from"), "until": gettext_lazy("Claim date until"),
+}
+LEFT_OUT_REASONS = {
+    "no final verdict": gettext_lazy("no final verdict"),
+    "no question-answer evidence": gettext_lazy("no evidence answering a question"),
+    "verifiable verdict without gold evidence": gettext_lazy("supported or refuted without gold evidence"),
+    "a linked claim is not in this release": gettext_lazy("a linked claim is not in this release"),
+}
+UNMAPPED = re.compile(r"^verdict '(?P<code>.+)' has no (?P<what>.+)$")
+UNMAPPED_WHAT = {
+    "FEVER label": gettext_lazy("FEVER label"), "AVeriTeC label": gettext_lazy("AVeriTeC label"),
+    "ClaimReview rating": gettext_lazy("ClaimReview rating"),
+}
+
+
+def _label(key: Any, labels: dict[str, Any] | None = None) -> str:
+    """A figure's readable name: known keys translated, verdict codes named, others as they are."""
+    key = str(key)
+    if labels and key in labels:
+        return str(labels[key])
+    return str(FIGURE_LABELS.get(key, key.replace("_", " ")))
+
+
+def _reason(reason: str) -> str:
+    """Why a format left claims out, in the reader's language."""
+    if reason in LEFT_OUT_REASONS:
+        return str(LEFT_OUT_REASONS[reason])
+    matched = UNMAPPED.match(reason)
+    if matched:
+        what = UNMAPPED_WHAT.get(matched["what"], matched["what"])
+        return _("verdict “%(code)s” has no %(what)s") % {"code": matched["code"], "what": what}
+    return reason
+
+
+def _rows(data: dict[str, Any], verdict_names: dict[str, str] | None = None) -> list[tuple[str, Any, list[tuple[str, Any]]]]:
+    """A JSON object of figures as (name, value, sub-rows) for a table, with readable names;
+    nested objects become sub-rows, and each file's figures its records and what it left out."""
+    rows: list[tuple[str, Any, list[tuple[str, Any]]]] = []
     for key, value in (data or {}).items():
-        name = str(key).replace("_", " ")
-        if isinstance(value, dict) and value:
-            rows.append((name, None, [(str(k), _flat(v)) for k, v in value.items()]))
+        name = _label(key)
+        if key == "formats" and isinstance(value, dict):
+            for fmt, figures in value.items():
+                sub: list[tuple[str, Any]] = [(_label("records"), figures.get("records"))]
+                sub += [(_("%(label)s: %(value)s") % {"label": _label("left_out"), "value": _reason(r)}, n)
+                        for r, n in (figures.get("left_out") or {}).items()]
+                rows.append((str(FORMAT_LABELS.get(fmt, fmt)), None, sub))
+        elif isinstance(value, dict) and value:
+            rows.append((name, None, [(_label(k, verdict_names), _flat(v)) for k, v in value.items()]))
+        elif isinstance(value, bool):
+            rows.append((name, _("yes") if value else _("no"), []))
+        elif key == "verdicts" and isinstance(value, list):
+            rows.append((name, ", ".join(str((verdict_names or {}).get(v, v)) for v in value), []))
         else:
             rows.append((name, _flat(value), []))
     return rows
@@ -142,11 +225,15 @@ def release_detail(request: HttpRequest, release_id: int) -> HttpResponse:
     project = release.project
     roles = roles_for(request.user, project)
     front_matter, body = _card_parts(release.card)
+    names = dict(Verdict.objects.filter(scheme_id=project.scheme_id).values_list("code", "name"))
+    files = sorted(release.files.all(), key=_file_order)
+    for item in files:
+        item.label = FORMAT_LABELS.get(item.format, item.format)  # type: ignore[attr-defined]
     context = page_context(
         project, roles, request.user, "releases", release=release,
-        files=sorted(release.files.all(), key=_file_order), card=render_markdown(body),
-        front_matter=front_matter,
-        counts=_rows(release.counts), agreement=_rows(release.agreement), filters=_rows(release.filters),
+        files=files, card=render_markdown(body), front_matter=front_matter,
+        counts=_rows(release.counts, names), agreement=_rows(release.agreement),
+        filters=_rows(release.filters, names),
     )
     return render(request, TEMPLATES + "release.html", context)
 

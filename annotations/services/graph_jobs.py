@@ -1,0 +1,343 @@
+"""The relation job: keep a project's vector index current and propose relations across articles.
+
+The index (annotations/graph/index.py) holds one vector per candidate sentence of each article
+(key `s<article>:<start>-<end>`) and per claim (key `c<claim id>`), in one directory per
+project under GRAPH_INDEX_DIR. Only workers write it, one job per project at a time (a file
+lock), with an atomic save; web requests read it. It is rebuilt incrementally: an import or a
+suggest job queues a relation job for the articles it touched, and a job started by hand
+re-indexes the articles whose claims changed since the last successful one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from ..access import AuthUser, Capability, require
+from ..graph import engine as graph_engine
+from ..graph.index import VectorIndex
+from ..models import (
+    Article,
+    CandidateOrigin,
+    CandidateStatus,
+    Claim,
+    ClaimStatus,
+    Job,
+    JobKind,
+    JobStatus,
+    Project,
+    RelationCandidate,
+    RelationModel,
+)
+from ..suggest.embeddings import default_embedder
+from .graph import PROPOSABLE_KINDS, candidate_propose
+from .jobs import Progress, UserFacingError, job_create, job_enqueue
+
+log = logging.getLogger(__name__)
+
+SHORTLIST = 50  # nearest vectors re-ranked by the engine for each anchor
+PER_ANCHOR = 10  # related passages kept per anchor
+# A retrain needs this many decided proposals, with both answers among them.
+MIN_DECISIONS = 20
+
+
+class RelationsRefused(UserFacingError):
+    """The relation job cannot run as asked (the reason is shown on the job's page)."""
+
+
+# --- the index on disk -----------------------------------------------------------------------
+
+
+def index_dir(project_id: int) -> Path:
+    """Where the project's vector index lives."""
+    return Path(settings.GRAPH_INDEX_DIR) / f"project-{project_id}"
+
+
+@contextmanager
+def _writing(project_id: int) -> Iterator[VectorIndex]:
+    """The project's index, opened for one writer at a time and saved on success."""
+    folder = index_dir(project_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            index = VectorIndex.open(folder, default_embedder().dim)
+            yield index
+            index.save()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def open_index(project_id: int) -> VectorIndex | None:
+    """The project's index for reading, or None before the first relation job."""
+    folder = index_dir(project_id)
+    if not folder.exists():
+        return None
+    return VectorIndex.open(folder, default_embedder().dim)
+
+
+def claim_key(claim_id: int) -> str:
+    return f"c{claim_id}"
+
+
+def sentence_key(article_id: int, start: int, end: int) -> str:
+    return f"s{article_id}:{start}-{end}"
+
+
+def parse_key(key: str) -> tuple[str, int, int, int]:
+    """('c', claim id, 0, 0) or ('s', article id, start, end)."""
+    if key.startswith("c"):
+        return "c", int(key[1:]), 0, 0
+    article, span = key[1:].split(":")
+    start, end = span.split("-")
+    return "s", int(article), int(start), int(end)
+
+
+def article_passages(article: Article, claims: Sequence[Claim]) -> list[graph_engine.Passage]:
+    """The article's claims (not rejected) and its candidate sentences no claim covers exactly."""
+    lang = article.language or article.project.language
+    doc = str(article.pk)
+    spans = {(c.start, c.end) for c in claims}
+    out = [
+        graph_engine.Passage(key=claim_key(c.pk), doc=doc, start=c.start, end=c.end, text=c.quote, lang=lang)
+        for c in claims
+    ]
+    for p in graph_engine.passages_of(doc, article.body, lang):
+        if (p.start, p.end) not in spans:
+            out.append(graph_engine.Passage(
+                key=sentence_key(article.pk, p.start, p.end), doc=doc, start=p.start, end=p.end,
+                text=p.text, lang=lang,
+            ))
+    return out
+
+
+def index_articles(project: Project, article_ids: Iterable[int], progress: Progress | None = None) -> int:
+    """(Re)index the articles' passages; returns how many passages were written."""
+    ids = sorted(set(article_ids))
+    embedder = default_embedder()
+    written = 0
+    with _writing(project.pk) as index:
+        present = set(Article.objects.filter(project=project, pk__in=ids).values_list("pk", flat=True))
+        gone = [str(i) for i in ids if i not in present]
+        if gone:
+            index.remove_docs(gone)
+        for done, article in enumerate(
+            Article.objects.filter(pk__in=sorted(present)).select_related("project").order_by("pk").iterator(chunk_size=50), 1
+        ):
+            claims = list(article.claims.exclude(status=ClaimStatus.REJECTED).order_by("start", "end"))
+            passages = article_passages(article, claims)
+            index.remove_docs([str(article.pk)])
+            if passages:
+                index.add(
+                    [p.key for p in passages], [p.doc for p in passages],
+                    embedder.embed([p.text for p in passages]),
+                )
+            written += len(passages)
+            if progress is not None:
+                progress("indexing", done, len(present))
+    return written
+
+
+# --- turning index hits back into passages ---------------------------------------------------
+
+
+def passages_for_keys(project: Project, keys: Sequence[str]) -> dict[str, graph_engine.Passage]:
+    """The passages behind index keys, read from the database as they are now (gone ones dropped)."""
+    claim_ids, article_ids = [], set()
+    parsed = {}
+    for key in keys:
+        kind, a, s, e = parse_key(key)
+        parsed[key] = (kind, a, s, e)
+        if kind == "c":
+            claim_ids.append(a)
+        else:
+            article_ids.add(a)
+    claims = {
+        c.pk: c for c in Claim.objects.filter(pk__in=claim_ids, article__project=project)
+        .exclude(status=ClaimStatus.REJECTED).select_related("article")
+    }
+    articles = {a.pk: a for a in Article.objects.filter(project=project, pk__in=article_ids)}
+    out = {}
+    for key, (kind, a, s, e) in parsed.items():
+        if kind == "c" and a in claims:
+            c = claims[a]
+            lang = c.article.language or project.language
+            out[key] = graph_engine.Passage(key=key, doc=str(c.article_id), start=c.start, end=c.end, text=c.quote, lang=lang)
+        elif kind == "s" and a in articles:
+            art = articles[a]
+            out[key] = graph_engine.Passage(
+                key=key, doc=str(a), start=s, end=e, text=art.body[s:e], lang=art.language or project.language,
+            )
+    return out
+
+
+def current_weights(project: Project) -> graph_engine.PairWeights | None:
+    """The project's fitted pair weights, if a retrain produced some."""
+    model = RelationModel.objects.filter(project=project, is_current=True).first()
+    if model is None:
+        return None
+    try:
+        return graph_engine.PairWeights.from_json(model.weights)
+    except (KeyError, TypeError, ValueError):
+        log.warning("relation model %s does not fit this engine; using the defaults", model.pk)
+        return None
+
+
+def rank_related(
+    project: Project, anchor: graph_engine.Passage, vec: np.ndarray, index: VectorIndex, *,
+    k: int = PER_ANCHOR, shortlist: int = SHORTLIST, weights: graph_engine.PairWeights | None = None,
+    exclude_doc: str | None = None,
+) -> list[graph_engine.Related]:
+    """The anchor's related passages from other articles: nearest vectors, re-ranked by the engine."""
+    hits = index.search(vec, shortlist, exclude_doc=exclude_doc if exclude_doc is not None else anchor.doc)
+    passages = passages_for_keys(project, [key for key, _, _ in hits])
+    pool = [passages[key] for key, _, _ in hits if key in passages]
+    if not pool:
+        return []
+    pool_vecs = index.vectors([p.key for p in pool])
+    return graph_engine.related(anchor, vec, pool, pool_vecs, k=k, weights=weights)
+
+
+# --- the job ---------------------------------------------------------------------------------
+
+
+def relations_job_start(*, project: Project, by: AuthUser, article_ids: Iterable[int] | None = None) -> Job:
+    """Queue a relation job (managers only): all changed articles, or the ones given."""
+    require(by, project, Capability.MANAGE)
+    params = {"article_ids": sorted(set(article_ids)) if article_ids is not None else None}
+    with transaction.atomic():
+        job = job_create(project=project, kind=JobKind.RELATIONS, by=by, params=params)
+        from ..tasks import find_relations_task
+
+        job_enqueue(job, find_relations_task)
+    return job
+
+
+def relations_job_after(*, job: Job, article_ids: Iterable[int]) -> Job | None:
+    """Queue a relation job for the articles an import or a suggest job touched (once per job).
+
+    Only in projects whose graph is on, i.e. that have an index: a manager's first "Find related
+    claims" (or load_seeds, for the seed project) builds it; from then on it keeps itself current.
+    """
+    ids = sorted(set(article_ids))
+    if not ids or job.created_by_id is None or not index_dir(job.project_id).exists():
+        return None
+    existing = Job.objects.filter(project_id=job.project_id, kind=JobKind.RELATIONS, params__after_job=job.pk).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        follow = job_create(
+            project=job.project, kind=JobKind.RELATIONS, by=job.created_by,
+            params={"article_ids": ids, "after_job": job.pk},
+        )
+        from ..tasks import find_relations_task
+
+        job_enqueue(follow, find_relations_task)
+    return follow
+
+
+def _changed_articles(job: Job) -> list[int]:
+    """Articles to (re)index when none were named: all at first, then those whose claims changed."""
+    last = (
+        Job.objects.filter(project_id=job.project_id, kind=JobKind.RELATIONS, status=JobStatus.SUCCEEDED)
+        .exclude(pk=job.pk).order_by("-finished_at").values_list("started_at", flat=True).first()
+    )
+    articles = Article.objects.filter(project_id=job.project_id)
+    if last is None or open_index(job.project_id) is None:
+        return list(articles.values_list("pk", flat=True))
+    return list(
+        articles.filter(Q(created_at__gte=last) | Q(claims__updated_at__gte=last))
+        .distinct().values_list("pk", flat=True)
+    )
+
+
+def retrain_pair_weights(project: Project) -> RelationModel | None:
+    """Fit the pair weights on the project's decided proposals, when there are enough new ones."""
+    decided = list(
+        RelationCandidate.objects.filter(project=project, origin=CandidateOrigin.ENGINE)
+        .exclude(status=CandidateStatus.PENDING).exclude(features={})
+        .values_list("features", "status")
+    )
+    labels = [1 if status == CandidateStatus.ACCEPTED else 0 for _, status in decided]
+    current = RelationModel.objects.filter(project=project, is_current=True).first()
+    if len(decided) < MIN_DECISIONS or len(set(labels)) < 2 or (current and current.decisions == len(decided)):
+        return None
+    weights = graph_engine.fit_pair_weights([f for f, _ in decided], labels, base=graph_engine.default_weights())
+    with transaction.atomic():
+        RelationModel.objects.filter(project=project, is_current=True).update(is_current=False)
+        return RelationModel.objects.create(
+            project=project, weights=weights.to_json(), decisions=len(decided), positives=sum(labels),
+        )
+
+
+def relations_job_work(job: Job, progress: Progress) -> dict:
+    """Index the job's articles, retrain on decisions, then propose relations from those articles."""
+    if job.created_by is None:
+        raise RelationsRefused("The person who started this job no longer exists.")
+    require(job.created_by, job.project_id, Capability.FIND)
+    project = job.project
+    ids = job.params.get("article_ids") or _changed_articles(job)
+    written = index_articles(project, ids, progress)
+    model = retrain_pair_weights(project)
+    proposed = propose_relations(project, ids, job_id=job.pk, progress=progress)
+    index = open_index(project.pk)
+    return {
+        "articles": len(ids), "passages_indexed": written, "proposed": proposed,
+        "retrained": model is not None, "index_size": len(index) if index is not None else 0,
+    }
+
+
+def relations_build(project: Project) -> dict:
+    """Index every article of the project and propose relations, in this process (load_seeds)."""
+    ids = list(Article.objects.filter(project=project).values_list("pk", flat=True))
+    written = index_articles(project, ids)
+    return {"articles": len(ids), "passages_indexed": written, "proposed": propose_relations(project, ids)}
+
+
+def propose_relations(
+    project: Project, article_ids: Sequence[int], *, job_id: int | None = None, progress: Progress | None = None,
+) -> int:
+    """Propose relations from the articles' passages to other articles'; returns how many are new."""
+    weights = current_weights(project)
+    index = open_index(project.pk)
+    if index is None or not len(index):
+        return 0
+    anchors = passages_for_keys(project, _keys_of_articles(index, article_ids))
+    proposed = 0
+    for done, anchor in enumerate(anchors.values(), 1):
+        vec = index.vectors([anchor.key])[0]
+        for item in rank_related(project, anchor, vec, index, weights=weights):
+            if item.relation not in PROPOSABLE_KINDS or item.score < graph_engine.PROPOSE_THRESHOLD:
+                continue
+            made = candidate_propose(
+                project_id=project.pk, kind=item.relation, a=_side(anchor), b=_side(item.passage),
+                score=item.score, reasons=list(item.reasons), origin=CandidateOrigin.ENGINE,
+                features=graph_engine.pair_features(anchor, item.passage, vec, index.vectors([item.passage.key])[0]),
+                job_id=job_id,
+            )
+            proposed += made is not None
+        if progress is not None:
+            progress("proposing", done, len(anchors))
+    return proposed
+
+
+def _keys_of_articles(index: VectorIndex, article_ids: Sequence[int]) -> list[str]:
+    """The index keys of the articles' passages."""
+    return index.keys_of([str(i) for i in article_ids])
+
+
+def _side(passage: graph_engine.Passage) -> Claim | tuple[int, int, int]:
+    kind, a, s, e = parse_key(passage.key)
+    if kind == "c":
+        claim = Claim.objects.filter(pk=a).first()
+        if claim is not None:
+            return claim
+    return (int(passage.doc), passage.start, passage.end)

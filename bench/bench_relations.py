@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Benchmark the claim graph: dev-set quality, and related-claim retrieval at 100,000 articles.
+
+Quality: the five seed articles go through the offline command's pure part
+(annotations/graph/offline.py, exactly what `manage.py suggest_relations --offline` writes) and
+the output is scored by shared/eval/score_relations.py against seeds_relations_dev.jsonl.
+
+Scale: a VectorIndex of ARTICLES × PASSAGES random unit vectors (512 dims, what the embedder
+gives; random vectors are the worst case for nothing and fine for timing an exact search) is
+built, saved, reopened memory-mapped and queried; then one article's passages are added and
+saved (the incremental path of the job after an import); then related() re-ranks each query's
+shortlist with the full pair model, on passages whose texts are drawn from the seed articles.
+
+Usage:
+  python bench/bench_relations.py [--articles 100000] [--passages 8] [--queries 50]
+                                  [--eval ../shared/eval] [--dir /tmp/bench-relations]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from annotations.graph.engine import Passage, PoolStats, passages_of, related  # noqa: E402
+from annotations.graph.index import VectorIndex  # noqa: E402
+from annotations.graph.offline import OfflineDocument, relate_documents  # noqa: E402
+
+SEEDS = ROOT / "fixtures" / "seeds"
+DIM = 512
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM: unlike ru_maxrss it is not inherited across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dev_figures(eval_dir: Path, top: int) -> dict:
+    """Run the offline relation pipeline on the seeds and score it with score_relations.py."""
+    docs = [OfflineDocument(p.stem, p.read_text(encoding="utf-8"), "fr", i)
+            for i, p in enumerate(sorted(SEEDS.glob("*.txt")), 1)]
+    t = time.perf_counter()
+    rows = relate_documents(docs, top_contradictions=top)
+    elapsed = time.perf_counter() - t
+    with tempfile.TemporaryDirectory() as tmp:
+        pred = Path(tmp) / "pairs.jsonl"
+        pred.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        out = subprocess.run(
+            [sys.executable, str(eval_dir / "score_relations.py"), str(eval_dir / "seeds_relations_dev.jsonl"),
+             str(pred), "--seeds", str(SEEDS), "--json"],
+            check=True, capture_output=True, text=True,
+        )
+    res = json.loads(out.stdout)
+    return {"seconds": elapsed, "rows": len(rows), "result": res}
+
+
+def build(articles: int, per: int, folder: Path) -> dict:
+    """Build and save an index of articles × per random unit vectors, 100,000 rows per save
+    (as an import job would, article batch by article batch), then add one article."""
+    rng = np.random.default_rng(0)
+    n = articles * per
+    index = VectorIndex.open(folder, DIM)
+    t = time.perf_counter()
+    batch = 100_000
+    for lo in range(0, n, batch):
+        hi = min(n, lo + batch)
+        v = rng.standard_normal((hi - lo, DIM), dtype=np.float32)
+        index.add([f"s{i}" for i in range(lo, hi)], [f"a{i // per}" for i in range(lo, hi)], v)
+        index.save()
+    build = time.perf_counter() - t
+    t = time.perf_counter()
+    index.add([f"new{i}" for i in range(per)], ["new"] * per, rng.standard_normal((per, DIM), dtype=np.float32))
+    index.save()
+    add_one = time.perf_counter() - t
+    size = sum(f.stat().st_size for f in folder.iterdir())
+    segments = len(json.loads((folder / "manifest.json").read_text())["segments"])
+    return {"rows": n, "build_s": build, "add_one_article_and_save_s": add_one, "size_mb": size / 2**20,
+            "segments": segments, "build_peak_rss_mb": peak_rss_mb()}
+
+
+def query(folder: Path, queries: int, rerank: int) -> dict:
+    """Reopen the index as a reader process would and time searches and re-ranking."""
+    rng = np.random.default_rng(1)
+    t = time.perf_counter()
+    index = VectorIndex.open(folder, DIM)
+    reopen = time.perf_counter() - t
+    qs = rng.standard_normal((queries, DIM), dtype=np.float32)
+    index.search(qs[0], 10)  # first touch of the memory map
+    times = []
+    for i, q in enumerate(qs):
+        t = time.perf_counter()
+        index.search(q, 50, exclude_doc=f"a{i}")
+        times.append(time.perf_counter() - t)
+    batch_times = []
+    for i in range(0, min(len(qs), 40), 8):
+        t = time.perf_counter()
+        index.search_many(qs[i:i + 8], 50, [f"a{i}"] * len(qs[i:i + 8]))
+        batch_times.append(time.perf_counter() - t)
+    # related() on an index shortlist: the seed passages stand in for the shortlisted texts.
+    seed_passages = [p for path in sorted(SEEDS.glob("*.txt"))
+                     for p in passages_of(path.stem, path.read_text(encoding="utf-8"), "fr")]
+    stats = PoolStats.build(seed_passages)  # project-wide IDF, computed once per job
+    rerank_times = []
+    for i, q in enumerate(qs[:20]):
+        t = time.perf_counter()
+        hits = index.search(q, rerank, exclude_doc=f"a{i}")
+        pool = [Passage(key, doc, 0, 1, seed_passages[j % len(seed_passages)].text, "fr")
+                for j, (key, doc, _) in enumerate(hits)]
+        vecs = np.stack([index.vector(key) for key, _, _ in hits])
+        anchor = Passage("q", f"a{i}", 0, 1, seed_passages[i].text, "fr")
+        related(anchor, q, pool, vecs, k=10, stats=stats)
+        rerank_times.append(time.perf_counter() - t)
+    times.sort()
+    return {
+        "reopen_s": reopen, "query_median_ms": 1000 * statistics.median(times),
+        "query_p95_ms": 1000 * times[max(0, int(0.95 * len(times)) - 1)],
+        "rerank_median_ms": 1000 * statistics.median(rerank_times), "rerank_k": rerank,
+        "batch8_median_ms": 1000 * statistics.median(batch_times),
+        "reader_peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--articles", type=int, default=100_000)
+    ap.add_argument("--passages", type=int, default=8)
+    ap.add_argument("--queries", type=int, default=50)
+    ap.add_argument("--rerank", type=int, default=100, help="shortlist size re-ranked by related()")
+    ap.add_argument("--top-contradictions", type=int, default=10)
+    ap.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    ap.add_argument("--dir", type=Path, default=None, help="where to build the index (default: a temp dir)")
+    ap.add_argument("--skip-dev", action="store_true")
+    ap.add_argument("--query-only", type=Path, default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if not args.skip_dev and not args.query_only:
+        dev = dev_figures(args.eval, args.top_contradictions)
+        r = dev["result"]
+        c = r["contradiction"]
+        print(f"dev: recall@5={r['recall@5']:.3f} recall@10={r['recall@10']:.3f} "
+              f"by relation={json.dumps(r['recall@k_by_relation'])}")
+        print(f"dev: contradictions (top {args.top_contradictions}): recall={c['recall']:.3f} "
+              f"precision={c['precision']:.3f} (found {c['n_found']}/{c['n_gold']}, proposed {c['n_proposed']})")
+        print(f"dev: {dev['rows']} output rows in {dev['seconds']:.1f} s (embedding included)")
+    if args.query_only:
+        print(json.dumps(query(args.query_only, args.queries, args.rerank)))
+        return 0
+    folder = args.dir or Path(tempfile.mkdtemp(prefix="bench-relations-"))
+    try:
+        if folder.exists():
+            shutil.rmtree(folder)
+        b = build(args.articles, args.passages, folder)
+        # A fresh process, as a web or worker process opening the index would be.
+        out = subprocess.run(
+            [sys.executable, __file__, "--query-only", str(folder), "--queries", str(args.queries),
+             "--rerank", str(args.rerank)], check=True, capture_output=True, text=True,
+        )
+        q = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"index: {b['rows']:,} vectors ({args.articles:,} articles x {args.passages}), built and saved "
+          f"100,000 rows at a time in {b['build_s']:.1f} s; {b['size_mb']:.0f} MB on disk in {b['segments']} "
+          f"segments; builder peak RSS {b['build_peak_rss_mb']:.0f} MB")
+    print(f"index: add one article ({args.passages} passages) + save: {b['add_one_article_and_save_s']*1000:.0f} ms")
+    print(f"reader: open {q['reopen_s']:.2f} s; search k=50 with exclude_doc: median {q['query_median_ms']:.0f} ms, "
+          f"p95 {q['query_p95_ms']:.0f} ms")
+    print(f"reader: search_many, one article's 8 passages at once: median {q['batch8_median_ms']:.0f} ms")
+    print(f"reader: search {q['rerank_k']} + related() re-rank with the pair model: median {q['rerank_median_ms']:.0f} ms")
+    print(f"reader: peak RSS {q['reader_peak_rss_mb']:.0f} MB (memory-mapped vectors count as they are touched)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
