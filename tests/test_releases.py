@@ -719,3 +719,15 @@ def test_the_admin_release_form_is_for_managers_only(client, world, project, rit
     assert client.get(form_url).status_code == 404
     client.logout()
     assert client.get(form_url).status_code == 302  # to the admin login
+
+
+@pytest.mark.parametrize(("address", "page"), [
+    ("https://factcheck.example.org/checks/", "https://factcheck.example.org/checks/41"),
+    ("https://factcheck.example.org/checks", "https://factcheck.example.org/checks/41"),
+    ("https://factcheck.example.org/c/{claim_id}.html", "https://factcheck.example.org/c/41.html"),
+    ("https://factcheck.example.org/?q={x}&id={claim_id}", "https://factcheck.example.org/?q={x}&id=41"),
+])
+def test_the_public_page_of_a_fact_check(address, page):
+    from annotations.services.releases import review_url_template
+
+    assert review_url_template(address).format(claim_id=41) == page

@@ -808,7 +808,9 @@ class ReleaseCreateSerializer(serializers.Serializer):
     formats = serializers.ListField(
         child=serializers.ChoiceField(choices=list(RELEASE_FORMATS)), required=False,
         allow_null=True, default=None, max_length=len(RELEASE_FORMATS),
-        help_text="Omit for every format.",
+        help_text="Omit for every format the project can make (ClaimReview needs the project's "
+        "public_base_url; asking for it without one is refused). jsonl and parquet bring the "
+        "articles, relations and pairs tables.",
     )
     filters = AnyObjectField(
         required=False, default=dict, validators=[_no_nul],

@@ -225,7 +225,7 @@ def render_card(
             "the article bodies of the articles file (`body[start:end] == quote`); the relations "
             "and pairs files name claims by id; FEVER's `id`, AVeriTeC's `claim_id` and "
             "ClaimReview's `identifier` are the same ids. A claim's `relations[]` and `questions[]` "
-            "may name claims outside this release (not adjudicated, or filtered out).", ""]
+            "may name claims outside this release (not adjudicated, or filtered out)."]
     out += ["", f"## Verdict scheme: {context.scheme_name}", ""]
     out += _table(
         ["code", "verdict", "FEVER", "AVeriTeC", "ClaimReview rating", "rating name (en / fr)",
@@ -246,7 +246,8 @@ def render_card(
     out += ["## Fields", ""]
     for f in files:
         out += [f"### `{f.name}` ({f.format})", "", FORMAT_NOTES.get(f.format, ""), ""]
-        if f.format == "parquet" and any(e.format == "jsonl" for e in files):
+        twin = "jsonl" if f.format == "parquet" else f.format.removesuffix("-parquet")
+        if twin != f.format and any(e.format == twin for e in files):
             continue  # the same fields, listed once under the JSONL
         out += _table(["field", "meaning"], [[f"`{name}`", text] for name, text in FORMAT_FIELDS.get(f.format, ())])
         out.append("")

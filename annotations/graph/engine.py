@@ -289,6 +289,13 @@ def _overlap(a: frozenset[str], b: frozenset[str], stats: PoolStats | None) -> f
     return shared / math.sqrt(_idf_sum(a, stats) * _idf_sum(b, stats))
 
 
+def _rarity(word: str, stats: PoolStats | None) -> float:
+    """A word's IDF over the largest possible one, in [0, 1] (1 without pool statistics)."""
+    if stats is None:
+        return 1.0
+    return min(1.0, stats.idf.get(word, stats.default_idf) / stats.default_idf)
+
+
 def _day_part(day: int) -> str:
     return "early" if day <= 10 else "mid" if day <= 20 else "late"
 
@@ -375,9 +382,11 @@ def _features_and_reasons(
             )
     topical = max(0.0, cos)
     # The same word asserted on one side and negated or refused on the other.
-    flipped = sorted((ra.negated ^ rb.negated) & shared)
+    # Weighted by how rare the word is in the pool: "pas de concessions" against "concessions"
+    # says more than "pas de rencontre" against a passage that mentions a meeting.
+    flipped = sorted((ra.negated ^ rb.negated) & shared, key=lambda w: (-_rarity(w, stats), w))
     if flipped:
-        f["polarity_contrast"] = topical
+        f["polarity_contrast"] = topical * _rarity(flipped[0], stats)
         word = _surface(a.text, flipped[0])
         neg = (ra.negations if flipped[0] in ra.negated else rb.negations)[0]
         why["polarity_contrast"] = f"opposite polarity: '{word}' vs '{neg} … {word}'"
@@ -418,7 +427,7 @@ def _classify(f: Mapping[str, float], why: Mapping[str, str], w: PairWeights) ->
     order = (
         (*cues, "number_conflict", "words", "names", "same_date", "same_number", "cosine")
         if relation == "contradicts"
-        else ("words", "names", "same_date", "same_number", "cosine")
+        else ("words", "names", *cues, "same_date", "same_number", "cosine")
     )
     reasons = tuple(dict.fromkeys(why[k] for k in order if k in why))
     return relation, (contra if relation == "contradicts" else w.score(f)), reasons[:4]
@@ -460,11 +469,11 @@ def related(
             continue
         f, why = _features_and_reasons(anchor, p, float(c), stats)
         s = w.score(f)
-        relation, contra, reasons = _classify(f, why, w)
+        relation, _, reasons = _classify(f, why, w)
+        cued = any(f[cue] > 0 for cue in CONTRADICTION_CUES)
         scored.append((-s, p.key, Related(
             passage=p, score=round(s, 6), relation=relation, reasons=reasons,
-            contradiction=round(w.contradiction_score(f) if any(f[c] > 0 for c in CONTRADICTION_CUES) else 0.0, 6),
-            features=f,
+            contradiction=round(w.contradiction_score(f), 6) if cued else 0.0, features=f,
         )))
     scored.sort(key=lambda t: (t[0], t[1]))
     return [r for _, _, r in scored[:k]]
@@ -483,7 +492,7 @@ def propose(
 ) -> list[Candidate]:
     """Cross-article candidate relations among `passages` (contradicts and same by default),
     best first, at most `limit`, each passage in at most `per_article` of them per other article
-    and relation (None: no limit).
+    and kind (the relation, or for contradictions the cue: a date, a polarity…; None: no limit).
 
     Only the pairs of `candidate_pairs` are scored with the full model, so the cost is O(n²) dot
     products in blocks plus O(n·shortlist) pair features: a job on a large project hands in one
@@ -514,12 +523,14 @@ def propose(
     out.sort(key=lambda c: (-c.score, c.a.key, c.b.key))
     if per_article is None:
         return out[:limit]
-    # A passage that conflicts with several passages of one article ("début août" against every
-    # "15 août" of it) is one finding for a reviewer: keep its best pair per other article.
+    # A passage that conflicts in one way with several passages of one article ("début août"
+    # against every "15 août" of it) is one finding for a reviewer: keep its best pair per other
+    # article and kind of conflict.
     kept: list[Candidate] = []
     taken: Counter[tuple[str, str, str]] = Counter()
     for c in out:
-        ends = ((c.relation, c.a.key, c.b.doc), (c.relation, c.b.key, c.a.doc))
+        kind = _main_cue(c.features, w) if c.relation == "contradicts" else c.relation
+        ends = ((kind, c.a.key, c.b.doc), (kind, c.b.key, c.a.doc))
         if any(taken[e] >= per_article for e in ends):
             continue
         taken.update(ends)
@@ -527,6 +538,11 @@ def propose(
         if len(kept) == limit:
             break
     return kept
+
+
+def _main_cue(features: Mapping[str, float], w: PairWeights) -> str:
+    """The contradiction cue that adds most to the contradiction head's score."""
+    return max(CONTRADICTION_CUES, key=lambda c: (w.contradiction.get(c, 0.0) * features.get(c, 0.0), c))
 
 
 def candidate_pairs(

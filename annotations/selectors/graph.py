@@ -110,6 +110,7 @@ class QuestionPage:
 def question_page_for_user(user: User, question_id: int) -> QuestionPage:
     """Everything the question's page shows, in a fixed number of queries."""
     question, perms = question_get_for_user(user, question_id)
+    assert user.is_authenticated  # question_get_for_user refused anonymous users
     project = question.project
     answers = list(
         question.answers.select_related("claim__article__outlet", "answered_by")

@@ -369,3 +369,22 @@ def test_member_changes_and_project_creation_need_the_csrf_token(project, max_, 
     }).status_code == 403
     assert Membership.objects.filter(project=project).count() == 5
     assert not Project.objects.filter(name="Sans jeton").exists()
+
+
+def test_the_licence_comes_from_a_list_or_is_named_and_fact_checks_get_a_public_address(people, project):
+    url = reverse("ui:project_settings", args=[project.slug])
+    response = people["max"].post(url, settings_form(project, licence="other", licence_name=""))
+    assert response.status_code == 400 and "Name the licence" in response.content.decode()
+    response = people["max"].post(url, settings_form(
+        project, licence="other", licence_name="Licence maison v2",
+        public_base_url="https://factcheck.example.org/checks/{claim_id}.html",
+    ))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    project.refresh_from_db()
+    assert project.licence == "Licence maison v2"
+    assert project.public_base_url == "https://factcheck.example.org/checks/{claim_id}.html"
+    form = people["max"].get(url).context["form"]
+    assert (form["licence"].initial, form["licence_name"].initial) == ("other", "Licence maison v2")
+    project.licence = "CC BY 4.0"  # typed as text before the list existed
+    project.save(update_fields=["licence"])
+    assert people["max"].get(url).context["form"]["licence"].initial == "CC-BY-4.0"
