@@ -13,6 +13,8 @@ from annotations.models import (
     AdjudicationMethod,
     Annotation,
     Article,
+    CandidateOrigin,
+    CheckQuestion,
     Claim,
     ClaimOrigin,
     ClaimRelation,
@@ -20,6 +22,8 @@ from annotations.models import (
     Evidence,
     Membership,
     Project,
+    QuestionAnswer,
+    RelationCandidate,
     RelationKind,
     Role,
     Stance,
@@ -62,6 +66,16 @@ def elsewhere(django_user_model) -> dict:
                                             stance=Stance.CONTEXT),
         "adjudication": Adjudication.objects.create(claim=other, verdict=verdict,
                                                     method=AdjudicationMethod.UNANIMOUS),
+    }
+    question = CheckQuestion.objects.create(project=project, text="Ailleurs ?")
+    objects |= {
+        "checkquestion": question,
+        "questionanswer": QuestionAnswer.objects.create(question=question, claim=claim, answer="yes"),
+        "relationcandidate": RelationCandidate.objects.create(
+            project=project, kind=RelationKind.SAME, a_article=article, a_start=0, a_end=14,
+            b_article=Article.objects.create(project=project, body="Un tiers.", body_hash=body_hash("Un tiers.")),
+            b_start=0, b_end=8, score=0.5, origin=CandidateOrigin.ENGINE,
+        ),
     }
     gone_pk = gone.pk
     gone.delete()

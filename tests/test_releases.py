@@ -316,6 +316,8 @@ def test_the_release_files_card_checksums_and_zip(world, project, max_, media):
     # The card and the row say the same.
     assert release.counts["claims"] == 4 and release.counts["annotations"] == 8
     assert release.counts["accepted_claims_not_released"] == 1  # the pending one, said in the card
+    # Bob's evidence on the two unanimous claims was never chosen as gold: counted, in no file.
+    assert release.counts["evidence_not_gold"] == 2
     assert "| accepted claims of the project not in this release (no final verdict, or filtered out) | 1 |" in release.card
     assert release.counts["verdicts"] == {"supported": 1, "refuted": 1, "misleading": 1, "not_checkable": 1}
     assert release.counts["formats"]["fever"] == {

@@ -195,7 +195,9 @@ def render_card(
     ] + ([["claims without a final verdict", counts["unadjudicated"]]] if counts.get("unadjudicated") else [])
       + ([["links between released claims", counts["relations"]]] if "relations" in counts else [])
       + ([["accepted claims of the project not in this release (no final verdict, or filtered out)",
-           counts["accepted_claims_not_released"]]] if counts.get("accepted_claims_not_released") else []))
+           counts["accepted_claims_not_released"]]] if counts.get("accepted_claims_not_released") else [])
+      + ([["evidence of released claims not kept as gold (in no file)", counts["evidence_not_gold"]]]
+         if counts.get("evidence_not_gold") else []))
     methods = counts.get("methods") or {}
     if methods:
         out += ["", "How the final verdicts were reached: "

@@ -104,6 +104,7 @@ class ReleaseStats:
         self.verdicts: Counter[str] = Counter()
         self.methods: Counter[str] = Counter()
         self.unadjudicated = 0
+        self.gold = 0  # gold evidence items
         self._rows: Counter[tuple[int, ...]] = Counter()
         self._share_sum = 0.0
         self._share_n = 0
@@ -121,6 +122,7 @@ class ReleaseStats:
             self.verdicts[verdict["code"]] += 1
         if record.get("adjudication"):
             self.methods[record["adjudication"]["method"]] += 1
+        self.gold += len(record["gold_evidence"])
         given = [a["verdict"] for a in record["annotations"] if a["verdict"]]
         self.annotations += len(record["annotations"])
         self.annotators.update(a["annotator"] for a in record["annotations"])

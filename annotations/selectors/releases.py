@@ -32,6 +32,7 @@ from ..models import (
     ClaimRelation,
     ClaimStatus,
     DatasetRelease,
+    Evidence,
     Project,
     QuestionAnswer,
     ReleaseFile,
@@ -519,6 +520,13 @@ def _side(answer: tuple, released: Mapping[int, str | None]) -> dict[str, Any]:
             "released": True, "verdict": released.get(claim_id)}
 
 
+def release_evidence_count(user: User, project: Project, released: Mapping[int, str | None]) -> int:
+    """How many evidence items the released claims have, gold or not (one query, ids only)."""
+    require(user, project, Capability.MANAGE)
+    claim_ids = Evidence.objects.filter(claim__article__project=project).values_list("claim_id", flat=True)
+    return sum(1 for claim_id in claim_ids.iterator(chunk_size=10_000) if claim_id in released)
+
+
 def release_record_count(user: User, project: Project, filters: ReleaseFilters | None = None) -> int:
     """How many claims the filters select before the agreement threshold: a release job's total."""
     require(user, project, Capability.MANAGE)
@@ -527,7 +535,7 @@ def release_record_count(user: User, project: Project, filters: ReleaseFilters |
 
 __all__ = [
     "RELEASE_CHUNK", "RELEASE_FORMATS", "ReleaseFilters", "release_articles", "release_file_get_for_user",
-    "release_get_for_user", "release_question_pairs", "release_record_count", "release_records",
+    "release_evidence_count", "release_get_for_user", "release_question_pairs", "release_record_count", "release_records",
     "release_relations",
     "releases_for_user",
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +24,7 @@ from django.db.models import Q
 
 from ..access import AuthUser, Capability, require
 from ..graph import engine as graph_engine
-from ..graph.index import VectorIndex
+from ..graph.index import MANIFEST, VectorIndex
 from ..models import (
     Article,
     CandidateOrigin,
@@ -80,12 +81,29 @@ def _writing(project_id: int) -> Iterator[VectorIndex]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+# Indexes opened for reading, per folder, with the manifest's stamp they were read at: opening
+# reads the whole key table (1–2 s at 100,000 articles), so a web process keeps it until a
+# relation job commits a new manifest.
+_readers: dict[Path, tuple[tuple[int, int], VectorIndex]] = {}
+_readers_lock = threading.Lock()
+
+
 def open_index(project_id: int) -> VectorIndex | None:
-    """The project's index for reading, or None before the first relation job."""
+    """The project's index for reading (shared, do not write), or None before the first job."""
     folder = index_dir(project_id)
-    if not folder.exists():
+    manifest = folder / MANIFEST
+    try:
+        stat = manifest.stat()
+    except FileNotFoundError:
         return None
-    return VectorIndex.open(folder, default_embedder().dim)
+    stamp = (stat.st_mtime_ns, stat.st_ino)
+    with _readers_lock:
+        cached = _readers.get(folder)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        index = VectorIndex.open(folder, default_embedder().dim)
+        _readers[folder] = (stamp, index)
+        return index
 
 
 def claim_key(claim_id: int) -> str:

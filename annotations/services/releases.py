@@ -48,6 +48,7 @@ from ..selectors.releases import (
     RELEASE_FORMATS,
     ReleaseFilters,
     release_articles,
+    release_evidence_count,
     release_question_pairs,
     release_record_count,
     release_records,
@@ -413,9 +414,10 @@ def _open(
 def _write_formats(
     job: Job, owner: AuthUser, project: Project, context: ReleaseContext, folder: Path,
     progress: Progress,
-) -> tuple[list[FileEntry], ReleaseStats, int]:
+) -> tuple[list[FileEntry], ReleaseStats, int, dict[int, str | None]]:
     """One pass over the records into every format's file, then the companion tables (articles,
-    relations, pairs) of the native formats: their entries, figures, and the total."""
+    relations, pairs) of the native formats: their entries, figures, the total, and each
+    released claim's final verdict code."""
     filters = ReleaseFilters.from_dict(context.filters)
     stats = ReleaseStats([v.code for v in context.verdicts])
     formats = list(job.params["formats"])
@@ -469,7 +471,7 @@ def _write_formats(
         )
         for fmt, w in writers.items()
     ]
-    return entries, stats, total
+    return entries, stats, total, released
 
 
 def _sha256(path: Path) -> str:
@@ -519,13 +521,15 @@ def release_job_work(job: Job, progress: Progress) -> dict:
             project, version=version, filters=job.params.get("filters") or {},
             base_url=job.params.get("base_url", ""), released_at=timezone.now(),
         )
-        entries, stats, total = _write_formats(job, owner, project, context, folder, progress)
+        entries, stats, total, released = _write_formats(job, owner, project, context, folder, progress)
         progress("card, checksums and zip", total, total)
         counts = stats.counts()
         # What the release leaves out, said rather than silently absent: accepted claims without
         # a final verdict or outside the filters.
         counts["accepted_claims_not_released"] = max(0, Claim.objects.filter(
             article__project=project, status=ClaimStatus.ACCEPTED).count() - stats.claims)
+        # Evidence annotators gave that the reviewer did not keep as gold is in no file.
+        counts["evidence_not_gold"] = max(0, release_evidence_count(owner, project, released) - stats.gold)
         links = next((e for e in entries if e.format in ("relations", "relations-parquet")), None)
         if links is not None:
             counts["relations"] = links.records

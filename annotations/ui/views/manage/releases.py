@@ -150,6 +150,7 @@ FIGURE_LABELS = {
     "methods": gettext_lazy("How the final verdicts were reached"), "formats": gettext_lazy("Files"),
     "relations": gettext_lazy("Links between released claims"),
     "accepted_claims_not_released": gettext_lazy("Accepted claims not in this release"),
+    "evidence_not_gold": gettext_lazy("Evidence of released claims not kept as gold"),
     "records": gettext_lazy("records"), "left_out": gettext_lazy("left out"),
     "unanimous": gettext_lazy("unanimous (accepted automatically)"), "majority": gettext_lazy("majority"),
     "adjudicated": gettext_lazy("adjudicated by a reviewer"),
