@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 SHORTLIST = 100
 PER_ANCHOR = 10  # related passages kept per anchor
 PER_ARTICLE_PROPOSALS = 20  # proposals kept per article and job, best first
+SAVE_EVERY = 500  # articles indexed between two saves of the index
 # A retrain needs this many decided proposals, with both answers among them.
 MIN_DECISIONS = 20
 
@@ -163,6 +164,8 @@ def index_articles(project: Project, article_ids: Iterable[int], progress: Progr
                     embedder.embed([p.text for p in passages]),
                 )
             written += len(passages)
+            if done % SAVE_EVERY == 0:
+                index.save()  # a long job keeps what it did, and its unsaved tail stays small
             if progress is not None:
                 progress("indexing", done, len(present))
     return written
