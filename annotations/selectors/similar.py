@@ -11,12 +11,16 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..access import Capability, User, require
 from ..models import Claim, ClaimOrigin, ClaimStatus
 from .visibility import Scope, claims_listable
+
+if TYPE_CHECKING:
+    from ..graph.index import VectorIndex
 
 # At or above this cosine a claim reads "like" the suggestion. On the seed gold claims no pair
 # from different articles reaches 0.67 (5,179 pairs; 99.9th percentile 0.62), though they all
@@ -43,9 +47,13 @@ class SimilarClaim:
     similarity: float
 
 
-def _embed(rows: list[tuple[int, int, str]]) -> np.ndarray:
-    """Unit vectors of (id, version, quote) rows, embedding only those not kept yet."""
-    from ..suggest.embeddings import default_embedder  # loads the model on first use
+def _embed(rows: list[tuple[int, int, str]], index: VectorIndex | None = None) -> np.ndarray:
+    """Unit vectors of (id, version, quote) rows, embedding only those not kept yet.
+
+    A claim the project's claim-graph index holds (key `c<id>`) takes its vector from there: a
+    big project's pool then costs no embedding at all, even in a fresh web process.
+    """
+    from ..suggest.embeddings import default_embedder  # the model loads on first embed
 
     out = np.empty((len(rows), default_embedder().dim), dtype=np.float32)
     todo: list[int] = []
@@ -55,6 +63,8 @@ def _embed(rows: list[tuple[int, int, str]]) -> np.ndarray:
             if kept is not None and kept[0] == quote:
                 out[i] = kept[1]
                 _vectors.move_to_end((pk, version))
+            elif index is not None and f"c{pk}" in index:
+                out[i] = index.vector(f"c{pk}")
             else:
                 todo.append(i)
     if todo:
@@ -90,7 +100,9 @@ def similar_accepted_claims(
     )
     if not pool:
         return []  # and the model is not loaded for nothing
-    vectors = _embed([(pk, version, quote) for pk, version, quote, _a, _t in pool])
+    from ..services.graph_jobs import open_index
+
+    vectors = _embed([(pk, version, quote) for pk, version, quote, _a, _t in pool], open_index(project_id))
     mine = _embed([(claim.pk, claim.version, claim.quote)])[0]
     similarity = vectors @ mine
     best = [i for i in np.argsort(-similarity, kind="stable")[:limit]

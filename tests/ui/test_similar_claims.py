@@ -125,3 +125,31 @@ def test_the_api_returns_the_same_reasons_when_reading_a_claim(corpus, users):
     assert api("alice").get(f"/api/v1/claims/{accepted.pk}/").json()["reasons"] is None
     response = api("charlie").get(f"/api/v1/claims/{like.pk}/")
     assert response.status_code == 404 and ACCEPTED not in response.content.decode()
+
+
+def test_claims_the_graph_index_holds_are_not_embedded_again(project, alice, monkeypatch):
+    """With the project's claim-graph index built, the pool's vectors come from it."""
+    from annotations.selectors import similar
+    from annotations.services.graph_jobs import index_articles
+
+    body_a = "Les pourparlers ont duré près de trois heures à huis clos, selon le Kremlin."
+    body_b = "Les discussions ont duré environ trois heures à huis clos, selon le Kremlin."
+    a = Article.objects.create(project=project, title="A", body=body_a, body_hash=body_hash(body_a), language="fr")
+    b = Article.objects.create(project=project, title="B", body=body_b, body_hash=body_hash(body_b), language="fr")
+    accepted = Claim.objects.create(article=a, start=0, end=len(body_a), quote=body_a, origin=ClaimOrigin.MANUAL,
+                                    status=ClaimStatus.ACCEPTED, created_by=alice)
+    suggestion = Claim.objects.create(article=b, start=0, end=len(body_b), quote=body_b, score=0.8,
+                                      origin=ClaimOrigin.SUGGESTED, status=ClaimStatus.CANDIDATE)
+    index_articles(project, [a.pk, b.pk])
+    similar._vectors.clear()
+    embedded: list[list[str]] = []
+    real = similar._embed
+
+    def spy(rows, index=None):
+        embedded.append([q for pk, _, q in rows if index is None or f"c{pk}" not in index])
+        return real(rows, index)
+
+    monkeypatch.setattr(similar, "_embed", spy)
+    found = similar.similar_accepted_claims(alice, suggestion)
+    assert [s.claim_id for s in found] == [accepted.pk]
+    assert embedded[0] == []  # the accepted claim's vector came from the index
