@@ -80,7 +80,7 @@ def test_it_refuses_a_file_with_bad_lines_and_names_each(project, max_, tmp_path
         + "{pas du json}\n"
         + json.dumps({"title": "Sans corps"}) + "\n"
         + "\n"
-        + json.dumps({"body": "Date", "published": "21/10/2025"}) + "\n"
+        + json.dumps({"body": "Date", "published": "31/02/2025"}) + "\n"
         + json.dumps({"body": "Lien", "url": "javascript:alert(1)"}) + "\n"
         + json.dumps(["not", "an", "object"]) + "\n"
         + json.dumps({"body": "Titre", "title": "x" * 501}) + "\n",

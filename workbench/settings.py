@@ -227,6 +227,14 @@ if IMPORT_MAX_JSON_DEPTH > 500:
     # that decides.
     raise ImproperlyConfigured(f"IMPORT_MAX_JSON_DEPTH={IMPORT_MAX_JSON_DEPTH} must be at most 500")
 
+# Lists of URLs are fetched by the worker (annotations/importers/fetch.py): a timeout and a size
+# limit on every response, a pause between two requests to one host, and no private or local
+# address unless allowed (an intranet's pages, or tests against a local server).
+IMPORT_FETCH_TIMEOUT = env_int("IMPORT_FETCH_TIMEOUT", 10, minimum=1)
+IMPORT_FETCH_MAX_BYTES = env_int("IMPORT_FETCH_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+IMPORT_FETCH_HOST_DELAY_MS = env_int("IMPORT_FETCH_HOST_DELAY_MS", 1000, minimum=0)
+IMPORT_FETCH_ALLOW_PRIVATE = env_bool("IMPORT_FETCH_ALLOW_PRIVATE", False)
+
 # History is an audit trail: it is read in the admin, never reverted from there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 

@@ -49,7 +49,7 @@ from ..models import (
 from ..importers.reader import format_for_name
 from ..pseudonyms import pseudonym
 from ..selectors.releases import RELEASE_FORMATS
-from ..services.imports import import_upload_validator
+from ..services.imports import SPANS_AS, import_upload_validator
 
 MAX_INT = 2**31 - 1  # PostgreSQL integer: bigger values are refused here, not by the database
 MAX_ID = 2**63 - 1
@@ -324,12 +324,32 @@ class ArticleUpdateSerializer(ArticleWriteSerializer):
 class ArticleImportSerializer(serializers.Serializer):
     project = serializers.SlugField(max_length=80)
     file = serializers.FileField(
-        help_text="JSONL, CSV, a .txt article or a .zip of .txt files.",
+        help_text=(
+            "JSONL, CSV, a .txt or .html article, a .zip of .txt or .html files, a doccano JSONL "
+            "export (format doccano), a Label Studio JSON/JSON_MIN export (.json) or a list of "
+            "URLs (format urls)."
+        ),
         validators=[import_upload_validator],
     )
     format = serializers.ChoiceField(
-        choices=["jsonl", "csv", "txt", "zip"], required=False,
-        help_text="Defaults to the file name's extension.",
+        choices=["jsonl", "csv", "txt", "zip", "doccano", "labelstudio", "html", "urls"], required=False,
+        help_text=(
+            "Defaults to the file name's extension (.json: labelstudio, .html: html); urls: a "
+            "text file of URLs, one a line, fetched by the worker."
+        ),
+    )
+    spans_as = serializers.ChoiceField(
+        choices=list(SPANS_AS), required=False,
+        help_text=(
+            "What the spans of a doccano or Label Studio export become: candidate claims to "
+            "accept or reject (suggestions, the default) or accepted claims."
+        ),
+    )
+    day_first = serializers.BooleanField(
+        required=False, allow_null=True, default=None,
+        help_text=(
+            "Dates are DD/MM/YYYY (25/09/2025). Default: yes when the project's language is French."
+        ),
     )
 
     def validate(self, data: dict) -> dict:

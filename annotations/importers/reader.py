@@ -1,4 +1,5 @@
-"""Stream article records out of JSONL, CSV, plain-text, zip or folder sources. Pure: no Django.
+"""Stream article records out of JSONL, CSV, plain-text, zip or folder sources, and out of doccano
+and Label Studio exports (see importers.tools). Pure: no Django.
 
 Every problem is reported as a RecordError naming the file, the line and the field, so a caller
 can refuse the whole source while still listing every bad line. A record that comes out valid
@@ -10,20 +11,40 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import itertools
 import json
 import math
 import re
 import sys
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
-FORMATS = ("jsonl", "csv", "txt", "zip", "folder")
-_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".txt": "txt", ".zip": "zip"}
+from .sniff import (
+    DELIMITERS,
+    ENCODING_NAMES,
+    GZIP_MAGIC,
+    SNIFF_BYTES,
+    Gunzipped,
+    Unreadable,
+    sniff_delimiter,
+    sniff_encoding,
+)
+
+FORMATS = ("jsonl", "csv", "txt", "zip", "folder", "doccano", "labelstudio", "html", "urls")
+# doccano's JSONL cannot be told from ours by its name: it is named as a format. A .json file is a
+# Label Studio export (the Workbench's own input has no .json form).
+_EXTENSIONS = {
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".txt": "txt", ".zip": "zip",
+    ".json": "labelstudio", ".html": "html", ".htm": "html",
+}
+# What a zip may hold, by extension: one article a file.
+_MEMBERS = (".txt", ".html", ".htm")
 
 # Field name → (aliases accepted in files, maximum length or None). The lengths are the columns'
 # (Article and Outlet): PostgreSQL refuses longer text, SQLite would store it silently.
@@ -111,6 +132,26 @@ def size_text(n: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class SpanRecord:
+    """A labelled span of a record's body, in code points; one per distinct (start, end)."""
+
+    start: int
+    end: int
+    labels: tuple[str, ...] = ()
+    annotators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRecord:
+    """A link between two spans of one record (indexes into its spans), with the tool's label."""
+
+    source: int
+    target: int
+    kind: str  # same, contradicts, supports or related (RelationKind's values)
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleRecord:
     """One valid article as read from a source."""
 
@@ -126,6 +167,9 @@ class ArticleRecord:
     outlet_domain: str = ""
     external_id: str = ""
     metadata: dict = field(default_factory=dict)
+    # Only annotation tools' exports carry these: each span becomes a claim.
+    spans: tuple[SpanRecord, ...] = ()
+    relations: tuple[RelationRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,15 +195,30 @@ class RecordError:
 
 
 Item = ArticleRecord | RecordError
+# Turns one JSON object of a source into a record: build_record, or a tool's (importers.tools).
+Builder = Callable[[str, int, dict, "Limits"], Item] | None
 
 
 def format_for_name(name: str) -> str:
-    """The format a file name's extension implies (no disk access: uploads have only a name)."""
-    fmt = _EXTENSIONS.get(Path(name).suffix.lower())
+    """The format a file name's extension implies (no disk access: uploads have only a name).
+
+    A .gz file has the format of the name inside it (articles.jsonl.gz: jsonl).
+    """
+    path = Path(name)
+    if path.suffix.lower() == ".gz":
+        inner = _EXTENSIONS.get(Path(path.stem).suffix.lower())
+        if inner is None or inner == "zip":
+            raise ValueError(
+                f"{path.name}: cannot tell the format inside the .gz from its name; name it like "
+                f"articles.jsonl.gz, or name the format ({', '.join(FORMATS)})"
+            )
+        return inner
+    fmt = _EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(
             f"{Path(name).name}: cannot tell the format from the extension; "
-            f"use .jsonl, .csv, .txt, .zip or a folder, or name the format ({', '.join(FORMATS)})"
+            f"use .jsonl, .csv, .txt, .html, .zip, .json (Label Studio) or a folder, or name the format "
+            f"({', '.join(FORMATS)})"
         )
     return fmt
 
@@ -174,19 +233,34 @@ def normalise_body(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _decode_error(name: str, line: int, exc: UnicodeDecodeError) -> RecordError:
+def _decode_error(name: str, line: int, exc: UnicodeDecodeError, encoding: str = "UTF-8") -> RecordError:
     bad = exc.object[exc.start : exc.start + 1].hex()
     return RecordError(
         name, line, None,
-        f"not valid UTF-8 (byte 0x{bad} at column {exc.start + 1}); save the file as UTF-8",
+        f"not valid {encoding} (byte 0x{bad} at column {exc.start + 1}); save the file as UTF-8",
     )
 
 
-def _parse_date(value: object) -> dt.date:
-    """Accept YYYY-MM-DD or an ISO datetime (its date is kept)."""
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T].*)?")
+
+
+def _parse_date(value: object, day_first: bool = False) -> dt.date:
+    """Accept YYYY-MM-DD or an ISO datetime (its date is kept); DD/MM/YYYY when day_first."""
     if not isinstance(value, str):
         raise ValueError("must be a date as text, YYYY-MM-DD")
     text = value.strip()
+    match = _DAY_FIRST.fullmatch(text)
+    if match:
+        if not day_first:
+            raise ValueError(
+                f"{value!r} is a day-first date; dates are YYYY-MM-DD unless the project's language "
+                f"is French or the import is told dates are day first"
+            )
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (DD/MM/YYYY)") from None
     try:
         return dt.date.fromisoformat(text[:10]) if len(text) >= 10 else dt.date.fromisoformat(text)
     except ValueError:
@@ -267,8 +341,13 @@ def _deep_field(text: str, limit: int) -> str | None:
     return _ALIAS.get(key.strip().lower(), key)
 
 
-def build_record(name: str, line: int, raw: dict, limits: Limits = Limits()) -> Item:
-    """Validate a mapping of field → value into a record, or the first problem found."""
+def build_record(
+    name: str, line: int, raw: dict, limits: Limits = Limits(), *, day_first: bool = False
+) -> Item:
+    """Validate a mapping of field → value into a record, or the first problem found.
+
+    `day_first` accepts DD/MM/YYYY (also with . or -) dates besides ISO ones.
+    """
     values: dict[str, object] = {}
     extra: dict[str, object] = {}
     for key, value in raw.items():
@@ -310,7 +389,7 @@ def build_record(name: str, line: int, raw: dict, limits: Limits = Limits()) -> 
             continue
         if key == "published_on":
             try:
-                clean[key] = _parse_date(value)
+                clean[key] = _parse_date(value, day_first)
             except ValueError as exc:
                 return RecordError(name, line, key, str(exc))
             continue
@@ -350,18 +429,44 @@ def build_record(name: str, line: int, raw: dict, limits: Limits = Limits()) -> 
     return ArticleRecord(file=name, line=line, **clean)
 
 
+def _any_record(
+    name: str, line: int, raw: dict, limits: Limits = Limits(), *, day_first: bool = False
+) -> Item:
+    """A JSONL line as an article, or as a doccano or Label Studio line when it is shaped as one.
+
+    Their shapes cannot be taken for an article of ours: a Label Studio task has `data` and no
+    text of its own; a doccano line has entities with offsets, or labels as [start, end, label].
+    """
+    from . import tools  # tools builds on this module
+
+    if isinstance(raw.get("data"), dict) and "text" not in raw and "body" not in raw:
+        return tools.labelstudio_record(name, line, raw, limits)
+    if tools.is_doccano(raw):
+        return tools.doccano_record(name, line, raw, limits)
+    return build_record(name, line, raw, limits, day_first=day_first)
+
+
 class SourceReader:
     """Iterate the records of a source; `bytes_read`/`total_bytes` tell how far it got."""
 
     def __init__(
-        self, path: Path | str, *, format: str | None = None, limits: Limits = Limits()
+        self,
+        path: Path | str,
+        *,
+        format: str | None = None,
+        limits: Limits = Limits(),
+        day_first: bool = False,
     ) -> None:
         self.path = Path(path)
+        self.day_first = day_first
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file or folder")
         self.format = format or detect_format(self.path)
         if self.format not in FORMATS:
             raise ValueError(f"unknown format {self.format!r}; use one of {', '.join(FORMATS)}")
+        if self.format == "urls":
+            # Pages are fetched once, by the import service (importers.fetch), then read here.
+            raise ValueError("a list of URLs is not read as articles; the import service fetches it")
         self.limits = limits
         self.total_bytes = self._size()
         self.bytes_read = 0
@@ -369,7 +474,14 @@ class SourceReader:
     def _size(self) -> int:
         if self.path.is_dir():
             return sum(p.stat().st_size for p in self._folder_files())
-        return self.path.stat().st_size
+        size = self.path.stat().st_size
+        if size > 18:
+            with self.path.open("rb") as fh:
+                if fh.read(2) == GZIP_MAGIC:
+                    # Progress counts inflated bytes: the trailer holds their number (mod 4 GB).
+                    fh.seek(-4, 2)
+                    return int.from_bytes(fh.read(4), "little") or size
+        return size
 
     def _folder_files(self) -> list[Path]:
         return sorted(p for p in self.path.rglob("*.txt") if p.is_file())
@@ -390,18 +502,44 @@ class SourceReader:
         if self.format == "zip":
             yield from self._zip()
             return
-        with self.path.open("rb") as fh:
-            if self.format == "txt":
-                data = fh.read(self.limits.member_bytes + 1)
-                if len(data) > self.limits.member_bytes:
-                    yield self._too_big(name, self.total_bytes)
-                else:
-                    yield self._text_record(name, data)
-                self.bytes_read = self.total_bytes
-            elif self.format == "jsonl":
-                yield from self._jsonl(name, fh)
+        with self.path.open("rb") as raw:
+            gzipped = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            too_big = (
+                f"unpacks to more than {size_text(self.limits.unzipped_bytes)}, the most a .gz "
+                f"may unpack to"
+            )
+            fh = cast(BinaryIO, Gunzipped(raw, self.limits.unzipped_bytes, too_big)) if gzipped else raw
+            try:
+                yield from self._file(name, fh)
+            except Unreadable as exc:
+                yield RecordError(name, None, None, str(exc))
+
+    def _file(self, name: str, fh: BinaryIO) -> Iterator[Item]:
+        """The records of one file, whatever its format (the file may be inflating as it is read)."""
+        if self.format == "html":
+            from .html import html_bytes, html_record  # trafilatura only for web pages
+
+            data = fh.read(html_bytes(self.limits) + 1)
+            yield html_record(name, 1, data, self.limits)
+            self.bytes_read = self.total_bytes
+        elif self.format == "txt":
+            data = fh.read(self.limits.member_bytes + 1)
+            if len(data) > self.limits.member_bytes:
+                yield self._too_big(name, self.total_bytes)
             else:
-                yield from self._csv(name, fh)
+                yield self._text_record(name, data)
+            self.bytes_read = self.total_bytes
+        elif self.format == "jsonl":
+            yield from self._jsonl(name, fh)
+        elif self.format == "doccano":
+            from .tools import doccano_record  # tools builds on this module
+
+            yield from self._jsonl(name, fh, doccano_record)
+        elif self.format == "labelstudio":
+            yield from self._labelstudio(name, fh)
+        else:
+            yield from self._csv(name, fh)
 
     def _too_big(self, label: str, size: int) -> RecordError:
         return RecordError(
@@ -424,7 +562,7 @@ class SourceReader:
             )
             limits = self.limits
             # What the headers declare is checked before anything is inflated ...
-            declared = sum(m.file_size for m in members if m.filename.lower().endswith(".txt"))
+            declared = sum(m.file_size for m in members if m.filename.lower().endswith(_MEMBERS))
             if declared > limits.unzipped_bytes:
                 yield RecordError(
                     name, None, None,
@@ -436,10 +574,16 @@ class SourceReader:
             for member in members:
                 label = f"{name}:{member.filename}"
                 self.bytes_read += member.compress_size
-                if not member.filename.lower().endswith(".txt"):
-                    yield RecordError(label, None, None, "only .txt files may be inside a zip")
+                if not member.filename.lower().endswith(_MEMBERS):
+                    yield RecordError(label, None, None, "only .txt and .html files may be inside a zip")
                     continue
-                if member.file_size > limits.member_bytes:
+                page = not member.filename.lower().endswith(".txt")
+                member_cap = limits.member_bytes
+                if page:
+                    from .html import html_bytes, html_record  # trafilatura only for web pages
+
+                    member_cap = html_bytes(limits)
+                if member.file_size > member_cap:
                     yield self._too_big(label, member.file_size)
                     continue
                 if member.file_size > RATIO_FLOOR and (
@@ -453,7 +597,7 @@ class SourceReader:
                     )
                     continue
                 # ... and again while inflating, since headers can lie.
-                cap = min(limits.member_bytes, left)
+                cap = min(member_cap, left)
                 try:
                     with archive.open(member) as fh:
                         data = fh.read(cap + 1)
@@ -462,7 +606,7 @@ class SourceReader:
                     yield RecordError(label, None, None, f"cannot be unpacked ({exc})")
                     continue
                 if len(data) > cap:
-                    if cap < limits.member_bytes:
+                    if cap < member_cap:
                         yield RecordError(
                             name, None, None,
                             f"unpacks to more than {size_text(limits.unzipped_bytes)}, the most an "
@@ -472,7 +616,7 @@ class SourceReader:
                     yield self._too_big(label, len(data))
                     continue
                 left -= len(data)
-                yield self._text_record(label, data)
+                yield html_record(label, 1, data, limits) if page else self._text_record(label, data)
 
     def _text_record(self, name: str, data: bytes) -> Item:
         """A whole .txt file is one article; its first non-empty line is the title."""
@@ -489,7 +633,9 @@ class SourceReader:
         title = next((ln.strip().lstrip("#").strip(" *") for ln in text.splitlines() if ln.strip()), "")
         return build_record(printable(name), 1, {"body": text, "title": title[:500]}, self.limits)
 
-    def _lines(self, name: str, fh: BinaryIO) -> Iterator[tuple[int, str | RecordError]]:
+    def _lines(
+        self, name: str, fh: BinaryIO, encoding: str = "utf-8"
+    ) -> Iterator[tuple[int, str | RecordError]]:
         """Number and decode the physical lines of a file (BOM dropped); refuse absurd ones unread."""
         cap = self.limits.line_bytes
         number = 0
@@ -509,11 +655,12 @@ class SourceReader:
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:
-                yield number, raw.decode("utf-8")
+                yield number, raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                yield number, _decode_error(name, number, exc)
+                yield number, _decode_error(name, number, exc, ENCODING_NAMES.get(encoding, encoding))
 
-    def _jsonl(self, name: str, fh: BinaryIO) -> Iterator[Item]:
+    def _jsonl(self, name: str, fh: BinaryIO, builder: Builder = None) -> Iterator[Item]:
+        build = builder or functools.partial(_any_record, day_first=self.day_first)
         for number, text in self._lines(name, fh):
             if isinstance(text, RecordError):
                 yield text
@@ -540,21 +687,99 @@ class SourceReader:
             if not isinstance(raw, dict):
                 yield RecordError(name, number, None, "each line must be a JSON object")
                 continue
-            yield build_record(name, number, raw, self.limits)
+            yield build(name, number, raw, self.limits)
+
+    def _labelstudio(self, name: str, fh: BinaryIO) -> Iterator[Item]:
+        """A Label Studio export: one JSON list of tasks (JSON, JSON_MIN), or one task a line."""
+        from .tools import labelstudio_record  # tools builds on this module
+
+        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        fh.seek(0)
+        if not head.startswith(b"["):
+            yield from self._jsonl(name, fh, labelstudio_record)
+            return
+        cap = self.limits.unzipped_bytes
+        data = fh.read(cap + 1)
+        if len(data) > cap:
+            yield RecordError(
+                name, None, None,
+                f"is more than {size_text(cap)}; export it as one task a line (JSONL) instead",
+            )
+            return
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            yield _decode_error(name, data.count(b"\n", 0, exc.start) + 1, exc)
+            return
+        yield from self._json_array(name, text, labelstudio_record)
+        self.bytes_read = self.total_bytes
+
+    def _json_array(self, name: str, text: str, build: Callable[..., Item]) -> Iterator[Item]:
+        """Each object of a JSON list, numbered by the line it starts on."""
+        decoder = json.JSONDecoder()
+        space = re.compile(r"\s*")
+        pos = space.match(text).end() + 1  # type: ignore[union-attr]  # \s* always matches
+        line = 1 + text.count("\n", 0, pos)
+        while True:
+            start = space.match(text, pos).end()  # type: ignore[union-attr]
+            line += text.count("\n", pos, start)
+            if text.startswith("]", start):
+                break
+            try:
+                raw, end = decoder.raw_decode(text, start)
+            except RecursionError:
+                yield RecordError(
+                    name, line, None, f"is nested more than {self.limits.json_depth} levels deep"
+                )
+                return
+            except json.JSONDecodeError as exc:
+                yield RecordError(name, exc.lineno, None, f"not valid JSON ({exc.msg} at column {exc.colno})")
+                return
+            except ValueError as exc:
+                yield RecordError(name, line, None, f"not valid JSON ({exc})")
+                return
+            if isinstance(raw, dict):
+                yield build(name, line, raw, self.limits)
+            else:
+                yield RecordError(name, line, None, "each task must be a JSON object")
+            line += text.count("\n", start, end)
+            self.bytes_read = end  # characters, not bytes: close enough for a progress bar
+            pos = space.match(text, end).end()  # type: ignore[union-attr]
+            line += text.count("\n", end, pos)
+            if text.startswith(",", pos):
+                pos += 1
+            elif not text.startswith("]", pos):
+                yield RecordError(name, line, None, "not valid JSON (expected ',' or ']' between tasks)")
+                return
 
     def _csv(self, name: str, fh: BinaryIO) -> Iterator[Item]:
         errors: list[RecordError] = []
+        sample = fh.read(SNIFF_BYTES)
+        fh.seek(0)
+        encoding = sniff_encoding(sample[3:] if sample.startswith(b"\xef\xbb\xbf") else sample)
 
         def text_lines() -> Iterable[str]:
             # Bad bytes are reported by line and replaced so the reader can go on to the end.
-            for _, text in self._lines(name, fh):
+            for _, text in self._lines(name, fh, encoding):
                 if isinstance(text, RecordError):
                     errors.append(text)
                     yield "\n"
                 else:
                     yield text
 
-        reader = csv.reader(text_lines())
+        lines = iter(text_lines())
+        first = next(lines, "")
+        delimiter = sniff_delimiter(first, lambda column: _ALIAS.get(column.strip().lower()) == "body")
+        if delimiter is None and first.strip() and not errors:
+            found = next(csv.reader([first]), [])
+            shown = ", ".join(repr(c.strip()[:40]) for c in found[:6]) + (", …" if len(found) > 6 else "")
+            yield RecordError(
+                name, 1, "body",
+                f"no 'body' (or 'text') column in the header, with any separator "
+                f"({', '.join(DELIMITERS.values())}); the header reads {shown}",
+            )
+            return
+        reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter or ",")
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -589,5 +814,7 @@ class SourceReader:
                     name, start_line, None, f"has {len(row)} columns; the header has {len(columns)}"
                 )
                 continue
-            yield build_record(name, start_line, dict(zip(columns, row)), self.limits)
+            yield build_record(
+                name, start_line, dict(zip(columns, row)), self.limits, day_first=self.day_first
+            )
         yield from errors

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -20,10 +21,25 @@ from django.core.files import File
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
+from simple_history.utils import bulk_create_with_history
 
 from ..access import AuthUser, Capability, require
+from ..importers.fetch import Fetcher, FetchPolicy, read_url_list
 from ..importers.reader import ArticleRecord, Limits, RecordError, SourceReader, printable, size_text
-from ..models import Article, Job, JobKind, Outlet, Project, body_hash
+from ..models import (
+    SYMMETRIC_RELATIONS,
+    Article,
+    Claim,
+    ClaimKind,
+    ClaimOrigin,
+    ClaimRelation,
+    ClaimStatus,
+    Job,
+    JobKind,
+    Outlet,
+    Project,
+    body_hash,
+)
 from ..suggest.language import detect_language
 from .jobs import JobInterrupted, Progress, UserFacingError, job_create, job_enqueue
 from .suggestions import suggest_job_after_import
@@ -32,6 +48,10 @@ log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
 MAX_REPORTED = 1000  # errors and duplicates listed one by one; the rest are counted
+# What the spans of an annotation tool's export become: candidates to accept or reject, or claims
+# already accepted (which go straight to judging).
+SPANS_AS = ("suggestions", "accepted")
+_KINDS = {kind.value for kind in ClaimKind}
 
 
 class ImportRefused(UserFacingError):
@@ -68,6 +88,10 @@ class ImportReport:
     created: int = 0
     duplicates: int = 0
     duplicate_lines: list[dict] = field(default_factory=list)
+    claims: int = 0
+    relations: int = 0
+    # A list of URLs: the pages that could not be had, each with its line and reason.
+    failed_urls: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -76,6 +100,9 @@ class ImportReport:
             "created": self.created,
             "duplicates": self.duplicates,
             "duplicate_lines": self.duplicate_lines,
+            "claims": self.claims,
+            "relations": self.relations,
+            "failed_urls": self.failed_urls,
         }
 
     def summary(self) -> str:
@@ -83,6 +110,7 @@ class ImportReport:
         return (
             f"{self.source}: {self.records} articles read, {self.created} imported, "
             f"{self.duplicates} duplicates skipped"
+            + (f", {self.claims} claims and {self.relations} relations" if self.claims else "")
         )
 
 
@@ -186,15 +214,25 @@ def articles_import(
     format: str | None = None,
     job_id: int | None = None,
     progress: Progress = _no_progress,
+    spans_as: str = "suggestions",
+    day_first: bool | None = None,
 ) -> ImportReport:
     """Import every article of the source into the project, or nothing if any line is bad.
 
-    Duplicate bodies (already in the project, or repeated in the file) are skipped and listed.
+    Duplicate bodies (already in the project, or repeated in the file) are skipped and listed,
+    with their spans. Spans (doccano, Label Studio) become claims, `spans_as` suggestions or
+    accepted. Dates may be DD/MM/YYYY when `day_first`, or (None) when the project is French.
     Safe to run twice for the same job: rows this job already wrote count as created.
     """
     require(by, project, Capability.MANAGE)
+    if spans_as not in SPANS_AS:
+        raise ValueError(f"spans_as must be one of {', '.join(SPANS_AS)}")
+    if format == "urls":
+        return _urls_import(project=project, path=Path(path), by=by, job_id=job_id, progress=progress)
+    if day_first is None:
+        day_first = project.language.lower().startswith("fr")
     try:
-        reader = SourceReader(path, format=format, limits=import_limits())
+        reader = SourceReader(path, format=format, limits=import_limits(), day_first=day_first)
     except (OSError, ValueError) as exc:
         name = printable(Path(path).name)
         raise ImportRefused([RecordError(name, None, None, str(exc))], 1, name) from None
@@ -205,10 +243,81 @@ def articles_import(
     records = enumerate(_checked_again(reader))
     done = 0
     while chunk := list(islice(records, CHUNK_SIZE)):
-        _write_chunk(project, chunk, by=by, job_id=job_id, outlets=outlets, report=report)
+        _write_chunk(
+            project, chunk, by=by, job_id=job_id, outlets=outlets, report=report, spans_as=spans_as
+        )
         done += len(chunk)
         progress("importing", done, total)
     return report
+
+
+def fetch_policy() -> FetchPolicy:
+    """How URL lists are fetched, from the settings (read at each import)."""
+    return FetchPolicy(
+        timeout=settings.IMPORT_FETCH_TIMEOUT,
+        max_bytes=settings.IMPORT_FETCH_MAX_BYTES,
+        host_delay=settings.IMPORT_FETCH_HOST_DELAY_MS / 1000,
+        allow_private=settings.IMPORT_FETCH_ALLOW_PRIVATE,
+    )
+
+
+def _urls_import(
+    *, project: Project, path: Path, by: AuthUser, job_id: int | None, progress: Progress
+) -> ImportReport:
+    """Fetch each URL of the list, then import the pages' articles like any other source.
+
+    A bad line in the list refuses it before anything is fetched; a page that cannot be had
+    (robots.txt, HTTP error, timeout, too large, no article text) is reported with its URL and
+    line, and the other pages are imported. Fetched once: the pages are kept as a JSONL file
+    while the import checks and writes them.
+    """
+    from ..importers.html import html_record  # trafilatura is loaded only for web pages
+
+    name = printable(path.name)
+    urls, errors = read_url_list(path)
+    if errors:
+        raise ImportRefused(errors[:MAX_REPORTED], len(errors), name)
+    limits = import_limits()
+    failed: list[dict] = []
+    origin: list[tuple[int, str]] = []  # for each page kept: its line and URL in the list
+    with tempfile.TemporaryDirectory(prefix="workbench-fetch-") as folder:
+        pages = Path(folder) / "pages.jsonl"
+        with pages.open("w", encoding="utf-8") as out:
+            for done, page in enumerate(Fetcher(fetch_policy()).fetch_all(urls), 1):
+                item = (
+                    RecordError(name, page.line, "url", page.error) if page.data is None
+                    else html_record(name, page.line, page.data, limits, url=page.final_url or page.url)
+                )
+                if isinstance(item, RecordError):
+                    failed.append({"line": page.line, "url": page.url, "error": item.message})
+                else:
+                    out.write(json.dumps(_as_row(item), ensure_ascii=False) + "\n")
+                    origin.append((page.line, page.url))
+                progress("fetching", done, len(urls))
+        if not origin:
+            raise ImportRefused(
+                [RecordError(name, f["line"], "url", f["error"]) for f in failed[:MAX_REPORTED]],
+                len(failed), name,
+            )
+        report = articles_import(
+            project=project, path=pages, by=by, format="jsonl", job_id=job_id, progress=progress
+        )
+    report.source = name
+    report.failed_urls = failed[:MAX_REPORTED]
+    for duplicate in report.duplicate_lines:
+        line, url = origin[duplicate["line"] - 1]
+        duplicate.update(file=name, line=line, url=url)
+    return report
+
+
+def _as_row(record: ArticleRecord) -> dict:
+    """A record as a JSONL line of our own format."""
+    return {
+        "body": record.body, "title": record.title, "author": record.author, "url": record.url,
+        "published_on": record.published_on.isoformat() if record.published_on else None,
+        "language": record.language, "outlet": record.outlet, "outlet_domain": record.outlet_domain,
+        "metadata": record.metadata,
+    }
 
 
 def _checked_again(reader: SourceReader) -> Iterator[ArticleRecord]:
@@ -231,8 +340,9 @@ def _write_chunk(
     job_id: int | None,
     outlets: _OutletCache,
     report: ImportReport,
+    spans_as: str = "suggestions",
 ) -> None:
-    """Insert one chunk's new bodies; each chunk commits so progress is visible as it goes."""
+    """Insert one chunk's new bodies and their spans; each chunk commits so progress shows."""
     hashed = [(body_hash(record.body), position, record) for position, record in chunk]
     # Detected before the lock below is taken (about 0.3 ms an article); a record that names no
     # language and is not recognised gets the project's, as before.
@@ -250,6 +360,7 @@ def _write_chunk(
         }
         seen: set[str] = set()
         rows: list[tuple] = []
+        annotated: dict[str, ArticleRecord] = {}
         now = timezone.now()
         for digest, position, record in hashed:
             if job_id is not None and existing.get(digest) == (job_id, position):
@@ -264,6 +375,8 @@ def _write_chunk(
                     )
                 continue
             seen.add(digest)
+            if record.spans:
+                annotated[digest] = record
             rows.append((
                 project.pk, outlets.id_for(record), record.external_id, record.title,
                 record.author, record.url, record.published_on,
@@ -273,6 +386,63 @@ def _write_chunk(
             ))
         _insert(rows)
         report.created += len(rows)
+        if annotated:
+            _write_spans(project, annotated, by=by, spans_as=spans_as, report=report)
+
+
+def _write_spans(
+    project: Project,
+    annotated: dict[str, ArticleRecord],
+    *,
+    by: AuthUser,
+    spans_as: str,
+    report: ImportReport,
+) -> None:
+    """The claims and relations of the articles just inserted (by body hash), in that transaction.
+
+    The reader has checked every span against its body and merged spans with equal offsets, so
+    the span constraints cannot fail here.
+    """
+    articles = dict(
+        Article.objects.filter(project=project, body_hash__in=list(annotated)).values_list("body_hash", "pk")
+    )
+    accepted = spans_as == "accepted"
+    claims = []
+    for digest, record in annotated.items():
+        for span in record.spans:
+            # A label that names one of the Workbench's claim kinds sets it; all are kept on the
+            # article (metadata["imported_annotations"]).
+            kind = next((label.lower() for label in span.labels if label.lower() in _KINDS), "")
+            claims.append(Claim(
+                article_id=articles[digest], start=span.start, end=span.end,
+                quote=record.body[span.start : span.end], kind=kind, origin=ClaimOrigin.IMPORTED,
+                status=ClaimStatus.ACCEPTED if accepted else ClaimStatus.CANDIDATE,
+                created_by=by, decided_by=by if accepted else None,
+            ))
+    bulk_create_with_history(claims, Claim, default_user=by)
+    report.claims += len(claims)
+    ids = {
+        (article, start, end): pk
+        for pk, article, start, end in Claim.objects.filter(
+            article_id__in=list(articles.values())
+        ).values_list("pk", "article_id", "start", "end")
+    }
+    relations: dict[tuple[int, int, str], ClaimRelation] = {}
+    for digest, record in annotated.items():
+        article = articles[digest]
+        for link in record.relations:
+            a, b = record.spans[link.source], record.spans[link.target]
+            source, target = ids[(article, a.start, a.end)], ids[(article, b.start, b.end)]
+            if link.kind in SYMMETRIC_RELATIONS and source > target:
+                source, target = target, source
+            relations.setdefault(
+                (source, target, link.kind),
+                ClaimRelation(source_id=source, target_id=target, kind=link.kind, note=link.label,
+                              created_by=by),
+            )
+    if relations:
+        bulk_create_with_history(list(relations.values()), ClaimRelation, default_user=by)
+        report.relations += len(relations)
 
 
 _COPY_COLUMNS = (
@@ -312,15 +482,25 @@ def import_job_start(
     path: str | None = None,
     format: str | None = None,
     suggest: bool | None = None,
+    spans_as: str | None = None,
+    day_first: bool | None = None,
 ) -> Job:
     """Queue an import of an uploaded file, or of a path the workers can read (commands).
 
     `suggest` asks for (or against) a suggestion job after this import; None: the project's setting.
+    `spans_as` says what an annotation tool's spans become (SPANS_AS; default suggestions);
+    `day_first` whether dates are DD/MM/YYYY (None: when the project's language is French).
     """
     require(by, project, Capability.MANAGE)
     if (upload is None) == (path is None):
         raise ValueError("give either an upload or a path")
+    if spans_as is not None and spans_as not in SPANS_AS:
+        raise ValueError(f"spans_as must be one of {', '.join(SPANS_AS)}")
     params: dict = {"format": format} if format else {}
+    if spans_as:
+        params["spans_as"] = spans_as
+    if day_first is not None:
+        params["day_first"] = bool(day_first)
     if suggest is not None:
         params["suggest"] = bool(suggest)
     if path is not None:
@@ -351,6 +531,8 @@ def import_job_work(job: Job, progress: Progress) -> dict:
             format=job.params.get("format"),
             job_id=job.pk,
             progress=progress,
+            spans_as=job.params.get("spans_as", "suggestions"),
+            day_first=job.params.get("day_first"),
         )
         # Projects that ask for it get candidate claims on what was just imported; the claim
         # graph's index follows the suggestions, or the import itself when none are made.

@@ -21,6 +21,10 @@ from ..services.projects import LANGUAGE_RE, schemes_available_to, settings_vers
 
 # A folder exists only on a worker's disk; an upload is one file.
 UPLOAD_FORMATS = tuple(f for f in FORMATS if f != "folder")
+FORMAT_NAMES = {
+    "doccano": "doccano (JSONL)", "labelstudio": "Label Studio (JSON, JSON_MIN)",
+    "html": "HTML", "urls": _("List of URLs (.txt, one a line)"),
+}
 MAX_OVERLAP = 20  # more annotators per claim than any team has is a typo, not a setting
 
 language_validator = RegexValidator(LANGUAGE_RE, _("Use a language code such as fr, en or pt-BR."))
@@ -185,20 +189,47 @@ class MemberRemoveForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
+# Pasted URLs: a list this long is better uploaded as a file.
+MAX_PASTED_URLS_CHARS = 200_000
+
+
 class ImportForm(forms.Form):
-    """A file of articles and, when its name does not tell, its format."""
+    """A file of articles (or pasted URLs) and, when its name does not tell, its format."""
 
     file = forms.FileField(
+        required=False,
         label=_("File of articles"),
         help_text=_(
-            "JSON Lines or CSV (one article per line or row), a .txt file (one article) or a .zip "
-            "of .txt files; UTF-8. Nothing is imported if any line is bad."
+            "JSON Lines or CSV (one article per line or row), a .txt or .html file (one article), "
+            "a .zip of them, a doccano or Label Studio export, or a list of URLs; UTF-8. Nothing "
+            "is imported if any line is bad."
         ),
         validators=[import_upload_validator],
     )
+    urls = forms.CharField(
+        label=_("Or paste URLs, one a line"),
+        help_text=_("The worker fetches each page and imports its article."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_PASTED_URLS_CHARS,
+        required=False,
+    )
     format = forms.ChoiceField(
         label=_("Format"),
-        choices=[("", _("Tell from the file name"))] + [(f, f.upper()) for f in UPLOAD_FORMATS],
+        choices=[("", _("Tell from the file name"))] + [(f, FORMAT_NAMES.get(f, f.upper())) for f in UPLOAD_FORMATS],
+        required=False,
+    )
+    spans_as = forms.ChoiceField(
+        label=_("Spans of a doccano or Label Studio export become"),
+        choices=[
+            ("suggestions", _("Suggested claims, to accept or reject")),
+            ("accepted", _("Accepted claims, ready to judge")),
+        ],
+        initial="suggestions",
+        required=False,
+    )
+    day_first = forms.BooleanField(
+        label=_("Dates are day first (25/09/2025)"),
+        help_text=_("Always the case for a project in French."),
         required=False,
     )
     suggest = forms.BooleanField(label=_("Suggest claims after import"), required=False)
@@ -207,6 +238,15 @@ class ImportForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         upload = cleaned.get("file")
+        pasted = (cleaned.get("urls") or "").strip()
+        if upload is None and not pasted:
+            if "file" not in self.errors:  # a file is needed unless URLs are pasted
+                self.add_error("file", forms.ValidationError(
+                    self.fields["file"].error_messages["required"], code="required"))
+        elif upload is not None and pasted:
+            self.add_error("urls", _("Upload a file or paste URLs, not both."))
+        elif pasted:
+            cleaned["format"] = "urls"
         if upload is not None and not cleaned.get("format"):
             try:
                 detected = format_for_name(upload.name)

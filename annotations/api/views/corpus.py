@@ -103,7 +103,8 @@ class ArticleViewSet(ApiViewSet):
         data = self.input(s.ArticleImportSerializer)
         project = selectors.project_get_for_user(request.user, slug=data["project"])
         job = imports.import_job_start(
-            project=project, by=request.user, upload=data["file"], format=data.get("format")
+            project=project, by=request.user, upload=data["file"], format=data.get("format"),
+            spans_as=data.get("spans_as"), day_first=data.get("day_first"),
         )
         return job_accepted(self, job)
 

@@ -1,4 +1,5 @@
-"""Import articles from JSONL, CSV, a .txt file, a zip of .txt files or a folder of them."""
+"""Import articles from JSONL, CSV, a .txt file, a zip of .txt files or a folder of them, or
+doccano and Label Studio exports (their spans become claims)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from annotations.importers.reader import FORMATS
 from annotations.management.acting import acting_user
 from annotations.models import JobKind, JobStatus, Project
 from annotations.services.imports import (
+    SPANS_AS,
     ImportRefused,
     import_job_start,
     import_job_work,
@@ -27,9 +29,25 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("source", help="a .jsonl, .csv, .txt or .zip file, or a folder of .txt")
+        parser.add_argument(
+            "source", nargs="?",
+            help="a .jsonl, .csv, .txt, .html or .zip file, a folder of .txt, a doccano .jsonl "
+            "(--format doccano) or a Label Studio .json export",
+        )
+        parser.add_argument(
+            "--urls", metavar="FILE",
+            help="a text file of URLs, one a line: the worker fetches each page and imports it",
+        )
         parser.add_argument("--project", required=True, help="project slug")
         parser.add_argument("--format", choices=FORMATS, help="override the format the name implies")
+        parser.add_argument(
+            "--spans-as", choices=SPANS_AS, default=None,
+            help="what the spans of a doccano or Label Studio export become (default: suggestions)",
+        )
+        parser.add_argument(
+            "--day-first", action="store_true", default=None,
+            help="dates are DD/MM/YYYY (the default when the project's language is French)",
+        )
         parser.add_argument("--user", help="import as this member (default: a manager of the project)")
         parser.add_argument(
             "--queue", action="store_true", help="hand the job to a Celery worker and return at once"
@@ -40,6 +58,10 @@ class Command(BaseCommand):
         if project is None:
             raise CommandError(f"no project with slug {options['project']!r}")
         user = acting_user(project, options["user"])
+        if bool(options["source"]) == bool(options["urls"]):
+            raise CommandError("give a source file or --urls FILE, not both")
+        if options["urls"]:
+            options["source"], options["format"] = options["urls"], "urls"
         source = str(options["source"])
         try:
             # Before a job exists, like an upload through the UI or the API.
@@ -48,7 +70,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if options["queue"]:
             job = import_job_start(
-                project=project, by=user, path=str(options["source"]), format=options["format"]
+                project=project, by=user, path=str(options["source"]), format=options["format"],
+                spans_as=options["spans_as"], day_first=options["day_first"],
             )
             self.stdout.write(f"queued import job {job.pk}")
             return
@@ -62,6 +85,8 @@ class Command(BaseCommand):
                 # Run in this process: a restarting worker must not pick it up as orphaned.
                 "inline": True,
                 **({"format": options["format"]} if options["format"] else {}),
+                **({"spans_as": options["spans_as"]} if options["spans_as"] else {}),
+                **({"day_first": True} if options["day_first"] else {}),
             },
         )
         ran = job_run(job.pk, import_job_work)
@@ -77,9 +102,16 @@ class Command(BaseCommand):
                 self.stderr.write(f"… and {hidden} more bad lines")
             raise CommandError(job.error)
         result = job.result
+        for failed in result.get("failed_urls", []):
+            self.stderr.write(f"{source}, line {failed['line']}: {failed['url']}: {failed['error']}")
         self.stdout.write(
             f"{result['source']}: {result['records']} articles read, {result['created']} imported, "
             f"{result['duplicates']} duplicates skipped (job {job.pk})"
         )
+        if result.get("claims"):
+            self.stdout.write(
+                f"  {result['claims']} claims ({job.params.get('spans_as', 'suggestions')}) and "
+                f"{result['relations']} relations from the file's spans"
+            )
         for dup in result["duplicate_lines"][:20]:
             self.stdout.write(f"  duplicate: {dup['file']}, line {dup['line']} {dup['title']!r}")

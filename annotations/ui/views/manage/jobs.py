@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,13 +44,16 @@ def import_articles(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
+            # Pasted URLs are stored like an uploaded list of them.
+            upload = data["file"] or ContentFile(data["urls"].encode(), name="urls.txt")
             job = import_job_start(
-                project=project, by=request.user, upload=data["file"],
+                project=project, by=request.user, upload=upload,
                 format=data["format"] or None, suggest=data["suggest"],
+                spans_as=data["spans_as"] or None, day_first=data["day_first"] or None,
             )
             messages.success(
                 request, _("Import of “%(name)s” queued as job #%(job)s.")
-                % {"name": data["file"].name, "job": job.pk},
+                % {"name": upload.name, "job": job.pk},
             )
             return redirect("ui:job", job_id=job.pk)
     else:
