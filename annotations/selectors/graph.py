@@ -30,7 +30,6 @@ from ..models import (
     RelationKind,
 )
 from .article_page import Permissions, _visible_annotations
-from .core import evidence_visible_to
 from .visibility import Scope, _within
 
 CONTEXT_CHARS = 120
@@ -232,14 +231,6 @@ def candidate_sides(candidate: RelationCandidate) -> tuple[str, str]:
 def pending_candidates_count(project: Project) -> int:
     """How many proposals wait for a reviewer (for the project page's counter)."""
     return RelationCandidate.objects.filter(project=project, status=CandidateStatus.PENDING).count()
-
-
-__all__ = [
-    "AnswerCard", "ClaimQuestion", "QuestionPage", "answer_get_for_user", "candidate_get_for_user",
-    "candidate_sides", "candidates_for_user", "contradicting_claims", "evidence_visible_to",
-    "pending_candidates_count", "question_get_for_user", "question_page_for_user",
-    "questions_of_claim", "questions_of_project",
-]
 
 
 # --- related claims (semantic retrieval over the project's vector index) ----------------------
