@@ -974,7 +974,8 @@ class QuestionSerializer(serializers.ModelSerializer):
     def _rows(self, obj: CheckQuestion) -> list[tuple[int, str, int]]:
         cache = getattr(obj, "_answer_rows", None)
         if cache is None:
-            cache = [(a.claim_id, a.answer, a.claim.article_id) for a in obj.answers.select_related("claim")]
+            # The view prefetches answers with their claims: no query per question in a list.
+            cache = [(a.claim_id, a.answer, a.claim.article_id) for a in obj.answers.all()]
             obj._answer_rows = cache  # type: ignore[attr-defined]
         return cache
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
@@ -59,7 +59,9 @@ class QuestionViewSet(ApiViewSet):
     ordering_fields = ("id", "created_at", "updated_at")
 
     def get_queryset(self) -> QuerySet[CheckQuestion]:
-        return graph_selectors.questions_listable(self.scope).select_related("project", "created_by")
+        return graph_selectors.questions_listable(self.scope).select_related("project", "created_by").prefetch_related(
+            Prefetch("answers", queryset=QuestionAnswer.objects.select_related("claim").order_by("pk"))
+        )
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
