@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 export DEBUG ?= 1
 
-.PHONY: run setup test lint typecheck bench messages clean
+.PHONY: run dev setup test lint typecheck bench messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,13 @@ setup: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_seeds
 
-## run: set up, then serve the web app and one Celery worker (Ctrl-C stops both)
+## run: set up, then serve the web app (gunicorn, threads) and one Celery worker (Ctrl-C stops both)
 run: setup
 	$(PY) manage.py serve --addr $(ADDR)
+
+## dev: as run, but with Django's development server, reloading when the code changes
+dev: setup
+	$(PY) manage.py serve --dev --addr $(ADDR)
 
 ## test: virtualenv with dev packages, then the whole suite
 test: $(VENV)/.dev-installed

@@ -8,11 +8,14 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.utils.translation import gettext, pgettext_lazy
 
 from .models import Membership, Project, Role
 
 
 class Capability(StrEnum):
+    """What a role lets a member do in a project."""
+
     VIEW = "view"
     FIND = "find"  # mark claims, accept or reject suggestions
     ANNOTATE = "annotate"  # give verdicts and evidence, blind to others
@@ -28,6 +31,16 @@ CAPABILITIES: dict[Capability, frozenset[str]] = {
     Capability.REVIEW: frozenset({Role.REVIEWER, Role.MANAGER}),
     Capability.MANAGE: frozenset({Role.MANAGER}),
     Capability.RELEASES: frozenset({Role.RESEARCHER, Role.REVIEWER, Role.MANAGER}),
+}
+
+# The capability as the refusal names it ("does not allow you to review").
+ACTIONS: dict[Capability, Any] = {
+    Capability.VIEW: pgettext_lazy("capability", "view"),
+    Capability.FIND: pgettext_lazy("capability", "find claims"),
+    Capability.ANNOTATE: pgettext_lazy("capability", "annotate"),
+    Capability.REVIEW: pgettext_lazy("capability", "review"),
+    Capability.MANAGE: pgettext_lazy("capability", "manage"),
+    Capability.RELEASES: pgettext_lazy("capability", "read releases"),
 }
 
 # AuthUser is the user model (AUTH_USER_MODEL is Django's own; the stubs type every foreign key to
@@ -68,7 +81,7 @@ def can(roles: frozenset[str], capability: Capability, *, user: User | None = No
 def require(user: User, project: Project | int, capability: Capability) -> frozenset[str]:
     """Return the user's roles, or refuse: NotFound to outsiders, PermissionDenied to members."""
     if not user.is_authenticated or not user.is_active:
-        raise NotFound("No such project.")
+        raise NotFound(gettext("No such project."))
     return allow(user, roles_for(user, project), capability)
 
 
@@ -78,5 +91,7 @@ def allow(user: User, roles: frozenset[str], capability: Capability) -> frozense
         return roles
     if not roles and not getattr(user, "is_superuser", False):
         # Outsiders learn nothing, not even that the project exists.
-        raise NotFound("No such project.")
-    raise PermissionDenied(f"Your role in this project does not allow you to {capability.value}.")
+        raise NotFound(gettext("No such project."))
+    raise PermissionDenied(
+        gettext("Your role in this project does not allow you to %(action)s.") % {"action": ACTIONS[capability]}
+    )

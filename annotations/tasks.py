@@ -87,6 +87,14 @@ def find_relations_task(self: Task, job_id: int, lease: str | None = None) -> No
     _run(self, job_id, relations_job_work, lease)
 
 
+@shared_task(bind=True, max_retries=RETRY_LIMIT)
+def import_project_task(self: Task, job_id: int, lease: str | None = None) -> None:
+    """Fill a project from its uploaded archive, all or nothing; a rerun finds it filled."""
+    from .services.archive_jobs import archive_job_work
+
+    _run(self, job_id, archive_job_work, lease)
+
+
 @shared_task
 def reconcile_jobs_task() -> dict:
     """One sweep of the job reconciler (for a beat schedule, if a deployment prefers one)."""
@@ -101,6 +109,7 @@ jobs.job_kind_register(JobKind.RETRAIN, task=retrain_suggestions_task)
 jobs.job_kind_register(JobKind.AGREEMENT, task=agreement_task)
 jobs.job_kind_register(JobKind.EXPORT, task=build_release_task)
 jobs.job_kind_register(JobKind.RELATIONS, task=find_relations_task)
+jobs.job_kind_register(JobKind.ARCHIVE, task=import_project_task)
 
 
 class _Reconciler(threading.Thread):

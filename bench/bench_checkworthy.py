@@ -69,12 +69,13 @@ def main() -> None:
     parser.add_argument("--speed", type=int, default=0, help="KB of articles to time")
     parser.add_argument("--job", type=int, default=0, help="KB of articles through the suggest job")
     parser.add_argument("--lang", default="en", help="language of --speed and --job")
+    parser.add_argument("--profile", type=Path, help="with --job: write the job's cProfile stats here")
     args = parser.parse_args()
     if args.speed:
         _speed(args.data, args.speed, args.lang)
         return
     if args.job:
-        _job(args.data, args.job, args.lang)
+        _job(args.data, args.job, args.lang, args.profile)
         return
     print("| language | documents (check-worthy) | F1 | precision | recall | average precision |")
     print("|---|---|---|---|---|---|")
@@ -130,7 +131,7 @@ def _speed(data: Path, kilobytes: int, lang: str) -> None:
           f"{found} suggestions, peak RSS {rss:.0f} MB")
 
 
-def _job(data: Path, kilobytes: int, lang: str) -> None:
+def _job(data: Path, kilobytes: int, lang: str, profile: Path | None = None) -> None:
     """Import the articles into a fresh SQLite project, then time the suggest job on them."""
     import os
     import resource
@@ -185,9 +186,18 @@ def _job(data: Path, kilobytes: int, lang: str) -> None:
     suggest_scored("The budget rose by 20 percent in 2019.", lang)
     load = time.perf_counter() - start
     job = suggest_job_create(project=project, by=user, inline=True)
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()  # inflates the times; read it for shares, not speed
+        profiler.enable()
     start, cpu = time.perf_counter(), time.process_time()
     done = job_run(job.pk, suggest_job_work)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(str(profile))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert done is not None and done.status == "succeeded", done and done.error
     print(f"{size / 1000:.0f} KB in {done.result['articles']} {lang} articles through the suggest job: "

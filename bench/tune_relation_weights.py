@@ -28,7 +28,7 @@ SEEDS = ROOT / "fixtures" / "seeds"
 GRID = {
     "csls": [4, 6, 8, 10], "cosine": [0, 2], "words": [0, 2, 4, 8], "names": [0, 1, 2],
     "claimness": [0, 2, 4], "same_date": [0, 1, 2], "same_number": [0, 0.5, 1],
-    "attributed": [0, 0.5, 1], "cue": [0, 1, 2],
+    "attributed": [0, 0.5, 1], "cue": [0, 1, 2], "csls2": [0, 3, 6, 8],
 }
 
 
@@ -41,17 +41,19 @@ def main() -> int:
     import score_relations as sr  # the scorer's own span matching
 
     from annotations.suggest.embeddings import default_embedder
+    from annotations.suggest.embeddings_e5 import second_embedder
 
     passages = [p for path in sorted(SEEDS.glob("*.txt"))
                 for p in E.passages_of(path.stem, path.read_text(encoding="utf-8"), "fr")]
     vecs = default_embedder().embed([p.text for p in passages])
-    stats = E.PoolStats.build(passages, vecs)
+    vecs2 = second_embedder().embed([p.text for p in passages])  # csls2; [0] in the grid = without
+    stats = E.PoolStats.build(passages, vecs, vecs2=vecs2)
     n, names = len(passages), list(E.FEATURES)
     x = np.zeros((n, n, len(names)), np.float32)
     for i in range(n):
         for j in range(i + 1, n):
             if passages[i].doc != passages[j].doc:
-                f = E.pair_features(passages[i], passages[j], vecs[i], vecs[j], stats)
+                f = E.pair_features(passages[i], passages[j], vecs[i], vecs[j], stats, vecs2[i], vecs2[j])
                 x[i, j] = x[j, i] = [f[k] for k in names]
     arts = sr.Articles(str(SEEDS))  # the same texts as shared/seeds
     gold = sr.load_gold(str(args.eval / "seeds_relations_dev.jsonl"), arts)

@@ -153,3 +153,17 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in ("socket", "create_connection", "getaddrinfo"):
         monkeypatch.setattr(socket, name, refuse)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Say loudly when browser tests were skipped (no Chromium): a green run did not drive a browser."""
+    skipped = [
+        report for report in terminalreporter.stats.get("skipped", [])
+        if "browser" in getattr(report, "keywords", {}) or "/browser/" in str(getattr(report, "fspath", ""))
+        or "tests/browser/" in report.nodeid
+    ]
+    if skipped:
+        terminalreporter.write_sep(
+            "!", f"{len(skipped)} BROWSER TESTS SKIPPED: Chromium is not installed "
+            "(Debian: apt-get install chromium); the UI was not tested in a browser", red=True, bold=True,
+        )

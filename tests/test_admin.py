@@ -12,9 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations.models import (
+    BatchKind,
+    ClaimBatch,
+    ReferenceFactCheck,
     CandidateOrigin,
     CandidateStatus,
     CheckQuestion,
+    Comment,
+    Notification,
+    NotificationKind,
     QuestionAnswer,
     RelationCandidate,
     RelationModel,
@@ -43,7 +49,7 @@ from annotations.models import (
     SuggestionModel,
     body_hash,
 )
-from annotations.services.imports import import_job_work
+from annotations.services.imports import import_job_start, import_job_work
 from annotations.services.jobs import job_run
 from annotations.services.projects import default_scheme
 from annotations.services.work import claim_adjudicate
@@ -56,7 +62,8 @@ MODELS = [
     "verdictscheme", "verdict", "project", "membership", "outlet", "article", "claim",
     "claimrelation", "annotation", "evidence", "adjudication", "assignment", "job",
     "datasetrelease", "releasefile", "suggestionmodel", "checkquestion", "questionanswer",
-    "relationcandidate", "relationmodel",
+    "relationcandidate", "relationmodel", "comment", "notification", "referencefactcheck",
+    "claimbatch",
 ]
 
 
@@ -142,8 +149,24 @@ def world(project, article, claim, verdicts, users) -> dict:
         b_start=0, b_end=6, score=0.7, reasons=["same entities: Lavrov"], origin=CandidateOrigin.ENGINE,
     )
     relation_model = RelationModel.objects.create(project=project, weights={"bias": 0}, decisions=20, positives=8)
+    comment = Comment.objects.create(project=project, claim=claim, author=users["alice"], body="@rita un avis ?")
+    notification = Notification.objects.create(
+        user=users["rita"], project=project, kind=NotificationKind.MENTION, actor=users["alice"], claim=claim,
+        comment=comment,
+    )
+    factcheck = ReferenceFactCheck.objects.create(
+        project=project, url="https://factuel.example.org/v/lavrov", claim_reviewed="La position russe est inchangée.",
+        rating_text="Vrai", created_by=users["max"],
+    )
+    batch = ClaimBatch.objects.create(
+        article=article, kind=BatchKind.DECIDE, status="accepted", size=1,
+        items=[{"id": claim2.pk, "status": "candidate", "decided_by": None, "version": 1, "after": 2}],
+        created_by=users["alice"],
+    )
     scheme = project.scheme
     return {
+        "claimbatch": batch,
+        "comment": comment, "notification": notification, "referencefactcheck": factcheck,
         "checkquestion": question, "questionanswer": answer, "relationcandidate": proposal,
         "relationmodel": relation_model,
         "verdictscheme": scheme, "verdict": verdicts["supported"], "project": project,
@@ -212,7 +235,7 @@ def test_it_opens_every_change_page_for_the_manager(client, max_, world, model):
     assert response.context["original"].pk == world[model].pk
 
 
-@pytest.mark.parametrize("model", [m for m in MODELS if m not in ("job", "suggestionmodel", "relationmodel")])
+@pytest.mark.parametrize("model", [m for m in MODELS if m not in ("job", "suggestionmodel", "relationmodel", "notification")])
 def test_it_opens_every_change_page_for_the_reviewer(client, rita, world, model):
     client.force_login(rita)
     response = client.get(url(model, "change", world[model].pk))
@@ -775,13 +798,21 @@ def test_it_imports_articles_from_the_admin(
     assert titles == ["Concessions", "Sommet d'Anchorage"]
     page = client.get(url("job", "change", job.pk))
     text = page.content.decode()
-    assert "3 articles read, 2 imported, 1 duplicates skipped" in text
+    assert "3 articles read, 2 imported, 1 duplicate skipped" in text
     assert "100%" in text and "<progress" in text
 
 
-def test_it_shows_an_import_refusal_on_the_job_page(client, max_, project, media):
+def test_it_shows_an_import_refusal_on_the_job_page(client, max_, project, media, tmp_path):
     client.force_login(max_)
-    client.post(url("project", "import", project.pk), {"file": _upload("bad.jsonl", BAD_JSONL)})
+    # An upload whose first bytes show a bad line is refused on the form, before any job ...
+    refused = client.post(url("project", "import", project.pk), {"file": _upload("bad.jsonl", BAD_JSONL)})
+    assert refused.status_code == 200 and "file" in refused.context["form"].errors
+    assert "bad.jsonl, line 2, field &#x27;body&#x27;" in refused.content.decode()
+    assert not Job.objects.exists()
+    # ... and what a job finds (here a path a command named) is shown on the job's page.
+    path = tmp_path / "bad.jsonl"
+    path.write_text(BAD_JSONL, encoding="utf-8")
+    import_job_start(project=project, by=max_, path=str(path))
     job = Job.objects.get()
     job_run(job.pk, import_job_work)
     job.refresh_from_db()

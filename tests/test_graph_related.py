@@ -98,3 +98,60 @@ def test_a_question_finds_its_candidate_answers(seeds, project, alice):
     graph_services.answer_set(question=question, claim=claim, answer="yes", by=alice)
     index_articles(project, [seeds["003"].pk])
     assert all(item.claim != claim for item in answer_candidates_for_user(alice, question.pk))
+
+
+CONFERENCE = "conférence de presse conjointe"
+SECRET = "dans le plus grand secret"
+
+
+@pytest.mark.slow
+def test_the_second_embedder_brings_a_wordless_contradiction_into_the_related_list(seeds, project, alice, settings):
+    # 002's twelve-minute press conference against 003's meeting "dans le plus grand secret, loin
+    # des médias": no shared word, name or date. The e5 index beside the USE one (csls2) brings
+    # the secret passage into the conference's related list; USE alone leaves it out.
+    conference = _claim_on(seeds["002"], CONFERENCE, alice)
+    settings.GRAPH_SECOND_EMBEDDER = False
+    relations_build(project)
+    assert not any(SECRET in item.quote for item in related_for_user(alice, conference.pk))
+
+    settings.GRAPH_SECOND_EMBEDDER = True
+    index_articles(project, [a.pk for a in seeds.values()])
+    from annotations.services.graph_jobs import open_second_index
+
+    second = open_second_index(project.pk)
+    assert second is not None and set(second.keys_of([str(seeds["003"].pk)])) == set(
+        open_index(project.pk).keys_of([str(seeds["003"].pk)]))
+    related = related_for_user(alice, conference.pk)
+    assert any(SECRET in item.quote for item in related), [i.quote[:60] for i in related]
+    # The question page's candidate answers go the same way (the question as an e5 query).
+    question = graph_services.question_create(
+        project=project, by=alice, text="Le sommet s'est-il tenu en secret, loin des médias ?")
+    assert any(SECRET in item.quote for item in answer_candidates_for_user(alice, question.pk))
+
+
+@pytest.mark.slow
+def test_turning_the_second_embedder_on_reindexes_every_article_once(seeds, project, alice, settings):
+    from django.utils import timezone
+
+    from annotations.models import Job, JobKind, JobStatus
+    from annotations.services.graph_jobs import _changed_articles, open_second_index
+
+    settings.GRAPH_SECOND_EMBEDDER = False
+    index_articles(project, [a.pk for a in seeds.values()])
+    now = timezone.now()
+    Job.objects.create(project=project, kind=JobKind.RELATIONS, status=JobStatus.SUCCEEDED, created_by=alice,
+                       started_at=now, finished_at=now)
+    job = Job.objects.create(project=project, kind=JobKind.RELATIONS, created_by=alice)
+    assert _changed_articles(job) == []  # nothing changed since the last job
+    settings.GRAPH_SECOND_EMBEDDER = True
+    assert open_second_index(project.pk) is None
+    assert sorted(_changed_articles(job)) == sorted(a.pk for a in seeds.values())
+    index_articles(project, [a.pk for a in seeds.values()])
+    assert len(open_second_index(project.pk)) == len(open_index(project.pk))
+    assert _changed_articles(job) == []
+    # Re-indexed while off, an article's second rows go rather than go stale; on again, all once.
+    settings.GRAPH_SECOND_EMBEDDER = False
+    index_articles(project, [seeds["003"].pk])
+    settings.GRAPH_SECOND_EMBEDDER = True
+    assert open_second_index(project.pk).keys_of([str(seeds["003"].pk)]) == []
+    assert sorted(_changed_articles(job)) == sorted(a.pk for a in seeds.values())

@@ -89,7 +89,7 @@ def test_it_refuses_a_file_with_bad_lines_and_names_each(project, max_, tmp_path
     with pytest.raises(ImportRefused) as exc:
         articles_import(project=project, path=path, by=max_)
     errors = [(e.line, e.field) for e in exc.value.errors]
-    assert errors == [(2, None), (3, "body"), (5, "published_on"), (6, "url"), (7, None), (8, "title")]
+    assert errors == [(2, None), (3, "body"), (5, "published"), (6, "url"), (7, None), (8, "title")]
     assert all(e.file == "bad.jsonl" for e in exc.value.errors)
     assert "6 bad lines; nothing was imported" in str(exc.value)
     assert not Article.objects.exists()
@@ -205,7 +205,7 @@ def test_the_command_prints_a_summary_and_fails_on_refusal(project, max_, tmp_pa
     good = _write(tmp_path / "good.jsonl", [{"body": "Un."}, {"body": "Deux."}, {"body": "Un."}])
     call_command("import_articles", str(good), "--project", "test")
     out = capsys.readouterr().out
-    assert "3 articles read, 2 imported, 1 duplicates skipped" in out
+    assert "3 articles read, 2 imported, 1 duplicate skipped" in out
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"body": "ok"}\n{"title": "no body"}\n', encoding="utf-8")
     with pytest.raises(CommandError, match="nothing was imported"):

@@ -81,7 +81,7 @@ def test_day_first_dates_need_a_french_project_or_the_option(project, max_, tmp_
     path.write_bytes(EXCEL_FR)
     with pytest.raises(ImportRefused) as exc:
         articles_import(project=project, path=path, by=max_)
-    assert [(e.line, e.field) for e in exc.value.errors] == [(2, "published_on"), (3, "published_on")]
+    assert [(e.line, e.field) for e in exc.value.errors] == [(2, "published"), (3, "published")]
     assert "day-first date" in exc.value.errors[0].message
     assert not Article.objects.exists()
     assert articles_import(project=project, path=path, by=max_, day_first=True).created == 2
@@ -118,8 +118,10 @@ def test_the_command_and_the_api_pass_day_first(project, max_, client, tmp_path)
     assert response.status_code == 202, response.content
     assert Job.objects.latest("pk").params == {"format": "csv", "day_first": True}
     with path.open("rb") as fh:
-        client.post("/api/v1/articles/import/", {"project": project.slug, "file": fh})
-    assert "day_first" not in Job.objects.latest("pk").params
+        refused = client.post("/api/v1/articles/import/", {"project": project.slug, "file": fh})
+    # Without day_first in an English project the first line is sure to be refused: at upload time.
+    assert refused.status_code == 400 and "is a day-first date" in refused.json()["file"][0]
+    assert Job.objects.count() == 2  # the command's and the first upload's
 
 
 def test_a_gz_upload_keeps_its_name(project, max_, tmp_path):

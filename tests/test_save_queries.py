@@ -431,7 +431,11 @@ def test_the_article_page_says_so_instead_of_failing(claim, alice, client):
     response = client.post(reverse("ui:evidence_add", args=[claim.pk]),
                            {"stance": "context", "linked_claim": str(claim.pk)}, HTTP_HX_REQUEST="true")
     assert response.status_code < 500
-    assert "linked_claim: A claim cannot be its own evidence." in response.content.decode()
+    page = response.content.decode()
+    # Once, beside its field (issue 16: not twice, and never under the raw field name).
+    assert page.count("A claim cannot be its own evidence.") == 1
+    assert '<p class="error">A claim cannot be its own evidence.</p>' in page
+    assert "linked_claim:" not in page
     assert not Evidence.objects.exists()
 
 

@@ -108,6 +108,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the web process itself (gunicorn serves no files): compressed, cached.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # A NUL in a query parameter is a 400 for every route, before sessions or views touch it.
     "workbench.middleware.RejectNulQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -116,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # 403 and 404 as the app's pages with the view's reason, with DEBUG on too.
+    "annotations.ui.views.errors.ErrorPagesMiddleware",
     # A job start that finds the broker down: the failed job's page and a message, not a 500.
     "annotations.ui.middleware.JobQueueUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,6 +170,10 @@ def _databases() -> dict[str, dj_database_url.DBConfig]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "workbench.sqlite3"),
             "OPTIONS": dict(_SQLITE_OPTIONS),
+            # Each web thread keeps its connection (and its page cache) instead of opening the
+            # file and running the PRAGMAs below on every request.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
             # A file, not memory, so a worker process started by a test can open it too;
             # one per test process, so concurrent test runs never share it.
             "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
@@ -178,7 +186,12 @@ def _databases() -> dict[str, dj_database_url.DBConfig]:
 _SQLITE_OPTIONS = {
     "timeout": 30,
     "transaction_mode": "IMMEDIATE",
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    # synchronous=NORMAL: in WAL mode a commit is durable against a crash of the process, and
+    # skips an fsync per commit; 32 MB of page cache per connection for the readers.
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
+    ),
 }
 
 DATABASES = _databases()
@@ -197,14 +210,23 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date form and one date-and-time form per language, used by every page (workbench/formats/).
+FORMAT_MODULE_PATH = ["workbench.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")) or VAR_DIR / "static")
+# WhiteNoise serves collected files from STATIC_ROOT and, for the embedded runtime started
+# without `collectstatic`, the apps' own static folders (found once, at start-up).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing one
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
 # The claim graph's vector indexes, one folder per project (annotations/services/graph_jobs.py).
 # Workers write them and web processes read them: on several machines, a shared volume.
 GRAPH_INDEX_DIR = Path(env_str("GRAPH_INDEX_DIR", str(VAR_DIR / "graph")) or VAR_DIR / "graph")
+# Also index passages with the second embedder (multilingual-e5-small) for the pair feature
+# csls2: better related claims, at ~10-20 passages a second per worker core when indexing.
+GRAPH_SECOND_EMBEDDER = env_bool("GRAPH_SECOND_EMBEDDER", True)
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # ... and no more of it than IMPORT_MAX_UPLOAD_BYTES is kept there (the rest is refused).
@@ -237,6 +259,23 @@ IMPORT_FETCH_ALLOW_PRIVATE = env_bool("IMPORT_FETCH_ALLOW_PRIVATE", False)
 
 # History is an audit trail: it is read in the admin, never reverted from there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# E-mail is optional: with EMAIL_HOST set, notifications, invitations and password resets go out
+# by mail; without it nothing is sent and the pages that would need it say so.
+EMAIL_HOST = env_str("EMAIL_HOST", "") or ""
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "workbench@localhost") or "workbench@localhost"
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.dummy.EmailBackend",
+)
+EMAIL_ENABLED = bool(EMAIL_HOST) or env_bool("EMAIL_ENABLED", False)
+NOTIFY_BY_EMAIL = env_bool("NOTIFY_BY_EMAIL", EMAIL_ENABLED)
+# The address people reach the Workbench at, for links in e-mails.
+WORKBENCH_URL = env_str("WORKBENCH_URL", "http://localhost:8000") or "http://localhost:8000"
 
 LOGIN_URL = "ui:login"
 LOGIN_REDIRECT_URL = "ui:home"
@@ -303,7 +342,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "30/minute"),
-        "user": env_str("API_THROTTLE_USER", "1200/minute"),
+        # Above what a busy annotator or a researcher's sequential script sends (1,200/minute
+        # answered 429 to such a script); it stops a runaway loop, not a user.
+        "user": env_str("API_THROTTLE_USER", "20000/minute"),
     },
     "DEFAULT_FILTER_BACKENDS": [
         "annotations.api.filters.FilterBackend",

@@ -10,6 +10,10 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+# Refusals as pages of the app, with the reason the view gave (annotations/ui/views/errors.py).
+handler403 = "annotations.ui.views.errors.permission_denied"
+handler404 = "annotations.ui.views.errors.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("annotations.api.urls")),

@@ -3,4 +3,4 @@
 Importing the modules registers their ModelAdmins with the default admin site.
 """
 
-from . import claims, corpus, graph, jobs, learning, projects  # noqa: F401
+from . import batches, claims, collab, corpus, factchecks, graph, jobs, learning, projects  # noqa: F401

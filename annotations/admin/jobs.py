@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 
 from ..access import Capability, NotFound
 from ..models import DatasetRelease, Job, JobKind, JobStatus, ReleaseFile
+from ..services.imports import import_counts
 from ..services.jobs import JobQueueUnavailable, job_cancel, job_retry
 from .base import ReadOnlyInline, ScopedAdmin, count_of, may
 from .filters import ProjectFilter
@@ -40,9 +41,7 @@ def pretty_json(value: object) -> str:
 def _import_outcome(result: dict) -> str:
     """An import's counts, and the duplicates it skipped."""
     summary = format_html(
-        "<p><strong>{} articles read, {} imported, {} duplicates skipped</strong> ({})</p>",
-        result.get("records", 0), result.get("created", 0), result.get("duplicates", 0),
-        result.get("source", ""),
+        "<p><strong>{}</strong> ({})</p>", import_counts({**result, "claims": 0}), result.get("source", ""),
     )
     duplicates = result.get("duplicate_lines") or []
     if not duplicates:

@@ -424,13 +424,20 @@ class ProjectAdmin(ScopedAdmin):
         # PermissionDenied (a member without the right) propagates: the admin answers 403.
         posted = request.method == "POST"
         form = ImportArticlesForm(request.POST, request.FILES) if posted else ImportArticlesForm()
+        job = None
         if posted and form.is_valid():
-            job = import_job_start(
-                project=project,
-                by=staff_user(request),
-                upload=form.cleaned_data["file"],
-                format=form.cleaned_data["format"] or None,
-            )
+            try:
+                job = import_job_start(
+                    project=project,
+                    by=staff_user(request),
+                    upload=form.cleaned_data["file"],
+                    format=form.cleaned_data["format"] or None,
+                )
+            except ValidationError as exc:
+                # What the file's first bytes show cannot be imported: said on the form at once.
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+        if job is not None:
             self.message_user(
                 request,
                 f"Import of “{form.cleaned_data['file'].name}” queued as job #{job.pk}; "

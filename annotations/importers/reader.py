@@ -17,10 +17,11 @@ import json
 import math
 import re
 import sys
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
@@ -32,19 +33,24 @@ from .sniff import (
     SNIFF_BYTES,
     Gunzipped,
     Unreadable,
+    encoding_named,
+    separator_named,
     sniff_delimiter,
     sniff_encoding,
 )
 
-FORMATS = ("jsonl", "csv", "txt", "zip", "folder", "doccano", "labelstudio", "html", "urls")
+FORMATS = (
+    "jsonl", "csv", "txt", "zip", "folder", "doccano", "labelstudio", "html", "urls", "claimreview",
+)
 # doccano's JSONL cannot be told from ours by its name: it is named as a format. A .json file is a
-# Label Studio export (the Workbench's own input has no .json form).
+# Label Studio export unless its first bytes are a fact-check feed's (see detect_format).
 _EXTENSIONS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".txt": "txt", ".zip": "zip",
-    ".json": "labelstudio", ".html": "html", ".htm": "html",
+    ".json": "labelstudio", ".html": "html", ".htm": "html", ".jsonld": "claimreview",
 }
-# What a zip may hold, by extension: one article a file.
+# What a zip may hold, by extension: one article a file, or a file of articles in any format.
 _MEMBERS = (".txt", ".html", ".htm")
+_NESTED = (".jsonl", ".ndjson", ".csv", ".json")
 
 # Field name → (aliases accepted in files, maximum length or None). The lengths are the columns'
 # (Article and Outlet): PostgreSQL refuses longer text, SQLite would store it silently.
@@ -224,8 +230,30 @@ def format_for_name(name: str) -> str:
 
 
 def detect_format(path: Path) -> str:
-    """The format of a path on disk; a directory is a folder of .txt files."""
-    return "folder" if path.is_dir() else format_for_name(path.name)
+    """The format of a path on disk; a directory is a folder of .txt files.
+
+    A .json file is a fact-check feed when its first bytes say so (see sniff_json_format).
+    """
+    if path.is_dir():
+        return "folder"
+    fmt = format_for_name(path.name)
+    if fmt == "labelstudio" and path.is_file():
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+        if head.startswith(GZIP_MAGIC):
+            try:  # a partial stream inflates as far as it goes
+                head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, SNIFF_BYTES)
+            except zlib.error:
+                return fmt
+        return sniff_json_format(head)
+    return fmt
+
+
+def sniff_json_format(head: bytes) -> str:
+    """claimreview when a .json file's first bytes are a fact-check feed's, else labelstudio."""
+    from .claimreview import looks_like_claimreview  # builds on this module
+
+    return "claimreview" if looks_like_claimreview(head) else "labelstudio"
 
 
 def normalise_body(text: str) -> str:
@@ -344,12 +372,20 @@ def _deep_field(text: str, limit: int) -> str | None:
 def build_record(
     name: str, line: int, raw: dict, limits: Limits = Limits(), *, day_first: bool = False
 ) -> Item:
-    """Validate a mapping of field → value into a record, or the first problem found.
+    """Validate a mapping of field → value into a record, or every problem of its fields.
 
-    `day_first` accepts DD/MM/YYYY (also with . or -) dates besides ISO ones.
+    Problems are named by the column the file used (`published`, not `published_on`); a line
+    with several is one RecordError naming them all. `day_first` accepts DD/MM/YYYY (also with .
+    or -) dates besides ISO ones.
     """
     values: dict[str, object] = {}
+    columns: dict[str, str] = {}  # field → the column (or key) of the file that held it
     extra: dict[str, object] = {}
+    problems: list[tuple[str, str]] = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append((columns.get(key, key), message))
+
     for key, value in raw.items():
         canonical = _ALIAS.get(key.strip().lower() if isinstance(key, str) else key)
         if canonical is None:
@@ -358,17 +394,18 @@ def build_record(
                 extra[str(key)] = value
             continue
         values[canonical] = value
+        columns[canonical] = key.strip() if isinstance(key, str) else str(key)
     body = values.pop("body", None)
     if not isinstance(body, str) or not body.strip():
-        return RecordError(name, line, "body", "missing or empty; every article needs its text")
+        bad("body", "missing or empty; every article needs its text")
+        body = ""
     body = normalise_body(body)
     if len(body) > limits.body_chars:
-        return RecordError(
-            name, line, "body", f"is {len(body):,} characters; an article is at most {limits.body_chars:,}"
-        )
-    problem = unstorable(body)
-    if problem:
-        return RecordError(name, line, "body", problem)
+        bad("body", f"is {len(body):,} characters; an article is at most {limits.body_chars:,}")
+    else:
+        problem = unstorable(body)
+        if problem:
+            bad("body", problem)
     clean: dict[str, Any] = {"body": body}  # ArticleRecord's fields by name, each checked below
     for key, value in values.items():
         if value is None or value == "":
@@ -378,39 +415,51 @@ def build_record(
                 try:
                     value = json.loads(value)
                 except RecursionError:
-                    return RecordError(
-                        name, line, key, f"is nested more than {limits.json_depth} levels deep"
-                    )
+                    bad(key, f"is nested more than {limits.json_depth} levels deep")
+                    continue
                 except ValueError:
-                    return RecordError(name, line, key, "is not a JSON object")
+                    bad(key, "is not a JSON object")
+                    continue
             if not isinstance(value, dict):
-                return RecordError(name, line, key, "must be a JSON object")
+                bad(key, "must be a JSON object")
+                continue
             clean[key] = value
             continue
         if key == "published_on":
             try:
                 clean[key] = _parse_date(value, day_first)
             except ValueError as exc:
-                return RecordError(name, line, key, str(exc))
+                bad(key, str(exc))
+                continue
             continue
         if key == "external_id" and isinstance(value, (int, float)) and not isinstance(value, bool):
             if isinstance(value, float) and not math.isfinite(value):
-                return RecordError(name, line, key, f"{value} is not an identifier")
+                bad(key, f"{value} is not an identifier")
+                continue
             value = str(value)
         if not isinstance(value, str):
-            return RecordError(name, line, key, f"must be text, not {type(value).__name__}")
+            bad(key, f"must be text, not {type(value).__name__}")
+            continue
         problem = unstorable(value)
         if problem:
-            return RecordError(name, line, key, problem)
+            bad(key, problem)
+            continue
         value = value.strip()
         limit = FIELDS[key][1]
         if limit is not None and len(value) > limit:
-            return RecordError(name, line, key, f"is {len(value)} characters; at most {limit}")
+            bad(key, f"is {len(value)} characters; at most {limit}")
+            continue
         if key == "url":
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.netloc:
-                return RecordError(name, line, key, f"{value[:80]!r} is not an http(s) URL")
+                bad(key, f"{value[:80]!r} is not an http(s) URL")
+                continue
         clean[key] = value
+    if problems:
+        return RecordError(
+            name, line, ", ".join(column for column, _ in problems),
+            problems[0][1] if len(problems) == 1 else "; ".join(f"{c}: {m}" for c, m in problems),
+        )
     # Unknown columns are named as they were in the file; the metadata field by its path in it.
     found = _json_problem(extra, (), limits) if extra else None
     if found is None and "metadata" in clean:
@@ -456,9 +505,14 @@ class SourceReader:
         format: str | None = None,
         limits: Limits = Limits(),
         day_first: bool = False,
+        separator: str | None = None,
+        encoding: str | None = None,
     ) -> None:
+        """`separator` and `encoding` name a CSV's, overriding what sniffing would find."""
         self.path = Path(path)
         self.day_first = day_first
+        self.separator = separator_named(separator) if separator else None
+        self.encoding = encoding_named(encoding) if encoding else None
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file or folder")
         self.format = format or detect_format(self.path)
@@ -467,6 +521,8 @@ class SourceReader:
         if self.format == "urls":
             # Pages are fetched once, by the import service (importers.fetch), then read here.
             raise ValueError("a list of URLs is not read as articles; the import service fetches it")
+        if self.format == "claimreview":
+            raise ValueError("a fact-check feed holds reference fact checks, not articles")
         self.limits = limits
         self.total_bytes = self._size()
         self.bytes_read = 0
@@ -562,7 +618,7 @@ class SourceReader:
             )
             limits = self.limits
             # What the headers declare is checked before anything is inflated ...
-            declared = sum(m.file_size for m in members if m.filename.lower().endswith(_MEMBERS))
+            declared = sum(m.file_size for m in members if m.filename.lower().endswith(_MEMBERS + _NESTED))
             if declared > limits.unzipped_bytes:
                 yield RecordError(
                     name, None, None,
@@ -574,8 +630,17 @@ class SourceReader:
             for member in members:
                 label = f"{name}:{member.filename}"
                 self.bytes_read += member.compress_size
+                if member.filename.lower().endswith(_NESTED):
+                    used = yield from self._nested(archive, member, label, left)
+                    if used is None:
+                        return
+                    left -= used
+                    continue
                 if not member.filename.lower().endswith(_MEMBERS):
-                    yield RecordError(label, None, None, "only .txt and .html files may be inside a zip")
+                    yield RecordError(
+                        label, None, None,
+                        "only .txt, .html, .jsonl, .csv and .json files may be inside a zip",
+                    )
                     continue
                 page = not member.filename.lower().endswith(".txt")
                 member_cap = limits.member_bytes
@@ -617,6 +682,55 @@ class SourceReader:
                     continue
                 left -= len(data)
                 yield html_record(label, 1, data, limits) if page else self._text_record(label, data)
+
+    def _nested(
+        self, archive: zipfile.ZipFile, member: zipfile.ZipInfo, label: str, left: int
+    ) -> Generator[Item, None, int | None]:
+        """The records of a file of articles inside a zip (JSONL, CSV, Label Studio JSON).
+
+        Unpacked to a temporary file, at most `left` bytes; returns the bytes it took, or None
+        when the archive as a whole unpacks to too much (reported; the reading stops).
+        """
+        suffix = Path(member.filename).suffix.lower()
+        if member.file_size > RATIO_FLOOR and member.file_size > self.limits.zip_ratio * max(member.compress_size, 1):
+            ratio = member.file_size // max(member.compress_size, 1)
+            yield RecordError(
+                label, None, None, f"is compressed {ratio}:1; at most {self.limits.zip_ratio}:1 is accepted"
+            )
+            return 0
+        with tempfile.NamedTemporaryFile(suffix=suffix, prefix="workbench-zip-") as tmp:
+            size = 0
+            try:
+                with archive.open(member) as fh:
+                    while chunk := fh.read(1 << 20):
+                        size += len(chunk)
+                        if size > left:
+                            yield RecordError(
+                                printable(self.path.name), None, None,
+                                f"unpacks to more than {size_text(self.limits.unzipped_bytes)}, the "
+                                f"most an archive may unpack to",
+                            )
+                            return None
+                        tmp.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+                    ValueError, OSError) as exc:
+                yield RecordError(label, None, None, f"cannot be unpacked ({exc})")
+                return 0
+            tmp.flush()
+            fmt = detect_format(Path(tmp.name))
+            if fmt == "claimreview":
+                yield RecordError(label, None, None, "is a fact-check feed; import it on its own")
+                return size
+            inner = SourceReader(
+                tmp.name, format=fmt, limits=self.limits, day_first=self.day_first,
+                separator=self.separator, encoding=self.encoding,
+            )
+            for item in inner:
+                if isinstance(item, RecordError):
+                    yield RecordError(label, item.line, item.field, item.message)
+                else:
+                    yield replace(item, file=label)
+        return size
 
     def _text_record(self, name: str, data: bytes) -> Item:
         """A whole .txt file is one article; its first non-empty line is the title."""
@@ -756,7 +870,7 @@ class SourceReader:
         errors: list[RecordError] = []
         sample = fh.read(SNIFF_BYTES)
         fh.seek(0)
-        encoding = sniff_encoding(sample[3:] if sample.startswith(b"\xef\xbb\xbf") else sample)
+        encoding = self.encoding or sniff_encoding(sample[3:] if sample.startswith(b"\xef\xbb\xbf") else sample)
 
         def text_lines() -> Iterable[str]:
             # Bad bytes are reported by line and replaced so the reader can go on to the end.
@@ -769,7 +883,22 @@ class SourceReader:
 
         lines = iter(text_lines())
         first = next(lines, "")
-        delimiter = sniff_delimiter(first, lambda column: _ALIAS.get(column.strip().lower()) == "body")
+        is_body: Callable[[str], bool] = lambda column: _ALIAS.get(column.strip().lower()) == "body"
+        if self.separator:
+            delimiter: str | None = self.separator
+            named = next(csv.reader([first], delimiter=self.separator), []) if first.strip() else []
+            if first.strip() and not errors and not any(is_body(c) for c in named):
+                shown = ", ".join(repr(c.strip()[:40]) for c in named[:6]) + (", …" if len(named) > 6 else "")
+                other = sniff_delimiter(first, is_body)
+                hint = f"; with a {DELIMITERS[other]} it would have one" if other else ""
+                yield RecordError(
+                    name, 1, "body",
+                    f"no 'body' (or 'text') column in the header split by the {DELIMITERS.get(self.separator, repr(self.separator))} "
+                    f"named for this import; the header reads {shown}{hint}",
+                )
+                return
+        else:
+            delimiter = sniff_delimiter(first, is_body)
         if delimiter is None and first.strip() and not errors:
             found = next(csv.reader([first]), [])
             shown = ", ".join(repr(c.strip()[:40]) for c in found[:6]) + (", …" if len(found) > 6 else "")

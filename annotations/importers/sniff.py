@@ -35,6 +35,36 @@ def sniff_encoding(sample: bytes) -> str:
         return "utf-8"
 
 
+# Names a person may give a separator by, besides the character itself.
+_SEPARATOR_NAMES = {name: char for char, name in DELIMITERS.items()} | {"\\t": "\t", "tabulation": "\t"}
+
+
+def separator_named(value: str) -> str:
+    """The one-character CSV separator a person named (';', 'semicolon', 'tab'); ValueError if none."""
+    char = _SEPARATOR_NAMES.get(value.strip().lower(), value if value == "\t" else value.strip())
+    if len(char) != 1 or char in "\"\r\n" or char.isalnum():
+        raise ValueError(
+            f"{value!r} is not a CSV separator; name one character, or one of "
+            f"{', '.join(sorted(_SEPARATOR_NAMES))}"
+        )
+    return char
+
+
+def encoding_named(value: str) -> str:
+    """Python's name for an encoding a person named (latin-1, windows-1252, utf8); ValueError if none.
+
+    Files are read line by line, so encodings whose newline is not the byte 0x0A are refused.
+    """
+    try:
+        name = codecs.lookup(value.strip()).name
+    except (LookupError, ValueError):
+        raise ValueError(f"{value!r} is not an encoding Python knows (try utf-8, windows-1252, latin-1)") from None
+    if "\n".encode(name, errors="ignore") != b"\n" or name.startswith(("utf-16", "utf-32")):
+        raise ValueError(f"{value!r}: files in {name} are not read; save the file as UTF-8")
+    ENCODING_NAMES.setdefault(name, value.strip())
+    return name
+
+
 def sniff_delimiter(header: str, is_body: Callable[[str], bool]) -> str | None:
     """The separator with which the header names a body column (comma first), or None."""
     for delimiter in DELIMITERS:

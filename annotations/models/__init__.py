@@ -1,6 +1,7 @@
 """The domain model: see DESIGN.md for the invariants each class keeps."""
 
 from .accounts import ApiToken
+from .batches import BatchKind, ClaimBatch
 from .claims import (
     SYMMETRIC_RELATIONS,
     Adjudication,
@@ -17,7 +18,9 @@ from .claims import (
     RelationKind,
     Stance,
 )
+from .collab import COMMENT_MAX_CHARS, Comment, Notification, NotificationKind
 from .corpus import Article, Outlet, body_hash
+from .factchecks import ReferenceFactCheck
 from .jobs import (
     CANCELLABLE_STATUSES,
     FINISHED_STATUSES,
@@ -69,7 +72,10 @@ __all__ = [
     "AdjudicationMethod",
     "Annotation",
     "ApiToken",
+    "BatchKind",
+    "ClaimBatch",
     "Article",
+    "ReferenceFactCheck",
     "Assignment",
     "AssignmentStatus",
     "AveritecLabel",
@@ -96,4 +102,8 @@ __all__ = [
     "Verdict",
     "VerdictScheme",
     "body_hash",
+    "COMMENT_MAX_CHARS",
+    "Comment",
+    "Notification",
+    "NotificationKind",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.db.models import F, Q
 
 from .projects import Project
@@ -17,6 +18,7 @@ class JobKind(models.TextChoices):
     AGREEMENT = "agreement", _("Compute agreement")
     EXPORT = "export", _("Build dataset release")
     RELATIONS = "relations", _("Find related claims")
+    ARCHIVE = "archive", _("Import a project archive")
 
 
 class JobStatus(models.TextChoices):
@@ -36,6 +38,24 @@ RETRYABLE_STATUSES = frozenset({JobStatus.FAILED, JobStatus.CANCELLED})
 def job_upload_path(job: "Job", filename: str) -> str:
     """Keep each job's input in its own folder under MEDIA_ROOT."""
     return f"jobs/{job.project_id}/inputs/{filename}"
+
+
+# The phases services report (Progress), as people read them; an unknown one is shown as recorded.
+JOB_PHASES = {
+    "validating": pgettext_lazy("job phase", "validating"),
+    "importing": pgettext_lazy("job phase", "importing"),
+    "import": pgettext_lazy("job phase", "importing"),
+    "fetching": pgettext_lazy("job phase", "fetching pages"),
+    "export": pgettext_lazy("job phase", "exporting"),
+    "indexing": pgettext_lazy("job phase", "indexing"),
+    "suggesting": pgettext_lazy("job phase", "suggesting"),
+    "rescoring waiting suggestions": pgettext_lazy("job phase", "rescoring waiting suggestions"),
+    "collecting decisions": pgettext_lazy("job phase", "collecting decisions"),
+    "cross-validating": pgettext_lazy("job phase", "cross-validating"),
+    "fitting": pgettext_lazy("job phase", "fitting"),
+    "proposing": pgettext_lazy("job phase", "proposing relations"),
+    "computing agreement": pgettext_lazy("job phase", "computing agreement"),
+}
 
 
 class Job(models.Model):
@@ -86,6 +106,11 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def phase_label(self) -> str:
+        """The phase in the reader's language (services record it in English, as a key)."""
+        return str(JOB_PHASES.get(self.phase, self.phase))
 
     @property
     def percent(self) -> int:

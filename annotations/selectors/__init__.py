@@ -14,7 +14,7 @@ from .assignments import (  # noqa: F401
 )
 from .review import REVIEW_FILTERS, ClaimReview, ReviewQueue, claim_review, review_next_claim, review_queue  # noqa: F401
 from .agreement import project_agreement_report  # noqa: F401
-from .manage import SuggestionOverview, project_jobs, project_with_roles, suggestion_overview  # noqa: F401
+from .manage import SuggestionOverview, project_jobs, project_with_roles, retrain_refusal, suggestion_overview  # noqa: F401
 from .releases import (  # noqa: F401
     RELEASE_CHUNK, RELEASE_FORMATS, ReleaseFilters, release_file_get_for_user,
     release_get_for_user, release_record_count, release_records, releases_for_user,

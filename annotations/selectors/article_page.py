@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from ..access import AuthUser, Capability, NotFound, User, can, require
 from ..models import (
@@ -173,6 +173,7 @@ class ArticlePage:
     assignment: Assignment | None = None
     lanes: int = 0
     by_id: dict[int, ClaimItem] = field(default_factory=dict)
+    user_id: int | None = None  # whom the page is for
 
     @property
     def accepted(self) -> list[ClaimItem]:
@@ -302,7 +303,7 @@ def claim_visible_to(user: User, claim_id: int) -> tuple[Claim, Permissions]:
     claim = claim_get_for_user(user, claim_id)
     perms = Permissions.of(user, require(user, claim.article.project, Capability.VIEW))
     if claim.status == ClaimStatus.CANDIDATE and not (perms.find or user.is_superuser):
-        raise NotFound("No such claim.")
+        raise NotFound(gettext("No such claim."))
     return claim, perms
 
 
@@ -325,7 +326,7 @@ def article_page_for_user(
         Article.objects.select_related("project__scheme", "outlet").filter(pk=article_id).first()
     )
     if article is None:
-        raise NotFound("No such article.")
+        raise NotFound(gettext("No such article."))
     project = article.project
     roles = require(user, project, Capability.VIEW)
     assert user.is_authenticated  # require() refused anonymous users
@@ -333,8 +334,8 @@ def article_page_for_user(
     # Timestamps and authors are never shown on the page: not loading them saves real time
     # when an article has hundreds of claims.
     claims = list(
-        claims_of_article(user, article).defer("created_at", "updated_at", "created_by",
-                                               "decided_by")
+        # created_by stays: the panel offers deletion to a claim's author.
+        claims_of_article(user, article).defer("created_at", "updated_at", "decided_by")
     )
     for claim in claims:
         claim.article = article  # every claim shares the one loaded article and project
@@ -371,7 +372,7 @@ def article_page_for_user(
     page = ArticlePage(
         article=article, project=project, perms=perms, verdicts=verdicts, items=items,
         segments=split_segments(article.body, highlighted, lanes),
-        lanes=max(lanes.values(), default=-1) + 1, by_id=by_id,
+        lanes=max(lanes.values(), default=-1) + 1, by_id=by_id, user_id=user.pk,
     )
     if focus_claim_id is not None and focus_claim_id in by_id:
         page.focus = claim_panel(user, by_id[focus_claim_id].claim, perms=perms, verdicts=verdicts)

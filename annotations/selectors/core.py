@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from ..access import Capability, NotFound, User, require, roles_for
 from ..models import Annotation, Article, Claim, Evidence, Job, Membership, Project, Role
@@ -25,7 +26,7 @@ def project_get_for_user(
     lookup = {"slug": slug} if slug is not None else {"pk": project_id}
     project = Project.objects.select_related("scheme").filter(**lookup).first()
     if project is None:
-        raise NotFound("No such project.")
+        raise NotFound(gettext("No such project."))
     require(user, project, capability)
     return project
 
@@ -36,7 +37,7 @@ def article_get_for_user(
     """The article, if the user's roles in its project grant the capability."""
     article = Article.objects.select_related("project", "outlet").filter(pk=article_id).first()
     if article is None:
-        raise NotFound("No such article.")
+        raise NotFound(gettext("No such article."))
     require(user, article.project_id, capability)
     return article
 
@@ -51,7 +52,7 @@ def claim_get_for_user(
         .first()
     )
     if claim is None:
-        raise NotFound("No such claim.")
+        raise NotFound(gettext("No such claim."))
     require(user, claim.article.project_id, capability)
     return claim
 
@@ -60,7 +61,7 @@ def job_get_for_user(user: User, job_id: int) -> Job:
     """A job, visible to the project's managers (and to whoever started it)."""
     job = Job.objects.select_related("project").filter(pk=job_id).first()
     if job is None:
-        raise NotFound("No such job.")
+        raise NotFound(gettext("No such job."))
     if job.created_by_id == getattr(user, "pk", None) and roles_for(user, job.project_id):
         return job
     require(user, job.project_id, Capability.MANAGE)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
 from ..access import Capability, NotFound, User, require
 from ..models import (
@@ -69,7 +70,7 @@ def question_get_for_user(user: User, question_id: int) -> tuple[CheckQuestion, 
     """A question the user may see (NotFound for outsiders, as for any object of a project)."""
     question = CheckQuestion.objects.select_related("project", "created_by").filter(pk=question_id).first()
     if question is None:
-        raise NotFound("No such question.")
+        raise NotFound(gettext("No such question."))
     return question, _perms(user, question.project)
 
 
@@ -77,7 +78,7 @@ def answer_get_for_user(user: User, answer_id: int) -> QuestionAnswer:
     """An answer the user may see."""
     answer = QuestionAnswer.objects.select_related("question__project", "claim__article").filter(pk=answer_id).first()
     if answer is None:
-        raise NotFound("No such answer.")
+        raise NotFound(gettext("No such answer."))
     question_get_for_user(user, answer.question_id)
     return answer
 
@@ -215,7 +216,7 @@ def candidate_get_for_user(user: User, candidate_id: int) -> RelationCandidate:
     """A proposed relation the user may see (reviewers and managers)."""
     candidate = RelationCandidate.objects.select_related("project").filter(pk=candidate_id).first()
     if candidate is None:
-        raise NotFound("No such proposal.")
+        raise NotFound(gettext("No such proposal."))
     require(user, candidate.project_id, Capability.REVIEW)
     return candidate
 
@@ -319,7 +320,14 @@ def answer_candidates_for_user(user: User, question_id: int, *, k: int = 10) -> 
     text = question.text
     anchor = Passage(key=f"q{question.pk}", doc="", start=0, end=len(text), text=text, lang=project.language)
     vec = graph_jobs.default_embedder().embed([text])[0]
-    ranked = graph_jobs.rank_related(project, anchor, vec, index, k=k + 10, weights=graph_jobs.current_weights(project))
+    vec2 = None
+    if graph_jobs.open_second_index(project.pk) is not None:
+        from ..suggest.embeddings_e5 import second_embedder
+
+        # e5 was trained to match a "query: " against "passage: " texts: a question is a query.
+        vec2 = second_embedder("query").embed([text])[0]
+    ranked = graph_jobs.rank_related(project, anchor, vec, index, k=k + 10,
+                                     weights=graph_jobs.current_weights(project), vec2=vec2)
     attached = set(question.answers.values_list("claim_id", flat=True))
     items = [i for i in _items(project, ranked, None) if not (i.claim and i.claim.pk in attached)]
     return items[:k]

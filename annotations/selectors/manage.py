@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from ..access import Capability, NotFound, User, require
 from ..models import Claim, ClaimOrigin, ClaimStatus, Job, Project, SuggestionModel
@@ -19,7 +20,7 @@ def project_with_roles(
     """The project by slug and the user's roles in it, if they grant the capability."""
     project = Project.objects.select_related("scheme").filter(slug=slug).first()
     if project is None:
-        raise NotFound("No such project.")
+        raise NotFound(gettext("No such project."))
     return project, require(user, project, capability)
 
 
@@ -102,3 +103,23 @@ def suggestion_overview(user: User, project: Project, *, history: int = 20) -> S
         current=current, current_usable=usable, text_features=text_features, cues=cues,
         models=models, **counts,
     )
+
+
+def retrain_refusal(user: User, project: Project) -> str:
+    """Why a retrain could only fail now (too few decisions, or one kind only), or "" when it can run.
+
+    Counts what services.suggestions.training_examples learns from: suggestions accepted or
+    rejected, and hand-marked claims (accepted).
+    """
+    require(user, project, Capability.MANAGE)
+    counts = Claim.objects.filter(article__project=project).aggregate(
+        accepted=Count("pk", filter=Q(origin__in=[ClaimOrigin.SUGGESTED, ClaimOrigin.MANUAL], status=ClaimStatus.ACCEPTED)),
+        rejected=Count("pk", filter=Q(origin=ClaimOrigin.SUGGESTED, status=ClaimStatus.REJECTED)),
+    )
+    total = counts["accepted"] + counts["rejected"]
+    if total >= learner.MIN_EXAMPLES and counts["accepted"] and counts["rejected"]:
+        return ""
+    return gettext(
+        "A retrain needs at least %(minimum)s decisions, both accepted and rejected; this project has "
+        "%(total)s (%(accepted)s accepted, %(rejected)s rejected)."
+    ) % {"minimum": learner.MIN_EXAMPLES, "total": total, **counts}

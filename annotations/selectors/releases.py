@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import CharField, F, Func, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext
 
 from ..access import Capability, NotFound, User, require
 from ..exporters import FORMATS
@@ -104,7 +105,7 @@ def release_get_for_user(user: User, release_id: int) -> DatasetRelease:
         .first()
     )
     if release is None:
-        raise NotFound("No such release.")
+        raise NotFound(gettext("No such release."))
     require(user, release.project_id, Capability.RELEASES)
     return release
 
@@ -113,7 +114,7 @@ def release_file_get_for_user(user: User, file_id: int) -> ReleaseFile:
     """One file of a release (with its release and project), for those who may see releases."""
     item = ReleaseFile.objects.select_related("release__project").filter(pk=file_id).first()
     if item is None:
-        raise NotFound("No such file.")
+        raise NotFound(gettext("No such file."))
     require(user, item.release.project_id, Capability.RELEASES)
     return item
 

@@ -9,6 +9,7 @@ shows names. Every function here runs a fixed number of queries, whatever the da
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,16 +19,19 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from ..access import Capability, NotFound, User, can, require
 from ..models import (
     Adjudication,
+    AdjudicationMethod,
     Annotation,
     Claim,
     ClaimStatus,
     Evidence,
     Project,
     Role,
+    Stance,
     Verdict,
 )
 from ..pseudonyms import pseudonym
@@ -115,13 +119,20 @@ class _KnownCountPaginator(Paginator):
 
 def review_queue(
     user: User, project: Project, *, filter: str = DEFAULT_FILTER, page: int | str = 1,
-    per_page: int = PER_PAGE,
+    per_page: int = PER_PAGE, narrow: Callable[[QuerySet], QuerySet] | None = None,
+    order_by: Sequence[str] | None = None,
 ) -> ReviewQueue:
     """A page of the project's claims for reviewers: disagreements to settle (default), pending,
-    adjudicated or all, in article order; five queries whatever the page size."""
+    adjudicated or all, in article order; five queries whatever the page size.
+
+    `narrow` applies the page's search and filters to every tab (the counts follow them);
+    `order_by` replaces the article order.
+    """
     roles = require(user, project, Capability.REVIEW)
     name = _check_filter(filter)
     base = _review_claims(project)
+    if narrow is not None:
+        base = narrow(base)
     tab_counts = base.aggregate(
         **{key: Count("pk", filter=FILTER_Q[key]) for key in REVIEW_FILTERS}
     )
@@ -138,7 +149,7 @@ def review_queue(
                 to_attr="given",
             )
         )
-        .order_by("article_id", "start", "end", "pk")
+        .order_by(*(order_by or ("article_id", "start", "end", "pk")))
     )
     paginator = _KnownCountPaginator(rows_qs, per_page, tab_counts[name])
     current = paginator.get_page(page)
@@ -257,7 +268,7 @@ def claim_review(user: User, claim_id: int, *, capability: Capability = Capabili
         Claim.objects.select_related("article__project__scheme", "article__outlet").filter(pk=claim_id).first()
     )
     if claim is None:
-        raise NotFound("No such claim.")
+        raise NotFound(gettext("No such claim."))
     project = claim.article.project
     roles = require(user, project, capability)
     adjudication = (
@@ -309,7 +320,7 @@ def claim_review(user: User, claim_id: int, *, capability: Capability = Capabili
     if sum(tally.values()) < 2:
         winner = None
     before, after = _context(claim.article.body, claim.start, claim.end)
-    verdict_names = {v.pk: v.name for v in verdicts}
+    verdict_names = {v.pk: v.label for v in verdicts}
     return ClaimReview(
         claim=claim,
         project=project,
@@ -355,7 +366,21 @@ _TRACKED = {
         ("notes", "notes"),
     ),
 }
-_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+_ACTIONS = {"+": pgettext_lazy("history", "created"), "~": pgettext_lazy("history", "changed"),
+            "-": pgettext_lazy("history", "deleted")}
+# The history's labels and kinds as people read them (the keys stay the fields' names).
+_LABELS = {
+    "verdict": pgettext_lazy("history", "verdict"), "confidence": pgettext_lazy("history", "confidence"),
+    "rationale": pgettext_lazy("history", "rationale"), "stance": pgettext_lazy("history", "stance"),
+    "url": pgettext_lazy("history", "URL"), "title": pgettext_lazy("history", "title"),
+    "passage": pgettext_lazy("history", "passage"), "question": pgettext_lazy("history", "question"),
+    "publisher": pgettext_lazy("history", "publisher"), "method": pgettext_lazy("history", "method"),
+    "adjudicator": pgettext_lazy("history", "adjudicator"), "notes": pgettext_lazy("history", "notes"),
+    "annotation": pgettext_lazy("history", "annotation"), "evidence": pgettext_lazy("history", "evidence"),
+    "adjudication": pgettext_lazy("history", "adjudication"),
+}
+# Stored choice values shown by their labels (supports → Supports, majority → Majority).
+_CHOICES = {"stance": dict(Stance.choices), "method": dict(AdjudicationMethod.choices)}
 
 
 def _history_rows(claim: Claim, scope: str, user: User) -> list[dict]:
@@ -390,6 +415,8 @@ def _show(name: str, value: object, verdict_names: dict[int, str], label) -> str
         return verdict_names.get(value, str(value))
     if name == "adjudicator":
         return label(value)
+    if name in _CHOICES and value in _CHOICES[name]:
+        return str(_CHOICES[name][value])
     text = str(value)
     return text if len(text) <= 120 else text[:119] + "…"
 
@@ -406,14 +433,14 @@ def _history_entries(rows: list[dict], label, verdict_names: dict[int, str]) -> 
             new = row[name]
             if row["history_type"] == "+":
                 if new not in (None, ""):
-                    changes.append(f"{shown}: {_show(shown, new, verdict_names, label)}")
+                    changes.append(f"{_LABELS[shown]}{gettext(':')} {_show(shown, new, verdict_names, label)}")
             elif row["history_type"] == "~" and before is not None and before[name] != new:
                 changes.append(
-                    f"{shown}: {_show(shown, before[name], verdict_names, label)} → "
+                    f"{_LABELS[shown]}{gettext(':')} {_show(shown, before[name], verdict_names, label)} → "
                     f"{_show(shown, new, verdict_names, label)}"
                 )
         if row["history_type"] == "~" and not changes and row["kind"] == "adjudication":
-            changes.append("gold evidence")
+            changes.append(gettext("gold evidence"))
         previous[key] = row
         if row["kind"] == "annotation":
             subject = label(row["annotator_id"])
@@ -424,11 +451,11 @@ def _history_entries(rows: list[dict], label, verdict_names: dict[int, str]) -> 
         if row["history_user_id"]:
             who = label(row["history_user_id"])
         else:  # only adjudications are made by nobody: the automatic unanimous acceptance
-            who = "automatic" if row["kind"] == "adjudication" else "—"
+            who = pgettext("history", "automatic") if row["kind"] == "adjudication" else "—"
         entries.append(
             HistoryEntry(
-                when=row["history_date"], who=who, kind=row["kind"],
-                action=_ACTIONS.get(row["history_type"], row["history_type"]), subject=subject,
+                when=row["history_date"], who=who, kind=str(_LABELS[row["kind"]]),
+                action=str(_ACTIONS.get(row["history_type"], row["history_type"])), subject=subject,
                 changes=tuple(changes), reason=row["history_change_reason"] or "",
             )
         )

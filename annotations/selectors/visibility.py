@@ -16,6 +16,7 @@ from dataclasses import field as dc_field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 
 from ..access import AuthUser, Capability, NotFound, User, allow, can, require
@@ -78,7 +79,7 @@ def list_scope(user: User, slug: str | None = None, capability: Capability = Cap
     if slug:
         project = Project.objects.filter(slug=slug).only("pk", "blind").first()
         if project is None:
-            raise NotFound("No such project.")
+            raise NotFound(gettext("No such project."))
         granted = require(user, project, capability)
         return Scope(user, {project.pk: granted}, frozenset({project.pk} if project.blind else ()))
     if not user.is_authenticated or not user.is_active:
@@ -265,7 +266,7 @@ def _check_blind(user: User, roles: frozenset[str], project: Project, owner_id: 
     """Hide another annotator's work in a blind project as if it did not exist."""
     if _is_admin(user) or roles & REVIEWING or not project.blind or owner_id == user.pk:
         return
-    raise NotFound("Not found.")
+    raise NotFound(gettext("Not found."))
 
 
 def claim_get_visible(user: User, claim_id: int, *, capability: Capability = Capability.VIEW) -> Claim:
@@ -281,10 +282,10 @@ def claim_get_visible(user: User, claim_id: int, *, capability: Capability = Cap
         .first()
     )
     if claim is None:
-        raise NotFound("No such claim.")
+        raise NotFound(gettext("No such claim."))
     roles = require(user, claim.article.project_id, Capability.VIEW)
     if claim.status == ClaimStatus.CANDIDATE and not can(roles, Capability.FIND, user=user):
-        raise NotFound("No such claim.")
+        raise NotFound(gettext("No such claim."))
     allow(user, roles, capability)
     return claim
 
@@ -300,12 +301,12 @@ def annotation_get_for_user(user: User, annotation_id: int, *, to_change: bool =
         .first()
     )
     if annotation is None:
-        raise NotFound("No such annotation.")
+        raise NotFound(gettext("No such annotation."))
     project = annotation.claim.article.project
     roles = require(user, project, Capability.FIND)
     _check_blind(user, roles, project, annotation.annotator_id)
     if to_change and annotation.annotator_id != user.pk:
-        raise PermissionDenied("Only its annotator may change an annotation.")
+        raise PermissionDenied(gettext("Only its annotator may change an annotation."))
     return annotation
 
 
@@ -317,7 +318,7 @@ def evidence_get_for_user(user: User, evidence_id: int) -> Evidence:
         .first()
     )
     if evidence is None:
-        raise NotFound("No such evidence.")
+        raise NotFound(gettext("No such evidence."))
     project = evidence.claim.article.project
     roles = require(user, project, Capability.FIND)
     _check_blind(user, roles, project, evidence.added_by_id)
@@ -332,7 +333,7 @@ def adjudication_get_for_user(user: User, adjudication_id: int) -> Adjudication:
         .first()
     )
     if adjudication is None:
-        raise NotFound("No such adjudication.")
+        raise NotFound(gettext("No such adjudication."))
     require(user, adjudication.claim.article.project_id, Capability.REVIEW)
     return adjudication
 
@@ -344,7 +345,7 @@ def relation_get_for_user(user: User, relation_id: int, *, capability: Capabilit
         ClaimRelation.objects.select_related("source__article", "target").filter(pk=relation_id).first()
     )
     if relation is None:
-        raise NotFound("No such relation.")
+        raise NotFound(gettext("No such relation."))
     project_id = relation.source.article.project_id
     if capability == Capability.RELEASES:
         roles = require(user, project_id, Capability.VIEW)
@@ -352,7 +353,7 @@ def relation_get_for_user(user: User, relation_id: int, *, capability: Capabilit
             return relation
         require(user, project_id, Capability.RELEASES)
         if not ClaimRelation.objects.filter(ADJUDICATED_LINK, pk=relation.pk).exists():
-            raise NotFound("No such relation.")
+            raise NotFound(gettext("No such relation."))
         return relation
     require(user, project_id, capability)
     return relation
@@ -362,7 +363,7 @@ def membership_get_for_user(user: User, membership_id: int) -> Membership:
     """One membership of a project the user belongs to."""
     membership = Membership.objects.select_related("project", "user").filter(pk=membership_id).first()
     if membership is None:
-        raise NotFound("No such membership.")
+        raise NotFound(gettext("No such membership."))
     require(user, membership.project, Capability.VIEW)
     return membership
 

@@ -40,6 +40,7 @@ from ..models import (
     Project,
     Verdict,
 )
+from .collab import notify_adjudicated
 from .common import lock_version
 from .jobs import Progress, UserFacingError, job_create, job_enqueue
 
@@ -161,6 +162,7 @@ def _record(
     adjudication.agrees_with.set(
         Annotation.objects.filter(claim=claim, verdict=verdict).values_list("annotator", flat=True)
     )
+    notify_adjudicated(claim=claim, by=by)
     return adjudication
 
 

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from ..access import AuthUser, Capability, NotFound, can, require, roles_for
+from ..access import AuthUser, Capability, NotFound, allow, can, require, roles_for
 from ..models import (
     Annotation,
     Assignment,
@@ -37,33 +37,35 @@ from ..selectors.assignments import (
     OPEN_STATUSES,
     QueueKinds,
     articles_open_to,
-    claims_open_to,
+    claim_candidates,
     queue_kinds,
 )
 
 BATCH = 8  # candidates locked per round; most requests take the first one
 
 
-def _kinds(project: Project, by: AuthUser) -> QueueKinds:
+def _kinds(project: Project, by: AuthUser, roles: frozenset[str]) -> QueueKinds:
     """What the queue may hand this user here, or PermissionDenied (NotFound for outsiders)."""
-    roles = require(by, project, Capability.VIEW)
-    kinds = queue_kinds(project, roles, by)
+    kinds = queue_kinds(project, allow(by, roles, Capability.VIEW), by)
     if not kinds:
         raise PermissionDenied(gettext("Your role in this project gets no work from the queue."))
     return kinds
 
 
-def _lock_annotator(project: Project, by: AuthUser) -> None:
+def _lock_annotator(project: Project, by: AuthUser) -> frozenset[str]:
     """Serialise one annotator's own requests (a double-clicked Next), so one item is open at a time.
 
-    Other annotators' requests are not held up: each locks only their own membership rows.
+    Other annotators' requests are not held up: each locks only their own membership rows. The
+    roles are read by the same statement, so the queue checks them without another query.
     """
+    if not by.is_authenticated or not by.is_active:
+        raise NotFound(gettext("No such project."))
     # order_by(): the default ordering joins the project, which FOR UPDATE would lock as well.
-    list(
+    return frozenset(
         Membership.objects.select_for_update(no_key=True, of=("self",))
         .filter(project=project, user=by)
         .order_by()
-        .values_list("pk", flat=True)
+        .values_list("role", flat=True)
     )
 
 
@@ -105,10 +107,9 @@ def _candidates(
     found: list[tuple[tuple, str, int, int]] = []
     last_keys: list[tuple] = []  # where a truncated list stops: nothing beyond it is known yet
     if kinds.judge:
-        claims = claims_open_to(project, by).exclude(pk__in=[i for k, i in tried if k == "claim"])
-        if locked:
-            claims = claims.select_for_update(skip_locked=True, no_key=True, of=("self",))
-        rows = list(claims.values_list("article_id", "start", "end", "pk")[:BATCH])
+        rows = claim_candidates(
+            project, by, exclude=sorted(i for k, i in tried if k == "claim"), limit=BATCH, lock=locked
+        )
         found += [((a, 1, s, e, pk), "claim", a, pk) for a, s, e, pk in rows]
         if len(rows) == BATCH:
             last_keys.append(found[-1][0])
@@ -156,8 +157,7 @@ def assignment_next(*, project: Project, by: AuthUser) -> Assignment | None:
     Idempotent until the open assignment is finished or skipped. Skipped work comes back only
     once nothing new is left, in the order it was skipped.
     """
-    kinds = _kinds(project, by)
-    _lock_annotator(project, by)
+    kinds = _kinds(project, by, _lock_annotator(project, by))
     # A claim rejected after it was handed out can no longer be judged: free its slots.
     Assignment.objects.filter(
         project=project, annotator=by, status__in=OPEN_STATUSES, claim__isnull=False

@@ -6,6 +6,11 @@ project under GRAPH_INDEX_DIR. Only workers write it, one job per project at a t
 lock), with an atomic save; web requests read it. It is rebuilt incrementally: an import or a
 suggest job queues a relation job for the articles it touched, and a job started by hand
 re-indexes the articles whose claims changed since the last successful one.
+
+With GRAPH_SECOND_EMBEDDER on, a second index of the same keys in the sub-folder `e5/` holds
+multilingual-e5-small vectors (annotations/suggest/embeddings_e5.py): the engine's csls2 feature
+when re-ranking a shortlist. The shortlist itself still comes from the first index. Where the
+second index lacks a key (built before the setting was on), ranking goes on without csls2.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from ..models import (
     RelationCandidate,
     RelationModel,
 )
-from ..suggest.embeddings import default_embedder
+from ..suggest.embeddings import Embedder, default_embedder
 from .graph import PROPOSABLE_KINDS, candidate_propose
 from .jobs import Progress, UserFacingError, job_create, job_enqueue
 
@@ -51,6 +56,7 @@ SHORTLIST = 100
 PER_ANCHOR = 10  # related passages kept per anchor
 PER_ARTICLE_PROPOSALS = 20  # proposals kept per article and job, best first
 SAVE_EVERY = 500  # articles indexed between two saves of the index
+SECOND_DIR = "e5"  # the second embedder's index, a sub-folder of the project's
 # A retrain needs this many decided proposals, with both answers among them.
 MIN_DECISIONS = 20
 
@@ -89,9 +95,38 @@ _readers: dict[Path, tuple[tuple[int, int], VectorIndex]] = {}
 _readers_lock = threading.Lock()
 
 
+def second_embedder() -> Embedder | None:
+    """The second embedder when GRAPH_SECOND_EMBEDDER is on and its package installed."""
+    from ..suggest.embeddings_e5 import e5_available, second_embedder as e5
+
+    if not getattr(settings, "GRAPH_SECOND_EMBEDDER", False) or not e5_available():
+        return None
+    return e5()
+
+
+def open_second_index(project_id: int) -> VectorIndex | None:
+    """The project's second-embedder index for reading, or None (off, or never built)."""
+    embedder = second_embedder()
+    if embedder is None:
+        return None
+    return _open_reader(index_dir(project_id) / SECOND_DIR, embedder.dim)
+
+
+def second_vectors(project_id: int, keys: Sequence[str]) -> np.ndarray | None:
+    """The second embedder's rows for these keys, or None unless the second index has them all."""
+    index = open_second_index(project_id)
+    if index is None or not keys or any(key not in index for key in keys):
+        return None
+    return index.vectors(list(keys))
+
+
 def open_index(project_id: int) -> VectorIndex | None:
     """The project's index for reading (shared, do not write), or None before the first job."""
-    folder = index_dir(project_id)
+    return _open_reader(index_dir(project_id), default_embedder().dim)
+
+
+def _open_reader(folder: Path, dim: int) -> VectorIndex | None:
+    """The index in `folder` for reading, kept until its manifest changes; None if absent."""
     manifest = folder / MANIFEST
     try:
         stat = manifest.stat()
@@ -102,7 +137,7 @@ def open_index(project_id: int) -> VectorIndex | None:
         cached = _readers.get(folder)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        index = VectorIndex.open(folder, default_embedder().dim)
+        index = VectorIndex.open(folder, dim)
         _readers[folder] = (stamp, index)
         return index
 
@@ -145,29 +180,47 @@ def article_passages(article: Article, claims: Sequence[Claim]) -> list[graph_en
 def index_articles(project: Project, article_ids: Iterable[int], progress: Progress | None = None) -> int:
     """(Re)index the articles' passages; returns how many passages were written."""
     ids = sorted(set(article_ids))
-    embedder = default_embedder()
+    embedder, embedder2 = default_embedder(), second_embedder()
     written = 0
     with _writing(project.pk) as index:
+        # Under the same lock; saved before the first index commits (a reader seeing the new
+        # first index finds the second one's rows, or ranks without them).
+        second_dir = index_dir(project.pk) / SECOND_DIR
+        second = VectorIndex.open(second_dir, embedder2.dim) if embedder2 else None
+        if second is None and (second_dir / MANIFEST).exists():
+            # The setting is off but a second index exists: drop these articles' rows from it
+            # rather than leave them stale (missing rows make the job fill them in when it is on).
+            from ..suggest.embeddings_e5 import E5_SMALL_DIM
+
+            stale = VectorIndex.open(second_dir, E5_SMALL_DIM)
+            stale.remove_docs([str(i) for i in ids])
+            stale.save()
+        indexes = [index] if second is None else [index, second]
         present = set(Article.objects.filter(project=project, pk__in=ids).values_list("pk", flat=True))
         gone = [str(i) for i in ids if i not in present]
         if gone:
-            index.remove_docs(gone)
+            for each in indexes:
+                each.remove_docs(gone)
         for done, article in enumerate(
             Article.objects.filter(pk__in=sorted(present)).select_related("project").order_by("pk").iterator(chunk_size=50), 1
         ):
             claims = list(article.claims.exclude(status=ClaimStatus.REJECTED).order_by("start", "end"))
             passages = article_passages(article, claims)
-            index.remove_docs([str(article.pk)])
+            for each in indexes:
+                each.remove_docs([str(article.pk)])
             if passages:
-                index.add(
-                    [p.key for p in passages], [p.doc for p in passages],
-                    embedder.embed([p.text for p in passages]),
-                )
+                keys, docs, texts = [p.key for p in passages], [p.doc for p in passages], [p.text for p in passages]
+                index.add(keys, docs, embedder.embed(texts))
+                if second is not None and embedder2 is not None:
+                    second.add(keys, docs, embedder2.embed(texts))
             written += len(passages)
             if done % SAVE_EVERY == 0:
-                index.save()  # a long job keeps what it did, and its unsaved tail stays small
+                for each in reversed(indexes):
+                    each.save()  # a long job keeps what it did, and its unsaved tail stays small
             if progress is not None:
                 progress("indexing", done, len(present))
+        if second is not None:
+            second.save()
     return written
 
 
@@ -219,16 +272,27 @@ def current_weights(project: Project) -> graph_engine.PairWeights | None:
 def rank_related(
     project: Project, anchor: graph_engine.Passage, vec: np.ndarray, index: VectorIndex, *,
     k: int = PER_ANCHOR, shortlist: int = SHORTLIST, weights: graph_engine.PairWeights | None = None,
-    exclude_doc: str | None = None,
+    exclude_doc: str | None = None, vec2: np.ndarray | None = None,
 ) -> list[graph_engine.Related]:
-    """The anchor's related passages from other articles: nearest vectors, re-ranked by the engine."""
+    """The anchor's related passages from other articles: nearest vectors, re-ranked by the engine
+    (with the second embedder's rows of the shortlist when the second index has them; `vec2` is
+    the anchor's, looked up by key when not given)."""
     hits = index.search(vec, shortlist, exclude_doc=exclude_doc if exclude_doc is not None else anchor.doc)
     passages = passages_for_keys(project, [key for key, _, _ in hits])
     pool = [passages[key] for key, _, _ in hits if key in passages]
     if not pool:
         return []
     pool_vecs = index.vectors([p.key for p in pool])
-    return graph_engine.related(anchor, vec, pool, pool_vecs, k=k, weights=weights)
+    pool_vecs2 = second_vectors(project.pk, [p.key for p in pool])
+    if pool_vecs2 is not None and vec2 is None:
+        found = second_vectors(project.pk, [anchor.key])
+        embedder2 = second_embedder()
+        if found is not None:
+            vec2 = found[0]
+        elif embedder2 is not None:
+            vec2 = embedder2.embed([anchor.text])[0]  # one text: ~0.05-0.1 s
+    return graph_engine.related(anchor, vec, pool, pool_vecs, k=k, weights=weights,
+                                anchor_vec2=vec2 if pool_vecs2 is not None else None, pool_vecs2=pool_vecs2)
 
 
 # --- the job ---------------------------------------------------------------------------------
@@ -276,8 +340,14 @@ def _changed_articles(job: Job) -> list[int]:
         .exclude(pk=job.pk).order_by("-finished_at").values_list("started_at", flat=True).first()
     )
     articles = Article.objects.filter(project_id=job.project_id)
-    if last is None or open_index(job.project_id) is None:
+    first = open_index(job.project_id)
+    if last is None or first is None:
         return list(articles.values_list("pk", flat=True))
+    if second_embedder() is not None:
+        second = open_second_index(job.project_id)
+        if second is None or len(second) < len(first):
+            # The second embedder was turned on after the index was built: fill it in once.
+            return list(articles.values_list("pk", flat=True))
     return list(
         articles.filter(Q(created_at__gte=last) | Q(claims__updated_at__gte=last))
         .distinct().values_list("pk", flat=True)
@@ -357,9 +427,11 @@ def propose_relations(
             others = [key for row in hits for key, other, _ in row if other not in done]
             pool = passages_for_keys(project, list(dict.fromkeys(others)))
             passages = [*anchors.values(), *pool.values()]
+            keys = [p.key for p in passages]
             found = graph_engine.propose(
-                passages, index.vectors([p.key for p in passages]), limit=PER_ARTICLE_PROPOSALS,
+                passages, index.vectors(keys), limit=PER_ARTICLE_PROPOSALS,
                 weights=weights, relations=tuple(sorted(PROPOSABLE_KINDS)),
+                vecs2=second_vectors(project.pk, keys),
             )
             for item in found:
                 if doc not in (item.a.doc, item.b.doc) or {item.a.doc, item.b.doc} & done:

@@ -10,22 +10,37 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 from psycopg.copy import QueuedLibpqWriter
 from simple_history.utils import bulk_create_with_history
 
 from ..access import AuthUser, Capability, require
 from ..importers.fetch import Fetcher, FetchPolicy, read_url_list
-from ..importers.reader import ArticleRecord, Limits, RecordError, SourceReader, printable, size_text
+from ..importers.reader import (
+    ArticleRecord,
+    Limits,
+    RecordError,
+    SourceReader,
+    detect_format,
+    format_for_name,
+    printable,
+    size_text,
+    sniff_json_format,
+)
+from ..importers.precheck import precheck
+from ..importers.sniff import GZIP_MAGIC, SNIFF_BYTES, encoding_named, separator_named
 from ..models import (
     SYMMETRIC_RELATIONS,
     Article,
@@ -41,7 +56,9 @@ from ..models import (
     body_hash,
 )
 from ..suggest.language import detect_language
+from .factchecks import FactCheckReport, factchecks_import
 from .jobs import JobInterrupted, Progress, UserFacingError, job_create, job_enqueue
+from .statistics import tables_analyse
 from .suggestions import suggest_job_after_import
 
 log = logging.getLogger(__name__)
@@ -106,12 +123,23 @@ class ImportReport:
         }
 
     def summary(self) -> str:
-        """One line for a terminal or a message."""
-        return (
-            f"{self.source}: {self.records} articles read, {self.created} imported, "
-            f"{self.duplicates} duplicates skipped"
-            + (f", {self.claims} claims and {self.relations} relations" if self.claims else "")
-        )
+        """One line for a terminal or a message, in the active language ("1 article read")."""
+        return f"{self.source}: {import_counts(self.as_dict())}"
+
+
+def import_counts(result: dict) -> str:
+    """An import's counts (a Job's result) in words, plurals right: "3 articles read, 1 imported"."""
+    records, created, duplicates = result.get("records", 0), result.get("created", 0), result.get("duplicates", 0)
+    parts = [
+        ngettext("%(n)s article read", "%(n)s articles read", records) % {"n": records},
+        ngettext("%(n)s imported", "%(n)s imported", created) % {"n": created},
+        ngettext("%(n)s duplicate skipped", "%(n)s duplicates skipped", duplicates) % {"n": duplicates},
+    ]
+    claims, relations = result.get("claims", 0), result.get("relations", 0)
+    if claims:
+        parts.append(ngettext("%(n)s claim", "%(n)s claims", claims) % {"n": claims})
+        parts.append(ngettext("%(n)s relation", "%(n)s relations", relations) % {"n": relations})
+    return ", ".join(parts)
 
 
 def _no_progress(phase: str, done: int, total: int) -> None:
@@ -149,6 +177,49 @@ def import_upload_validator(upload: File) -> None:
         import_size_check(name=upload.name or "upload", size=upload.size or 0)
     except ImportRefused as exc:
         raise ValidationError(str(exc), code="too_large") from None
+
+
+def format_for_upload(upload: File) -> str:
+    """The format of an upload: its name's, and for a .json file its first bytes' (a fact-check
+    feed or a Label Studio export); ValueError naming the file when the name tells nothing."""
+    fmt = format_for_name(upload.name or "upload")
+    if fmt == "labelstudio":
+        upload.seek(0)
+        head = upload.read(SNIFF_BYTES)
+        upload.seek(0)
+        if head.startswith(GZIP_MAGIC):
+            try:  # a partial stream inflates as far as it goes
+                head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, SNIFF_BYTES)
+            except zlib.error:
+                return fmt
+        fmt = sniff_json_format(head)
+    return fmt
+
+
+def _check_csv_options(separator: str | None, encoding: str | None) -> None:
+    """Refuse a separator or encoding nobody can read with (ValidationError on that field)."""
+    for field_name, check, value in (("separator", separator_named, separator), ("encoding", encoding_named, encoding)):
+        if value:
+            try:
+                check(value)
+            except ValueError as exc:
+                raise ValidationError({field_name: [str(exc)]}) from None
+
+
+def import_upload_check(
+    *, upload: File, format: str, day_first: bool = False, separator: str | None = None,
+    encoding: str | None = None,
+) -> None:
+    """Refuse at once (ValidationError on `file`, naming file, line and field) an upload whose
+    first bytes show it cannot be imported: not a zip, not gzip, undecodable, no body column, bad
+    JSON, a bad line. What needs the whole file is left to the job."""
+    _check_csv_options(separator, encoding)
+    error = precheck(
+        upload.name or "upload", cast(BinaryIO, upload), format=format, limits=import_limits(),
+        day_first=day_first, separator=separator, encoding=encoding,
+    )
+    if error is not None:
+        raise ValidationError({"file": [str(error)]})
 
 
 def import_source_size(path: Path | str) -> int:
@@ -216,8 +287,13 @@ def articles_import(
     progress: Progress = _no_progress,
     spans_as: str = "suggestions",
     day_first: bool | None = None,
+    separator: str | None = None,
+    encoding: str | None = None,
 ) -> ImportReport:
     """Import every article of the source into the project, or nothing if any line is bad.
+
+    `separator` and `encoding` name a CSV's, overriding what sniffing finds (a fact-check feed is
+    refused here: source_import imports it).
 
     Duplicate bodies (already in the project, or repeated in the file) are skipped and listed,
     with their spans. Spans (doccano, Label Studio) become claims, `spans_as` suggestions or
@@ -232,7 +308,10 @@ def articles_import(
     if day_first is None:
         day_first = project.language.lower().startswith("fr")
     try:
-        reader = SourceReader(path, format=format, limits=import_limits(), day_first=day_first)
+        reader = SourceReader(
+            path, format=format, limits=import_limits(), day_first=day_first,
+            separator=separator, encoding=encoding,
+        )
     except (OSError, ValueError) as exc:
         name = printable(Path(path).name)
         raise ImportRefused([RecordError(name, None, None, str(exc))], 1, name) from None
@@ -248,7 +327,32 @@ def articles_import(
         )
         done += len(chunk)
         progress("importing", done, total)
+    # Lists planned from an empty table's statistics sort every row: refresh them now. Claims
+    # only when the import wrote some: statistics of an empty claim table would mislead the
+    # queue's plan once claims arrive by other paths.
+    tables_analyse(Article, rows=report.created)
+    tables_analyse(Claim, rows=report.claims)
     return report
+
+
+def source_import(
+    *, project: Project, path: Path | str, by: AuthUser, format: str | None = None, **options: Any
+) -> ImportReport | FactCheckReport:
+    """Import a source of any kind: a fact-check feed (format claimreview, or a .json/.jsonld file
+    that reads as one) as reference fact checks, anything else as articles (`options`: theirs)."""
+    if format is None and Path(path).is_file():
+        try:
+            format = detect_format(Path(path))
+        except ValueError:
+            pass  # articles_import says why
+    if format == "claimreview":
+        require(by, project, Capability.MANAGE)
+        import_size_check(name=Path(path).name, size=import_source_size(path))
+        return factchecks_import(
+            project=project, path=path, by=by, job_id=options.get("job_id"),
+            progress=options.get("progress", _no_progress),
+        )
+    return articles_import(project=project, path=path, by=by, format=format, **options)
 
 
 def fetch_policy() -> FetchPolicy:
@@ -484,6 +588,8 @@ def import_job_start(
     suggest: bool | None = None,
     spans_as: str | None = None,
     day_first: bool | None = None,
+    separator: str | None = None,
+    encoding: str | None = None,
 ) -> Job:
     """Queue an import of an uploaded file, or of a path the workers can read (commands).
 
@@ -494,6 +600,7 @@ def import_job_start(
     require(by, project, Capability.MANAGE)
     if (upload is None) == (path is None):
         raise ValueError("give either an upload or a path")
+    _check_csv_options(separator, encoding)
     if spans_as is not None and spans_as not in SPANS_AS:
         raise ValueError(f"spans_as must be one of {', '.join(SPANS_AS)}")
     params: dict = {"format": format} if format else {}
@@ -501,6 +608,10 @@ def import_job_start(
         params["spans_as"] = spans_as
     if day_first is not None:
         params["day_first"] = bool(day_first)
+    if separator:
+        params["separator"] = separator
+    if encoding:
+        params["encoding"] = encoding
     if suggest is not None:
         params["suggest"] = bool(suggest)
     if path is not None:
@@ -508,6 +619,15 @@ def import_job_start(
     # Refused here, before a job exists: nobody waits on a job that could only fail.
     if upload is not None:
         import_size_check(name=upload.name or "upload", size=upload.size or 0)
+        try:
+            upload_format = format or format_for_upload(upload)
+        except ValueError as exc:
+            raise ValidationError({"file": [str(exc)]}) from None
+        import_upload_check(
+            upload=upload, format=upload_format,
+            day_first=project.language.lower().startswith("fr") if day_first is None else day_first,
+            separator=separator, encoding=encoding,
+        )
     else:
         import_size_check(name=str(path), size=import_source_size(params["path"]))
     with transaction.atomic():
@@ -524,7 +644,7 @@ def import_job_work(job: Job, progress: Progress) -> dict:
         raise ImportRefused([RecordError("job", None, None, "its owner no longer exists")], 1, "job")
     path = job.input_file.path if job.input_file else job.params["path"]
     try:
-        report = articles_import(
+        report = source_import(
             project=job.project,
             path=path,
             by=job.created_by,
@@ -533,7 +653,11 @@ def import_job_work(job: Job, progress: Progress) -> dict:
             progress=progress,
             spans_as=job.params.get("spans_as", "suggestions"),
             day_first=job.params.get("day_first"),
+            separator=job.params.get("separator"),
+            encoding=job.params.get("encoding"),
         )
+        if isinstance(report, FactCheckReport):
+            return report.as_dict()  # no articles: nothing to suggest on or index
         # Projects that ask for it get candidate claims on what was just imported; the claim
         # graph's index follows the suggestions, or the import itself when none are made.
         if suggest_job_after_import(import_job=job) is None:

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -40,6 +41,7 @@ from ..models import (
     JobStatus,
     Project,
 )
+from .collab import notify_job_finished
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +142,9 @@ def job_create(
     job.full_clean(exclude=["input_file"])
     job.save()
     if upload is not None:
-        job.input_file.save(upload.name or "upload", upload, save=True)
+        # One folder per job keeps the user's file name: a second small.jsonl would otherwise be
+        # stored (and shown, in the job and its errors) as small_a4KONHI.jsonl.
+        job.input_file.save(f"{job.pk}/{PurePath(upload.name or 'upload').name}", upload, save=True)
     return job
 
 
@@ -423,6 +427,7 @@ def job_run(job_id: int, work: Work, *, lease: str | None = None) -> Job | None:
     else:
         _end(job.pk, lease, JobStatus.SUCCEEDED, result=result, error="", progress_done=F("progress_total"))
     job.refresh_from_db()
+    notify_job_finished(job)
     return job
 
 

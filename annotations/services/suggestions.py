@@ -227,11 +227,12 @@ def _suggest_article(
         counts["skipped_budget"] += len(fresh) - len(keep)
         fresh, scores = [fresh[i] for i in keep], [scores[i] for i in keep]
         version = result.version + (f"+model-v{model[0].version}" if model else "")
+        voice = article_voice(article) if any(item.asserted_by_article for item in fresh) else ""
         claims = [
             Claim(
                 article=article, start=item.start, end=item.end,
                 quote=_check_span(article, item.start, item.end, item.quote),
-                speaker=(article_voice(article) if item.asserted_by_article else item.speaker or "")[:MAX_SPEAKER],
+                speaker=(voice if item.asserted_by_article else item.speaker or "")[:MAX_SPEAKER],
                 asserted_by_article=item.asserted_by_article, kind=item.kind,
                 origin=ClaimOrigin.SUGGESTED, status=ClaimStatus.CANDIDATE, score=score,
                 engine_version=version[:60],

@@ -29,6 +29,7 @@ from ..models import (
     Verdict,
 )
 from ..selectors.visibility import REVIEWING, verdict_of_project
+from .collab import notify_disagreement
 from .assignments import CLAIM_SLOT_COLUMNS, ClaimSlots, assignment_record_verdict
 # claim_adjudicate lives with the other adjudication services; callers still import it from here.
 from .adjudication import (  # noqa: F401
@@ -131,7 +132,7 @@ def _allow(by: AuthUser, roles: frozenset[str], capability: Capability) -> None:
     if can(roles, capability, user=by):
         return
     if not roles and not by.is_superuser:
-        raise NotFound("No such project.")
+        raise NotFound(gettext("No such project."))
     raise PermissionDenied(f"Your role in this project does not allow you to {capability.value}.")
 
 
@@ -234,6 +235,9 @@ def _judge(
             existing=existing_adjudication,
         )
     assignment_record_verdict(claim=claim, annotation=annotation, slots=judged.slots)
+    notify_disagreement(
+        claim=claim, before=[a.verdict_id for a in judged.annotations], after=verdicts.values(), by=annotator
+    )
     return annotation
 
 
@@ -253,7 +257,7 @@ def _update_at(annotation: Annotation, version: int) -> None:
     if not changed:
         current = Annotation.objects.select_related("annotator", "verdict").filter(pk=annotation.pk).first()
         if current is None:
-            raise NotFound("No such annotation.")
+            raise NotFound(gettext("No such annotation."))
         raise StaleVersion(current)
     Annotation.history.bulk_history_create([annotation], update=True, default_change_reason=None)
 
@@ -274,12 +278,12 @@ def annotation_save(
     with StaleVersion carrying the current annotation.
     """
     if not annotator.is_authenticated or not annotator.is_active:
-        raise NotFound("No such project.")
+        raise NotFound(gettext("No such project."))
 
     def save() -> Annotation:
         row, roles = _lock(Claim.objects.filter(pk=claim.pk), by=annotator, to_claim="")
         if row is None:
-            raise NotFound("No such claim.")
+            raise NotFound(gettext("No such claim."))
         annotation = _judge(
             claim=row, roles=roles, annotator=annotator, verdict=verdict, version=version,
             confidence=confidence, rationale=rationale, time_spent_seconds=time_spent_seconds,
@@ -305,18 +309,18 @@ def annotation_create(
     the verdict field and the codes of the project's scheme.
     """
     if not by.is_authenticated or not by.is_active:
-        raise NotFound("No such claim.")
+        raise NotFound(gettext("No such claim."))
 
     def save() -> Annotation:
         claim, roles = _lock(
             Claim.objects.filter(pk=claim_id), by=by, to_claim="", verdict_code=verdict_code
         )
         if claim is None:
-            raise NotFound("No such claim.")
+            raise NotFound(gettext("No such claim."))
         _allow(by, roles, Capability.VIEW)
         if claim.status == ClaimStatus.CANDIDATE and not can(roles, Capability.FIND, user=by):
             # Suggestions are hidden from researchers: as missing here as in every read.
-            raise NotFound("No such claim.")
+            raise NotFound(gettext("No such claim."))
         verdict = _chosen(claim, claim.article.project, verdict_code)
         return _judge(
             claim=claim, roles=roles, annotator=by, verdict=verdict, version=None,
@@ -342,7 +346,7 @@ def annotation_update(
     blindness rule hides it and PermissionDenied where it does not (only its annotator changes it).
     """
     if not by.is_authenticated or not by.is_active:
-        raise NotFound("No such annotation.")
+        raise NotFound(gettext("No such annotation."))
 
     def save() -> Annotation:
         code = None if verdict_code is KEEP else verdict_code
@@ -351,15 +355,15 @@ def annotation_update(
             to_claim="claim", only=(*_FIELDS, "verdict"), verdict_code=code,
         )
         if current is None:
-            raise NotFound("No such annotation.")
+            raise NotFound(gettext("No such annotation."))
         claim = current.claim
         project = claim.article.project
         _allow(by, roles, Capability.FIND)
         if current.annotator_id != by.pk:
             # As the selectors do: another annotator's work is hidden in a blind project.
             if project.blind and not (by.is_superuser or roles & REVIEWING):
-                raise NotFound("Not found.")
-            raise PermissionDenied("Only its annotator may change an annotation.")
+                raise NotFound(gettext("Not found."))
+            raise PermissionDenied(gettext("Only its annotator may change an annotation."))
         verdict = current.verdict if verdict_code is KEEP else _chosen(current, project, verdict_code)
         return _judge(
             claim=claim, roles=roles, annotator=by, verdict=verdict, version=version,

@@ -21,6 +21,8 @@ class ClaimCreateForm(forms.Form):
     # Never stripped: the service compares it with the body character for character.
     quote = forms.CharField(strip=False, label=_("Quote"))
     statement = forms.CharField(required=False, widget=forms.Textarea, label=_("Statement"))
+    # Set when the annotator confirmed a span that crosses paragraphs or is very long.
+    confirm = forms.BooleanField(required=False)
 
     def clean(self) -> dict:
         super().clean()
@@ -97,7 +99,11 @@ def _reference(value: str, *, kind: str) -> int | None:
 class EvidenceForm(forms.Form):
     """One source: a web page (http/https), or a claim or article of the same project."""
 
-    stance = forms.ChoiceField(choices=Stance.choices, label=_("Stance"))
+    # Required, with no default: a stance recorded by default is a stance nobody chose.
+    stance = forms.ChoiceField(
+        choices=Stance.choices, label=_("Stance"),
+        error_messages={"required": _("Choose a stance: supports, refutes or context.")},
+    )
     url = forms.CharField(required=False, max_length=2000, label=_("URL"))
     title = forms.CharField(required=False, max_length=500, label=_("Title"))
     publisher = forms.CharField(required=False, max_length=300, label=_("Publisher"))
@@ -127,3 +133,61 @@ class UnrelateForm(forms.Form):
 
     claim = forms.IntegerField(min_value=1, required=False)
 
+
+
+class IdListField(forms.Field):
+    """Ids sent as repeated values (ticked boxes); which ones exist is the service's question."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, (list, tuple)) else ([value] if value else [])
+        out = []
+        for item in values:
+            text = str(item).strip()
+            if not text.isdigit() or len(text) > 11:
+                raise forms.ValidationError(_("“%(value)s” is not a claim id.") % {"value": text[:20]})
+            out.append(int(text))
+        return out
+
+
+class BatchDecideForm(forms.Form):
+    """Many suggestions at once: an action naming the decision and which suggestions it takes."""
+
+    ACTIONS = {
+        "accept_selected": (ClaimStatus.ACCEPTED, "selected"), "reject_selected": (ClaimStatus.REJECTED, "selected"),
+        "accept_above": (ClaimStatus.ACCEPTED, "above"), "reject_below": (ClaimStatus.REJECTED, "below"),
+        "accept_paragraph": (ClaimStatus.ACCEPTED, "paragraph"),
+        "reject_paragraph": (ClaimStatus.REJECTED, "paragraph"),
+    }
+    action = forms.ChoiceField(choices=[(name, name) for name in ACTIONS], label=_("Action"))
+    claim_ids = IdListField(required=False, label=_("Suggestions"))
+    score = forms.FloatField(required=False, min_value=0, max_value=1, label=_("Score"))
+    paragraph = forms.IntegerField(required=False, min_value=0, label=_("Paragraph"))
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        scope = self.ACTIONS.get(data.get("action", ""), ("", ""))[1]
+        if scope == "selected" and not data.get("claim_ids"):
+            self.add_error("claim_ids", _("Tick the suggestions to decide on first."))
+        if scope in ("above", "below") and data.get("score") is None:
+            self.add_error("score", _("Give a score between 0 and 1."))
+        if scope == "paragraph" and data.get("paragraph") is None:
+            self.add_error("paragraph", _("Open a suggestion, or put the caret in a paragraph, first."))
+        return data
+
+    def criteria(self) -> dict[str, Any]:
+        """The service's keyword arguments for the action."""
+        data = self.cleaned_data
+        status, scope = self.ACTIONS[data["action"]]
+        out: dict[str, Any] = {"status": status}
+        if scope == "selected":
+            out["claim_ids"] = data["claim_ids"]
+        elif scope == "above":
+            out["min_score"] = data["score"]
+        elif scope == "below":
+            out["below_score"] = data["score"]
+        else:
+            out["paragraph"] = data["paragraph"]
+        return out

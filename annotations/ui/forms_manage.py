@@ -24,6 +24,7 @@ UPLOAD_FORMATS = tuple(f for f in FORMATS if f != "folder")
 FORMAT_NAMES = {
     "doccano": "doccano (JSONL)", "labelstudio": "Label Studio (JSON, JSON_MIN)",
     "html": "HTML", "urls": _("List of URLs (.txt, one a line)"),
+    "claimreview": _("Fact-check feed (ClaimReview JSON-LD, Google Fact Check Tools)"),
 }
 MAX_OVERLAP = 20  # more annotators per claim than any team has is a typo, not a setting
 
@@ -201,8 +202,8 @@ class ImportForm(forms.Form):
         label=_("File of articles"),
         help_text=_(
             "JSON Lines or CSV (one article per line or row), a .txt or .html file (one article), "
-            "a .zip of them, a doccano or Label Studio export, or a list of URLs; UTF-8. Nothing "
-            "is imported if any line is bad."
+            "a .zip of them, a doccano or Label Studio export, a list of URLs, or a fact-check "
+            "feed (ClaimReview); UTF-8. Nothing is imported if any line is bad."
         ),
         validators=[import_upload_validator],
     )
@@ -230,6 +231,19 @@ class ImportForm(forms.Form):
     day_first = forms.BooleanField(
         label=_("Dates are day first (25/09/2025)"),
         help_text=_("Always the case for a project in French."),
+        required=False,
+    )
+    separator = forms.ChoiceField(
+        label=_("CSV separator"),
+        choices=[("", _("Detect it")), (",", _("Comma")), (";", _("Semicolon")), ("\t", _("Tab")),
+                 ("|", _("Vertical bar"))],
+        required=False,
+    )
+    encoding = forms.ChoiceField(
+        label=_("CSV encoding"),
+        choices=[("", _("Detect it")), ("utf-8", "UTF-8"), ("cp1252", "Windows-1252"),
+                 ("iso8859-1", "ISO-8859-1 (Latin-1)"), ("iso8859-15", "ISO-8859-15 (Latin-9)"),
+                 ("mac-roman", "Mac Roman")],
         required=False,
     )
     suggest = forms.BooleanField(label=_("Suggest claims after import"), required=False)

@@ -18,6 +18,7 @@ from annotations.models import (
     CandidateOrigin,
     CheckQuestion,
     QuestionAnswer,
+    ReferenceFactCheck,
     RelationCandidate,
     body_hash,
     Adjudication,
@@ -134,7 +135,12 @@ def graph(work, project, article, claim, users) -> dict:
         a_claim=claim, b_article=other, b_start=0, b_end=len(other_body), b_claim=claim3, score=1.0,
         reasons=["opposite answers"], origin=CandidateOrigin.QUESTION, question=question,
     )
-    return {"claim3": claim3, "question": question, "answer": answer, "proposal": proposal}
+    factcheck = ReferenceFactCheck.objects.create(
+        project=project, url="https://factuel.example.org/verifications/position-russe-inchangee",
+        claim_reviewed="La position de la Russie reste inchangée après le sommet.", publisher="Factuel Exemple",
+        rating_text="Partiellement vrai", rating_value=3, best_rating=5, worst_rating=1, language="fr",
+    )
+    return {"claim3": claim3, "question": question, "answer": answer, "proposal": proposal, "factcheck": factcheck}
 
 
 RELEASE_BYTES = b'{"id": 1, "quote": "Serguei Lavrov"}\n' * 100

@@ -20,8 +20,10 @@ RESOURCES = {
     "articles": "article",
     "claims": "claim",
     "claim-relations": "relation",
+    "claim-batches": "batch",
     "questions": "question",
     "question-answers": "answer",
+    "factchecks": "factcheck",
     "relation-candidates": "proposal",
     "annotations": "annotation",
     "evidence": "evidence",
@@ -29,6 +31,8 @@ RESOURCES = {
     "jobs": "job",
     "releases": "release",
     "release-files": "file",
+    "comments": "comment",
+    "notifications": "notification",
 }
 MISSING_ID = 987_654_321
 MISSING_SLUG = "no-such-project"

@@ -12,6 +12,7 @@ from annotations.models import (
     Annotation,
     Article,
     Claim,
+    ClaimBatch,
     ClaimRelation,
     Evidence,
     Job,
@@ -31,6 +32,7 @@ LISTS = [
     ("/api/v1/claims/?project=test", "alice"),
     ("/api/v1/claims/?project=test&disagreement=true", "rita"),
     ("/api/v1/claim-relations/?project=test", "alice"),
+    ("/api/v1/claim-batches/?project=test", "alice"),
     ("/api/v1/annotations/?project=test", "rita"),
     ("/api/v1/annotations/", "bob"),
     ("/api/v1/evidence/?project=test", "rita"),
@@ -53,6 +55,8 @@ def grow(project: Project, users: dict, verdicts: dict, n: int) -> None:
         other = Claim.objects.create(article=article, start=6, end=10, quote=text[6:10],
                                      origin="suggested", status="candidate")
         ClaimRelation.objects.create(source=claim, target=other, kind="supports")
+        ClaimBatch.objects.create(article=article, kind="decide", status="accepted", size=1,
+                                  items=[{"id": other.pk}], created_by=users["alice"])
         Annotation.objects.create(claim=claim, annotator=users["alice"], verdict=codes[0])
         Annotation.objects.create(claim=claim, annotator=users["bob"], verdict=codes[i % 2])
         evidence = Evidence.objects.create(claim=claim, added_by=users["bob"], stance="context",

@@ -18,7 +18,9 @@ from django.test import Client
 from django.urls import get_resolver, resolve, reverse
 
 from annotations.api.parsers import MAX_DEPTH, json_problem
-from annotations.models import Adjudication, Annotation, Article, Assignment, Claim, Evidence, Membership
+from annotations.models import (
+    Adjudication, Annotation, Article, Assignment, BatchKind, Claim, ClaimBatch, Evidence, Membership,
+)
 from tests.api.routes import fill, operations
 from workbench.middleware import NUL_MESSAGE
 
@@ -50,7 +52,22 @@ def ids(work, graph, project, article, claim, release, users) -> dict:
         "adjudication": work["adjudication"].pk, "job": work["job"].pk,
         "release": release.pk, "file": release.files.get().pk, "assignment": assignment.pk,
         "question": graph["question"].pk, "answer": graph["answer"].pk, "proposal": graph["proposal"].pk,
+        "factcheck": graph["factcheck"].pk,
+        "batch": ClaimBatch.objects.create(article=article, kind=BatchKind.DECIDE, status="accepted",
+                                           created_by=users["alice"]).pk,
+        **_comment_ids(claim),
+        # A password-reset link's parts (one that is not valid: its page says so).
+        "uidb64": "MQ", "token": "set-password",
     }
+
+
+def _comment_ids(claim: Claim) -> dict:
+    """A comment on the claim mentioning rita, and rita's notification of it."""
+    from annotations.models import Notification
+    from annotations.services.collab import comment_create
+
+    comment = comment_create(by=claim.created_by, claim=claim, body="@rita is Lavrov quoted right?")
+    return {"comment": comment.pk, "notification": Notification.objects.get(comment=comment).pk}
 
 
 def _counts() -> dict[str, int]:
@@ -80,7 +97,8 @@ UI_PARAMS = {
     "slug": "project", "article_id": "article", "claim_id": "claim", "evidence_id": "evidence",
     "relation_id": "relation", "assignment_id": "assignment", "job_id": "job",
     "release_id": "release", "file_id": "file", "candidate_id": "proposal", "question_id": "question",
-    "answer_id": "answer",
+    "answer_id": "answer", "batch_id": "batch", "factcheck_id": "factcheck",
+    "comment_id": "comment", "notification_id": "notification", "uidb64": "uidb64", "token": "token",
 }
 
 

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from annotations.models import Job, JobKind, JobStatus
+from annotations.models import BatchKind, Claim, ClaimBatch, ClaimOrigin, ClaimStatus, Job, JobKind, JobStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,22 @@ def empty_for(*names: str) -> Callable[[str, Any, Ctx], None]:
     return check
 
 
+def _archive_upload() -> dict:
+    """The test project's archive, to import under another slug (projects/test/archive/)."""
+    import io
+
+    from annotations.models import Project
+    from annotations.services.archive import project_archive_export
+
+    buffer = io.BytesIO()
+    project_archive_export(project=Project.objects.get(slug="test"), target=buffer)
+    return {"file": SimpleUploadedFile("test.wbproject.zip", buffer.getvalue()), "slug": "test-copy"}
+
+
 P = "/api/v1"
 ROWS = [
+    # the root: routes only, so anyone may read it
+    Row("api root", "GET", lambda c: f"{P}/", ("alice", 200), None, outsider=200, anonymous=200),
     # projects
     Row("projects list", "GET", lambda c: f"{P}/projects/", ("alice", 200), ("rhea", 200),
         outsider=200, check=empty_for("charlie")),
@@ -60,6 +74,9 @@ ROWS = [
         body=lambda c: {"overlap": 3}),
     Row("project agreement", "GET", lambda c: f"{P}/projects/test/agreement/", ("rita", 200), ("alice", 403)),
     Row("project suggestion model", "GET", lambda c: f"{P}/projects/test/suggestions/", ("max", 200), ("rita", 403)),
+    Row("project archive", "GET", lambda c: f"{P}/projects/test/archive/", ("max", 200), ("rita", 403)),
+    Row("project archive import", "POST", lambda c: f"{P}/project-archives/", ("max", 202), ("alice", 403),
+        outsider=403, multipart=True, body=lambda c: _archive_upload()),
     # members
     Row("members list", "GET", lambda c: f"{P}/members/?project=test", ("alice", 200), ("rhea", 200)),
     Row("member read", "GET", lambda c: f"{P}/members/{c['m_bob']}/", ("alice", 200), ("rhea", 200)),
@@ -119,6 +136,32 @@ ROWS = [
     Row("proposal decide", "PATCH", lambda c: f"{P}/relation-candidates/{c['proposal']}/", ("rita", 200),
         ("alice", 403), body=lambda c: {"status": "accepted", "version": 1}),
     Row("claim related", "GET", lambda c: f"{P}/claims/{c['claim']}/related/", ("alice", 200), ("rhea", 403)),
+    # reference fact checks (imported feeds): any member reads them and a visible claim's matches
+    Row("factchecks list", "GET", lambda c: f"{P}/factchecks/?project=test", ("rhea", 200), None),
+    Row("factcheck read", "GET", lambda c: f"{P}/factchecks/{c['factcheck']}/", ("alice", 200), None),
+    Row("claim factchecks", "GET", lambda c: f"{P}/claims/{c['claim']}/factchecks/", ("alice", 200), None),
+    # undoable changes to claims: many suggestions at once, deleting one's own claim, undo
+    Row("claim batches list", "GET", lambda c: f"{P}/claim-batches/?project=test", ("alice", 200), ("rhea", 403)),
+    Row("claim batch read", "GET", lambda c: f"{P}/claim-batches/{c['batch']}/", ("alice", 200), ("rhea", 403)),
+    Row("claim batch decide", "POST", lambda c: f"{P}/claim-batches/", ("alice", 201), ("rhea", 403),
+        body=lambda c: {"article": c["article"], "status": "accepted", "claim_ids": [c["candidate"]]}),
+    Row("claim batch undo", "POST", lambda c: f"{P}/claim-batches/{c['batch']}/undo/", ("alice", 200),
+        ("bob", 403)),
+    Row("claim delete", "DELETE", lambda c: f"{P}/claims/{c['own_claim']}/", ("alice", 200), ("bob", 403)),
+    # comments: threads of claims and questions (those who find claims), and one's own notifications
+    Row("comments of a claim", "GET", lambda c: f"{P}/comments/?claim={c['claim']}", ("alice", 200), ("rhea", 403)),
+    Row("comment read", "GET", lambda c: f"{P}/comments/{c['comment']}/", ("rita", 200), ("rhea", 403)),
+    Row("comment post", "POST", lambda c: f"{P}/comments/", ("bob", 201), ("rhea", 403),
+        body=lambda c: {"claim": c["claim"], "body": "@rita which source counts?"}),
+    Row("comment delete", "DELETE", lambda c: f"{P}/comments/{c['comment']}/", ("alice", 204), ("rhea", 403)),
+    Row("notifications list", "GET", lambda c: f"{P}/notifications/", ("rita", 200), ("max", 200),
+        outsider=200, check=empty_for("max", "charlie")),
+    Row("notification read", "GET", lambda c: f"{P}/notifications/{c['notification']}/", ("rita", 200),
+        ("max", 404)),
+    Row("notification mark read", "POST", lambda c: f"{P}/notifications/{c['notification']}/read/",
+        ("rita", 200), ("max", 404)),
+    Row("notifications mark all read", "POST", lambda c: f"{P}/notifications/read-all/", ("rita", 200), None,
+        outsider=200),
     # annotations
     Row("annotations list", "GET", lambda c: f"{P}/annotations/?project=test", ("rita", 200), ("rhea", 403)),
     Row("annotation read", "GET", lambda c: f"{P}/annotations/{c['a_alice']}/", ("alice", 200), ("rhea", 403)),
@@ -185,7 +228,23 @@ def ctx(work, graph, project, article, claim, claim2, candidate, release) -> Ctx
         ).pk,
         "release": release.pk, "file": release.files.get().pk,
         "question": graph["question"].pk, "answer": graph["answer"].pk, "proposal": graph["proposal"].pk,
+        "factcheck": graph["factcheck"].pk,
+        "batch": ClaimBatch.objects.create(article=article, kind=BatchKind.DECIDE, status="accepted",
+                                           created_by=claim.created_by).pk,
+        "own_claim": Claim.objects.create(
+            article=article, start=3, end=11, quote=article.body[3:11], origin=ClaimOrigin.MANUAL,
+            status=ClaimStatus.ACCEPTED, created_by=claim.created_by).pk,
+        **_comment_ids(claim),
     }
+
+
+def _comment_ids(claim: Claim) -> Ctx:
+    """Alice's comment on the claim mentioning rita, and rita's notification of it."""
+    from annotations.models import Notification
+    from annotations.services.collab import comment_create
+
+    comment = comment_create(by=claim.created_by, claim=claim, body="@rita is Lavrov quoted right?")
+    return {"comment": comment.pk, "notification": Notification.objects.get(comment=comment).pk}
 
 
 def _cases() -> list:
@@ -234,6 +293,7 @@ def test_every_route_is_in_the_matrix() -> None:
         example = row.path({key: 1 for key in (
             "article", "claim", "claim2", "candidate", "a_alice", "e_alice", "e_bob", "relation",
             "adjudication", "job", "failed_job", "m_bob", "release", "file", "question", "answer", "proposal",
+            "batch", "own_claim", "factcheck", "comment", "notification",
         )} | {"codes": ["x", "y", "z"]})
         covered.add((row.method, _template(example.split("?")[0])))
     missing = {op for op in operations if (op[0], _template(op[1])) not in covered}

@@ -167,13 +167,16 @@ def test_alice_works_the_seed_corpus_and_bob_sees_none_of_her_judgement(page, li
     assert (annotation.verdict.code, annotation.rationale, annotation.version) == ("refuted", RATIONALE, 1)
     assert page.locator("#claim-panel input[name=verdict]:checked").get_attribute("value") == str(annotation.verdict_id)
 
-    # Evidence through the form: e opens it on the URL field; then the title and the stance.
+    # Evidence through the form: e opens it on the stance (none chosen); 2 = Refutes, Tab to the
+    # URL, then the title.
     page.keyboard.press("e")
+    page.wait_for_function("() => document.activeElement && document.activeElement.name === 'stance'")
+    page.keyboard.press("2")
+    page.keyboard.press("Tab")
     page.wait_for_function("() => document.activeElement && document.activeElement.name === 'url'")
     page.keyboard.type(EVIDENCE_URL)
     page.click("#evidence-form input[name=title]")
     page.keyboard.type(EVIDENCE_TITLE)
-    page.locator("#evidence-form label", has_text="Refutes").click()
     page.click("#evidence-form button[type=submit]")
     notice(page, "Evidence added.")
     evidence = Evidence.objects.get(claim=claim)

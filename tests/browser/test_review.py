@@ -54,13 +54,16 @@ def test_rita_settles_alice_and_bobs_disagreement_with_the_keyboard(
     assert adjudication.notes == "Lavrov is on record: the position is unchanged."
 
 
-def test_accept_majority_on_a_tie_shows_the_refusal(page, live_server, claim, alice, bob, verdicts):
+def test_accept_majority_on_a_tie_is_disabled_with_the_reason(page, live_server, claim, alice, bob, verdicts):
+    """A button that could only fail is not offered: disabled, the reason beside it, `m` does nothing."""
     work.annotation_save(claim=claim, annotator=alice, verdict=verdicts["refuted"])
     work.annotation_save(claim=claim, annotator=bob, verdict=verdicts["supported"])
     log_in(page, live_server.url, "rita", "pw-rita")
     page.set_viewport_size({"width": 768, "height": 900})  # the tablet layout works too
     page.goto(f"{live_server.url}/claims/{claim.pk}/adjudicate/")
+    assert page.is_disabled("#accept-majority")
+    assert "there is no majority" in page.inner_text("#majority-refusal")
+    url = page.url
     page.keyboard.press("m")
     page.wait_for_load_state()
-    assert "There is no majority" in page.inner_text(".errorlist")
-    assert not Adjudication.objects.exists()
+    assert page.url == url and not Adjudication.objects.exists()

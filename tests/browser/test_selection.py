@@ -72,7 +72,7 @@ def test_a_keyboard_selection_makes_a_claim_too(page, live_server, article, alic
     page.evaluate(
         """(needle) => {
             const body = document.getElementById("article-body");
-            const node = body.firstChild;
+            const node = document.createTreeWalker(body, NodeFilter.SHOW_TEXT).nextNode();
             body.focus();
             window.getSelection().collapse(node, node.data.indexOf(needle));
         }""",
@@ -111,7 +111,9 @@ def test_alice_judges_evidences_and_links_a_claim_with_the_keyboard_bob_sees_non
     settled(page)
     annotation = Annotation.objects.get(claim=claim, annotator=alice)
     assert annotation.verdict == verdicts["refuted"] and annotation.rationale == "Lavrov l'a dit à Moscou."
-    page.keyboard.press("e")  # evidence: the URL field
+    page.keyboard.press("e")  # evidence: the stance first (none is chosen for you)
+    page.keyboard.press("3")  # context
+    page.keyboard.press("Tab")  # on to the URL field
     page.keyboard.type("https://www.mid.ru/fr/conference")
     page.keyboard.press("Enter")
     page.wait_for_selector("#claim-panel .evidence-list li")

@@ -55,7 +55,11 @@ def test_it_runs_an_import_job_to_100_percent_on_a_real_worker(project, max_, tm
 
 def test_it_refuses_a_bad_file_through_the_worker_and_writes_nothing(project, max_, tmp_path):
     check_broker()
-    bad = _jsonl(5).replace(b'"body"', b'"bodi"', 1) + b"{not json}\n"
+    # The bad lines come after the first 64 KB, past what the upload check reads, so the worker
+    # is the one to find them (a bad first line is refused at upload, before any job).
+    good = _jsonl(300)
+    assert len(good) > 64 * 1024
+    bad = good + _jsonl(1, tag="x").replace(b'"body"', b'"bodi"', 1) + b"{not json}\n"
     with isolated_queue() as queue:
         worker = Worker(queue, tmp_path / "worker.log")
         try:
@@ -68,7 +72,7 @@ def test_it_refuses_a_bad_file_through_the_worker_and_writes_nothing(project, ma
     job = _job(job.pk)
     assert job.status == JobStatus.FAILED
     assert "nothing was imported" in job.error
-    assert [(e["line"], e["field"]) for e in job.result["errors"]] == [(1, "body"), (6, None)]
+    assert [(e["line"], e["field"]) for e in job.result["errors"]] == [(301, "body"), (302, None)]
     assert not Article.objects.filter(project=project).exists()
 
 

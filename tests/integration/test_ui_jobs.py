@@ -60,5 +60,5 @@ def test_an_import_uploaded_in_the_ui_runs_on_a_worker_and_its_page_shows_the_ou
     assert "<strong>40</strong> imported" in page
     assert "<strong>2</strong> duplicates skipped" in page
     listing = client.get(reverse("ui:jobs", args=[project.slug])).content.decode()
-    assert "hx-trigger" not in listing  # every job finished: nothing polls
+    assert "every 1s" not in listing  # every job finished: no job progress polls (the bell's own refresh stays)
     assert Job.objects.get(pk=suggest.pk).status == JobStatus.SUCCEEDED

@@ -38,6 +38,9 @@ def page_url(article, **params) -> str:
     return reverse("ui:article", args=[article.pk]) + (f"?{query}" if query else "")
 
 
+LAYOUT_TAGS = {"mark", "p", "h2", "h3", "h4", "h5", "h6", "span", "em", "strong"}
+
+
 class BodyReader(HTMLParser):
     """The text of #article-body, and for each claim the text inside its marks."""
 
@@ -56,9 +59,11 @@ class BodyReader(HTMLParser):
             return
         if self.depth:
             self.depth += 1
-            assert tag == "mark", f"only marks inside the body, not <{tag}>"
-            self.marks.append(values.get("data-claim"))
-            self.classes[values["data-claim"]].update(values["class"].split())
+            # Claims are marks; the reading layout wraps text in blocks and styles, adding none.
+            assert tag in LAYOUT_TAGS, f"only marks and layout inside the body, not <{tag}>"
+            self.marks.append(values.get("data-claim") if tag == "mark" else None)
+            if tag == "mark":
+                self.classes[values["data-claim"]].update(values["class"].split())
 
     def handle_endtag(self, tag):
         if self.depth:
@@ -70,7 +75,8 @@ class BodyReader(HTMLParser):
         if self.depth:
             self.text.append(data)
             for claim_id in self.marks:
-                self.by_claim[claim_id].append(data)
+                if claim_id is not None:
+                    self.by_claim[claim_id].append(data)
 
 
 def read_body(html: str) -> BodyReader:

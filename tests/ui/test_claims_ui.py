@@ -3,6 +3,8 @@ locking, verdicts, evidence and links; htmx partials, plain fallbacks, CSRF and 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -84,7 +86,7 @@ def test_utf16_offsets_are_refused_and_nothing_is_created(article, alice, client
 )
 def test_bad_spans_name_the_field(article, alice, client_for, data, field):
     response = post(client_for(alice), "claim_create", article.pk, data)
-    assert f"{field}: " in response.content.decode()
+    assert f"{field}: " in response.content.decode().lower()  # the field's label
     assert not Claim.objects.exists()
 
 
@@ -213,7 +215,7 @@ def test_editing_statement_speaker_and_date(article, claim, alice, client_for):
     assert f'id="claim-row-{claim.pk}"' in html and "Lavrov dit que la position" in html
     response = post(client_for(alice), "claim_update", claim.pk,
                     {"statement": "x", "statement_date": "17/08/2025x", "version": 2})
-    assert "statement_date: " in response.content.decode()
+    assert error_beside(response.content.decode(), "statement_date")
     claim.refresh_from_db()
     assert claim.version == 2 and claim.statement.startswith("Lavrov")
 
@@ -320,7 +322,9 @@ def test_bad_verdict_input_names_the_field_and_saves_nothing(project, article, c
         ({"verdict": "", "time_spent_seconds": -3}, "time_spent_seconds"),
     ]:
         response = post(client, "annotation_save", claim.pk, data)
-        assert f"{field}: " in response.content.decode(), field
+        page = response.content.decode()
+        # Shown beside the field; a hidden field's error at the top, under the field's name.
+        assert error_beside(page, field) if field != "time_spent_seconds" else f"{field}: " in page, field
     assert not Annotation.objects.exists()
 
 
@@ -332,7 +336,7 @@ def test_only_annotators_give_verdicts_and_only_on_accepted_claims(
     candidate = claim_on(article, "Le sommet a eu lieu", status=ClaimStatus.CANDIDATE,
                          origin=ClaimOrigin.SUGGESTED)
     response = post(client_for(alice), "annotation_save", candidate.pk, data)
-    assert "claim: Only accepted claims are judged." in response.content.decode()
+    assert response.content.decode().count("Only accepted claims are judged.") == 1
     assert not Annotation.objects.exists()
 
 
@@ -361,8 +365,15 @@ def test_evidence_may_say_which_question_it_answers(article, claim, alice, clien
     too_long = post(client_for(alice), "evidence_add", claim.pk, {
         "stance": "refutes", "url": "https://e.org", "question": "?" * 1001,
     })
-    assert "question: " in too_long.content.decode()
+    assert error_beside(too_long.content.decode(), "question")
     assert Evidence.objects.count() == 1
+
+
+def error_beside(page: str, field: str) -> bool:
+    """Whether the form shows an error after the field's input, before the next field."""
+    after = page[page.rindex(f'name="{field}"'):]
+    following = after.find('class="field', 1)
+    return '<p class="error">' in (after[:following] if following > 0 else after)
 
 
 @pytest.mark.parametrize(
@@ -378,7 +389,7 @@ def test_evidence_may_say_which_question_it_answers(article, claim, alice, clien
 )
 def test_bad_evidence_names_the_field_and_saves_nothing(article, claim, alice, client_for, data, field):
     response = post(client_for(alice), "evidence_add", claim.pk, data)
-    assert f"{field}: " in response.content.decode()
+    assert error_beside(response.content.decode(), field), field
     assert not Evidence.objects.exists()
 
 
@@ -402,10 +413,13 @@ def test_evidence_can_point_to_a_claim_or_an_article_of_the_project(
     foreign = Claim.objects.create(article=foreign_article, start=0, end=3, quote="Un ",
                                    origin="manual", status="accepted")
     response = post(client, "evidence_add", claim.pk, {"stance": "context", "linked_claim": foreign.pk})
-    assert f"linked_claim: No claim {foreign.pk} in this project." in response.content.decode()
+    # Each problem once, beside its field, never under the field's name in the code.
+    assert response.content.decode().count(f"No claim {foreign.pk} in this project.") == 1
+    assert "linked_claim" not in response.content.decode().replace('name="linked_claim"', "")
     response = post(client, "evidence_add", claim.pk,
                     {"stance": "context", "linked_claim": other.pk, "url": "https://e.org"})
-    assert "url: Give exactly one source" in response.content.decode()
+    assert response.content.decode().count("Give exactly one source") == 1
+    assert "url: Give" not in response.content.decode()
     assert Evidence.objects.count() == 2
 
 
@@ -442,9 +456,9 @@ def test_linking_and_unlinking_claims(project, article, claim, alice, client_for
     panel = client.get(reverse("ui:claim_panel", args=[target.pk]), **HX).content.decode()
     assert "Contradicts" in panel and claim.quote[:40] in panel
     for data, message in [
-        ({"target": claim.pk, "kind": "same"}, "target: A claim cannot be related to itself."),
-        ({"target": 99999, "kind": "same"}, "target: No claim 99999 in this project."),
-        ({"target": target.pk, "kind": "cousin"}, "kind: "),
+        ({"target": claim.pk, "kind": "same"}, "Claim: A claim cannot be related to itself."),
+        ({"target": 99999, "kind": "same"}, "Claim: No claim 99999 in this project."),
+        ({"target": target.pk, "kind": "cousin"}, "Kind: "),
     ]:
         assert message in post(client, "claim_relate", claim.pk, data).content.decode()
     assert ClaimRelation.objects.count() == 1
@@ -487,3 +501,18 @@ def test_writes_run_as_many_queries_on_a_big_article_as_on_a_small_one(
             assert on_small().status_code == 200
         with django_assert_num_queries(len(counted.captured_queries)):
             assert on_big().status_code == 200
+
+
+def test_a_bad_evidence_url_is_shown_once_beside_its_field(project, article, claim, alice, client_for):
+    """Not also at the top of the panel, prefixed with the field's name in the code ("url: …")."""
+    client = client_for(alice)
+    response = post(client, "evidence_add", claim.pk, {"stance": "supports", "url": "ftp://example.org/x"})
+    page = response.content.decode()
+    messages = re.findall(r'<p class="error">([^<]*)</p>', page)
+    assert len(messages) == 1 and "http" in messages[0], messages
+    assert page.count(messages[0]) == 1 and "url:" not in page.lower().replace('placeholder="https://"', "")
+    assert "Nothing was saved: see the form below." in page
+    # Without htmx the form is not shown again: the message names the field by its label.
+    response = post(client, "evidence_add", claim.pk, {"stance": "supports", "url": "ftp://example.org/x"}, htmx=False)
+    shown = [str(m) for m in response.wsgi_request._messages]
+    assert len(shown) == 1 and shown[0].startswith("URL: "), shown

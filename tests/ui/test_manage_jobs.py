@@ -67,14 +67,24 @@ def test_a_manager_imports_a_file_and_follows_the_job(people, project, max_, med
     page = people["max"].get(reverse("ui:job", args=[job.pk])).content.decode()
     assert "<strong>3</strong> articles read" in page
     assert "<strong>2</strong> imported" in page
-    assert "<strong>1</strong> duplicates skipped" in page
+    assert "<strong>1</strong> duplicate skipped" in page  # one: singular
     assert "<td>articles.jsonl</td><td class=\"num\">3</td><td>Doublon</td>" in page
-    assert "hx-trigger" not in page  # finished: nothing polls any more
+    assert "every 1s" not in page  # finished: its progress polls no more (the bell keeps its own refresh)
     assert Article.objects.filter(project=project).count() == 2
 
 
-def test_a_bad_file_is_refused_and_the_job_page_lists_errors_by_line(people, project, media):
-    post_import(people["max"], project, "bad.jsonl", BAD_JSONL)
+def test_a_bad_file_is_refused_at_upload_naming_lines_and_columns(people, project, media):
+    response = post_import(people["max"], project, "bad.jsonl", BAD_JSONL)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "bad.jsonl, line 2, field &#x27;body&#x27;: missing or empty" in page  # the first bad line
+    assert not Job.objects.exists() and not Article.objects.exists()
+
+
+def test_a_bad_line_past_the_upload_check_fails_the_job_and_its_page_lists_it(people, project, media):
+    good = "".join(json.dumps({"title": f"T{i}", "body": "Un texte valide. " * 20}) + "\n" for i in range(300))
+    assert len(good.encode()) > 64 * 1024  # past what the upload check reads
+    post_import(people["max"], project, "bad.jsonl", good + BAD_JSONL)
     job = Job.objects.get()
     job_run(job.pk, import_job_work)
     job.refresh_from_db()
@@ -82,8 +92,8 @@ def test_a_bad_file_is_refused_and_the_job_page_lists_errors_by_line(people, pro
     assert not Article.objects.exists()
     page = people["max"].get(reverse("ui:job", args=[job.pk])).content.decode()
     assert "Refused: 2 bad lines; nothing was imported." in page
-    assert '<td>bad.jsonl</td><td class="num">2</td><td>body</td>' in page
-    assert '<td>bad.jsonl</td><td class="num">3</td><td>published_on</td>' in page
+    assert '<td>bad.jsonl</td><td class="num">302</td><td>body</td>' in page
+    assert '<td>bad.jsonl</td><td class="num">303</td><td>published_on</td>' in page
     assert "bad.jsonl: refused, 2 bad lines; nothing was imported" in page
 
 
@@ -283,8 +293,9 @@ def test_a_suggest_jobs_page_shows_what_it_suggested(people, project, article, m
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.error
     page = people["max"].get(reverse("ui:job", args=[job.pk])).content.decode()
-    assert f"<strong>{job.result['suggested']}</strong> claims suggested" in page
-    assert "<strong>1</strong> articles read" in page
+    suggested = job.result["suggested"]
+    assert f"<strong>{suggested}</strong> {'claim' if suggested == 1 else 'claims'} suggested" in page
+    assert "<strong>1</strong> article read" in page and "1</strong> articles" not in page
 
 
 def test_a_refused_retrain_explains_why(people, project, max_):

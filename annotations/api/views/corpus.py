@@ -16,9 +16,11 @@ from ...access import Capability
 from ...models import Article, Claim, ClaimRelation, Job
 from ...selectors import article_page, visibility
 from ...services import articles as article_services
+from ...services import claim_batches
 from ...services import claims as claim_services
 from ...services import imports
 from .. import serializers as s
+from ..serializers_batches import ClaimBatchSerializer
 from ..filters import ArticleFilter, ClaimFilter, RelationFilter
 from .common import ApiViewSet, AuthenticatedRequest, requested_version, stale_as_conflict
 from .docs import ERRORS, IF_MATCH, JOB_START_ERRORS, READ_ERRORS, VERSIONED_ERRORS, WRITE_ERRORS
@@ -56,7 +58,9 @@ def job_accepted(view: ApiViewSet, job: Job) -> Response:
         summary="Import articles from a file",
         description=(
             "Managers only. Queues an import job (202, `Location` = the job); the whole file is "
-            "checked first and a file with bad lines imports nothing (see the job's result)."
+            "checked first and a file with bad lines imports nothing (see the job's result). What "
+            "its first bytes show cannot be imported (not a zip, not gzip, undecodable, no body "
+            "column, bad JSON, a bad line) is refused at once: 400 naming file, line and field."
         ),
         request={"multipart/form-data": s.ArticleImportSerializer},
         responses={202: s.JobSerializer, **JOB_START_ERRORS},
@@ -105,6 +109,7 @@ class ArticleViewSet(ApiViewSet):
         job = imports.import_job_start(
             project=project, by=request.user, upload=data["file"], format=data.get("format"),
             spans_as=data.get("spans_as"), day_first=data.get("day_first"),
+            separator=data.get("separator"), encoding=data.get("encoding"),
         )
         return job_accepted(self, job)
 
@@ -141,6 +146,15 @@ class ArticleViewSet(ApiViewSet):
         ),
         parameters=[IF_MATCH], request=s.ClaimUpdateSerializer,
         responses={200: s.ClaimSerializer, **VERSIONED_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Delete your claim",
+        description=(
+            "The claim's author, while nobody else has worked on it (another annotator's verdict, "
+            "evidence or links by others, an adjudication: 400 saying which; reject it instead). "
+            "Answers the change, whose `undo` restores the claim with its own work."
+        ),
+        responses={200: ClaimBatchSerializer, **WRITE_ERRORS},
     ),
     decide=extend_schema(
         summary="Accept or reject a claim",
@@ -186,6 +200,10 @@ class ClaimViewSet(ApiViewSet):
         with stale_as_conflict(self._represent, from_header=from_header):
             claim = claim_services.claim_update(claim=claim, by=request.user, version=version, **data)
         return self.respond(s.ClaimSerializer, claim)
+
+    def destroy(self, request: AuthenticatedRequest, pk: str) -> Response:
+        batch = claim_batches.claim_delete(claim=self._claim(pk), by=request.user)
+        return self.respond(ClaimBatchSerializer, batch)
 
     @action(detail=True, methods=["post"])
     def decide(self, request: AuthenticatedRequest, pk: str) -> Response:

@@ -1,5 +1,6 @@
 """Import articles from JSONL, CSV, a .txt file, a zip of .txt files or a folder of them, or
-doccano and Label Studio exports (their spans become claims)."""
+doccano and Label Studio exports (their spans become claims); or a fact-check feed (ClaimReview)
+as the project's reference fact checks."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.importers.reader import FORMATS
+from annotations.importers.sniff import encoding_named, separator_named
 from annotations.management.acting import acting_user
 from annotations.models import JobKind, JobStatus, Project
 from annotations.services.imports import (
     SPANS_AS,
     ImportRefused,
+    import_counts,
     import_job_start,
     import_job_work,
     import_size_check,
@@ -32,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "source", nargs="?",
             help="a .jsonl, .csv, .txt, .html or .zip file, a folder of .txt, a doccano .jsonl "
-            "(--format doccano) or a Label Studio .json export",
+            "(--format doccano), a Label Studio .json export, or a ClaimReview feed (.json, .jsonld)",
         )
         parser.add_argument(
             "--urls", metavar="FILE",
@@ -47,6 +50,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--day-first", action="store_true", default=None,
             help="dates are DD/MM/YYYY (the default when the project's language is French)",
+        )
+        parser.add_argument(
+            "--separator", metavar="CHAR",
+            help="the CSV's separator (';', 'semicolon', 'tab', ...), instead of sniffing it",
+        )
+        parser.add_argument(
+            "--encoding", metavar="NAME",
+            help="the CSV's encoding (utf-8, windows-1252, latin-1, ...), instead of sniffing it",
         )
         parser.add_argument("--user", help="import as this member (default: a manager of the project)")
         parser.add_argument(
@@ -63,6 +74,12 @@ class Command(BaseCommand):
         if options["urls"]:
             options["source"], options["format"] = options["urls"], "urls"
         source = str(options["source"])
+        for option, check in (("separator", separator_named), ("encoding", encoding_named)):
+            if options[option]:
+                try:
+                    check(options[option])
+                except ValueError as exc:
+                    raise CommandError(f"--{option}: {exc}") from None
         try:
             # Before a job exists, like an upload through the UI or the API.
             import_size_check(name=source, size=import_source_size(source))
@@ -72,6 +89,7 @@ class Command(BaseCommand):
             job = import_job_start(
                 project=project, by=user, path=str(options["source"]), format=options["format"],
                 spans_as=options["spans_as"], day_first=options["day_first"],
+                separator=options["separator"], encoding=options["encoding"],
             )
             self.stdout.write(f"queued import job {job.pk}")
             return
@@ -87,6 +105,8 @@ class Command(BaseCommand):
                 **({"format": options["format"]} if options["format"] else {}),
                 **({"spans_as": options["spans_as"]} if options["spans_as"] else {}),
                 **({"day_first": True} if options["day_first"] else {}),
+                **({"separator": options["separator"]} if options["separator"] else {}),
+                **({"encoding": options["encoding"]} if options["encoding"] else {}),
             },
         )
         ran = job_run(job.pk, import_job_work)
@@ -102,12 +122,15 @@ class Command(BaseCommand):
                 self.stderr.write(f"… and {hidden} more bad lines")
             raise CommandError(job.error)
         result = job.result
+        if result.get("factchecks"):
+            self.stdout.write(
+                f"{result['source']}: {result['records']} fact checks read, {result['created']} new, "
+                f"{result['updated']} updated, {result['duplicates']} repeated in the file skipped (job {job.pk})"
+            )
+            return
         for failed in result.get("failed_urls", []):
             self.stderr.write(f"{source}, line {failed['line']}: {failed['url']}: {failed['error']}")
-        self.stdout.write(
-            f"{result['source']}: {result['records']} articles read, {result['created']} imported, "
-            f"{result['duplicates']} duplicates skipped (job {job.pk})"
-        )
+        self.stdout.write(f"{result['source']}: {import_counts({**result, 'claims': 0})} (job {job.pk})")
         if result.get("claims"):
             self.stdout.write(
                 f"  {result['claims']} claims ({job.params.get('spans_as', 'suggestions')}) and "

@@ -23,7 +23,15 @@
     if (!help) return;
     const show = force === undefined ? help.hidden : force;
     help.hidden = !show;
-    if (show) help.querySelector("button")?.focus();
+    if (show) {
+      // Open at the title: focusing the Close button (at the end of a long list) scrolled the
+      // box past it. The title takes the focus (tabindex=-1), and the box starts at its top.
+      const box = help.querySelector(".overlay-box");
+      if (box) box.scrollTop = 0;
+      const title = document.getElementById("help-title");
+      if (title) title.focus({ preventScroll: true });
+      else help.querySelector("button")?.focus();
+    }
   }
 
   function activate(el) {

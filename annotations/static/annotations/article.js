@@ -95,7 +95,7 @@
     if (mark && (!selection || selection.isCollapsed)) open(mark.dataset.claim);
   });
 
-  // Opening "Add evidence" with its hotkey focuses the URL field instead of toggling it shut.
+  // Opening "Add evidence" with its hotkey focuses its stance instead of toggling it shut.
   document.addEventListener("click", function (event) {
     const summary = event.target.closest("summary[data-hotkey]");
     if (!summary || event.detail !== 0) return;
@@ -104,7 +104,9 @@
     event.preventDefault();
     const details = summary.parentElement;
     details.open = true;
-    details.querySelector("input[type=url], input[type=text]")?.focus();
+    // The stance first (no default: it must be chosen), then Tab goes on to the source.
+    const stance = details.querySelector("[data-stances] input:checked") || details.querySelector("[data-stances] input");
+    (stance || details.querySelector("input[type=url], input[type=text]"))?.focus();
   });
 
   function toggleGuidelines(force) {

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from ..views import auth, home
-from . import account, annotate, graph, manage, review
+from . import account, annotate, collab, graph, manage, review
 
 app_name = "ui"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     *manage.urlpatterns,
     *review.urlpatterns,
     *graph.urlpatterns,
+    *collab.urlpatterns,
 ]

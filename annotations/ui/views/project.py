@@ -19,6 +19,7 @@ from ...models import Assignment, Role
 from ...selectors.graph import pending_candidates_count
 from ...services import assignments as assignment_services
 from ..markdown import render_markdown
+from ..filters import ArticleFilter
 from .common import AuthenticatedHttpRequest, member_view
 
 ARTICLES_PER_PAGE = 25
@@ -40,7 +41,8 @@ def project_page(request: HttpRequest, slug: str) -> HttpResponse:
     overview = selectors.project_overview(request.user, project)
     roles = frozenset(overview.roles)
     kinds = selectors.queue_kinds(project, roles, request.user)
-    articles = Paginator(selectors.project_articles(request.user, project), ARTICLES_PER_PAGE)
+    search = ArticleFilter(request.GET or None, selectors.project_articles(request.user, project), project=project)
+    articles = Paginator(search.qs, ARTICLES_PER_PAGE)
     context = {
         "project": project,
         "roles": roles,
@@ -49,6 +51,7 @@ def project_page(request: HttpRequest, slug: str) -> HttpResponse:
         "counts": selectors.queue_counts(request.user, project, roles) if kinds else None,
         "pending": selectors.assignments_pending(request.user, project) if kinds else [],
         "articles": articles.get_page(request.GET.get("page")),
+        "search": search, "searching": any(k != "page" for k in request.GET),
         "sees_candidates": bool(roles - {Role.RESEARCHER}) or request.user.is_superuser,
         "guidelines": render_markdown(project.guidelines),
         "description": render_markdown(project.description),

@@ -29,6 +29,7 @@ from ...services.adjudication import (
     adjudication_decide,
     agreement_job_start,
 )
+from ..filters import ReviewFilter
 from .common import AuthenticatedHttpRequest, member_view
 
 TEMPLATES = "annotations/ui/review/"
@@ -57,8 +58,12 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """Claims to review, by filter tab; j/k move through them, Enter opens one."""
     project = selectors.project_get_for_user(request.user, slug=slug, capability=Capability.REVIEW)
     name = request.GET.get("filter", DEFAULT_FILTER)
+    search = ReviewFilter(request.GET or None, project=project)
     try:
-        queue = selectors.review_queue(request.user, project, filter=name, page=request.GET.get("page", 1))
+        queue = selectors.review_queue(
+            request.user, project, filter=name, page=request.GET.get("page", 1),
+            narrow=search.narrow, order_by=search.ordering(),
+        )
     except ValidationError as exc:
         return HttpResponse("; ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
     tabs = [
@@ -67,6 +72,9 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     context = {
         "project": project, "roles": queue.roles, "queue": queue, "tabs": tabs, "tab": "review",
+        "search": search, "searching": any(k not in ("filter", "page") for k in request.GET),
+        # The tab stays when filters are applied or cleared.
+        "keep": [("filter", queue.filter)], "clear": "?" + urlencode({"filter": queue.filter}),
     }
     return render(request, TEMPLATES + "queue.html", context)
 

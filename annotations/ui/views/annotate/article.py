@@ -17,6 +17,7 @@ from ....selectors.article_page import (
     article_page_for_user,
     claim_panel_for_user,
 )
+from ....selectors.batches import undoable_batch
 from ....selectors.graph import questions_of_claim
 from ...forms import AnnotationForm, ClaimEditForm, EvidenceForm, RelationForm
 from ...forms_graph import QuestionCreateForm
@@ -57,6 +58,7 @@ def panel_context(
     conflict_kind: str = "",
     notice: str = "",
     errors: list[str] | None = None,
+    user_id: int | None = None,
 ) -> dict[str, Any]:
     """What _panel.html needs: the panel and its forms, bound ones (with errors) kept as given."""
     context: dict[str, Any] = {
@@ -84,7 +86,10 @@ def panel_context(
                 "version": mine.version if mine else None,
             },
         ),
-        evidence_form=evidence_form or EvidenceForm(initial={"stance": Stance.SUPPORTS}),
+        # No stance chosen in advance: a keyboard user must pick one (the form requires it).
+        evidence_form=evidence_form or EvidenceForm(),
+        # Only the claim's author may delete it (the service also checks nobody else worked on it).
+        deletable=panel.perms.find and claim.created_by_id is not None and claim.created_by_id == user_id,
         relation_form=relation_form or RelationForm(initial={"kind": RelationKind.SAME}),
         question_form=question_form or QuestionCreateForm(),
         # The claim graph is the work of those who find claims (two queries, none otherwise).
@@ -115,7 +120,7 @@ def page_context(page: ArticlePage, **panel_kwargs: Any) -> dict[str, Any]:
         "guidelines": render_markdown(page.project.guidelines),
         "article_url": article_url(article.pk),
         "assignment": page.assignment,
-        **panel_context(page.focus, **panel_kwargs),
+        **panel_context(page.focus, **{"user_id": page.user_id, **panel_kwargs}),
     }
 
 
@@ -128,7 +133,11 @@ def article_page(request: HttpRequest, article_id: int) -> HttpResponse:
         focus_claim_id=_int(request.GET.get("claim")),
         assignment_id=_int(request.GET.get("assignment")),
     )
-    return render(request, TEMPLATES + "article.html", page_context(page))
+    context = page_context(page)
+    undo_id = _int(request.GET.get("undo"))
+    if undo_id is not None:  # after a change made without htmx: offer its undo
+        context["undo_batch"] = undoable_batch(request.user, undo_id, article_id)
+    return render(request, TEMPLATES + "article.html", context)
 
 
 @member_view
@@ -138,4 +147,4 @@ def claim_panel(request: AuthenticatedHttpRequest, claim_id: int) -> HttpRespons
     panel = claim_panel_for_user(request.user, claim_id)
     if not request.htmx:
         return redirect(article_url(panel.claim.article_id, panel.claim.pk))
-    return render(request, TEMPLATES + "_panel.html", panel_context(panel))
+    return render(request, TEMPLATES + "_panel.html", panel_context(panel, user_id=request.user.pk))

@@ -22,6 +22,7 @@ from django_htmx.http import reswap, retarget
 
 from ....access import Capability, StaleVersion, allow
 from ....models import Annotation, Claim, ClaimStatus
+from ....reading import LONG_CLAIM_CHARS, span_warnings
 from ....selectors import article_get_for_user
 from ....selectors.article_page import (
     article_page_for_user,
@@ -52,20 +53,63 @@ from .article import TEMPLATES, article_url, page_context, panel_context
 from .rows import render_rows
 
 
-def error_lines(error: ValidationError | Form) -> list[str]:
-    """Lines "field: message" from a service's ValidationError or a form's errors."""
+def error_lines(error: ValidationError | Form, form: Form | None = None) -> list[str]:
+    """Lines "Field label: message" from a service's ValidationError or a form's errors."""
     items: Iterable[tuple[str, Iterable[object]]]
     if isinstance(error, Form):
+        form = error
         items = error.errors.items()
     elif hasattr(error, "error_dict"):
         items = ((name, [m for e in errs for m in e.messages]) for name, errs in error.error_dict.items())
     else:
         return list(error.messages)
+    fields = form.fields if form is not None else {}
+
+    def label(name: str) -> str:
+        # People read the field's label ("URL"), never its name in the code ("url").
+        field = fields.get(name)
+        return str(field.label) if field is not None and field.label else name
+
     return [
-        f"{name}: {message}" if name != "__all__" else str(message)
+        f"{label(name)}{_(':')} {message}" if name != "__all__" else str(message)
         for name, msgs in items
         for message in msgs
     ]
+
+
+# The fields whose errors a panel form's template shows beside them (None: every field): with
+# htmx the panel's top repeats none of those (one message, where the problem is), only that
+# nothing was saved, and the errors of fields it does not show.
+_INLINE_ERRORS: dict[str, set[str] | None] = {
+    "evidence_form": None,
+    "annotation_form": {"verdict", "confidence", "rationale"},
+    "edit_form": {"statement", "speaker", "statement_date"},
+}
+
+
+def _not_shown_beside(panel_kwargs: dict[str, Any], failed: list[str]) -> list[str]:
+    """The panel's top errors once a re-shown form carries its own beside its fields."""
+    for key, shown in _INLINE_ERRORS.items():
+        form = panel_kwargs.get(key)
+        if isinstance(form, Form) and form.errors:
+            # Errors of the form as a whole stay at the top too: the form may not be shown at
+            # all (no verdict form on a claim that is not accepted).
+            beside = {name for name in form.errors if name != "__all__" and (shown is None or name in shown)}
+            if not beside:
+                return failed
+            rest = [f"{form.fields[name].label or name if name in form.fields else name}{_(':')} {message}"
+                    if name != "__all__" else str(message)
+                    for name, errs in form.errors.items() if name not in beside for message in errs]
+            return [_("Nothing was saved: see the form below."), *rest]
+    return failed
+
+
+def _span_warnings(body: str, start: int, end: int) -> list[str]:
+    """Why the span looks like a stray drag (crossing paragraphs, too long); [] for a span
+    outside the body, which the service refuses with its own message."""
+    if not 0 <= start < end <= len(body):
+        return []
+    return span_warnings(body, start, end)
 
 
 def add_service_errors(form: Form, error: ValidationError) -> None:
@@ -112,6 +156,8 @@ def _respond(
         if done and conflict is None and not failed:
             messages.success(request, done)
         return redirect(article_url(claim.article_id, claim.pk))
+    if failed:
+        failed = _not_shown_beside(panel_kwargs, failed)
     kwargs = dict(panel_kwargs, conflict=conflict, notice=done if not failed else "",
                   errors=failed or [])
     if conflict is not None:
@@ -122,7 +168,7 @@ def _respond(
         context["structural"] = True
     else:
         panel = claim_panel(request.user, claim)
-        context = panel_context(panel, **kwargs)
+        context = panel_context(panel, user_id=request.user.pk, **kwargs)
         context["row_html"] = render_rows([claim_item_from_panel(panel)], oob=True)
     return render(request, TEMPLATES + "_update.html", context)
 
@@ -137,6 +183,13 @@ def claim_create(request: AuthenticatedHttpRequest, article_id: int) -> HttpResp
     claim = None
     if form.is_valid():
         data = form.cleaned_data
+        warnings = _span_warnings(article.body, data["start"], data["end"])
+        if request.htmx and warnings and not data["confirm"]:
+            # Nothing is made yet: the annotator confirms (the same form, confirm=1) or cancels.
+            response = render(request, TEMPLATES + "_claim_warning.html", {
+                "warnings": warnings, "length": data["end"] - data["start"], "limit": LONG_CLAIM_CHARS,
+            })
+            return reswap(retarget(response, "#selection-flash"), "innerHTML")
         try:
             claim = claim_services.claim_create(
                 article=article, start=data["start"], end=data["end"], quote=data["quote"],
@@ -181,7 +234,7 @@ def claim_update(request: AuthenticatedHttpRequest, claim_id: int) -> HttpRespon
         return _respond(request, current, conflict=current, edit_form=retry)
     except ValidationError as exc:
         add_service_errors(form, exc)
-        return _respond(request, claim, failed=error_lines(exc), edit_form=form)
+        return _respond(request, claim, failed=error_lines(exc, form), edit_form=form)
     return _respond(request, claim, done=_("Claim saved."))
 
 
@@ -232,7 +285,7 @@ def annotation_save(request: AuthenticatedHttpRequest, claim_id: int) -> HttpRes
         return _respond(request, claim, conflict=exc.current, annotation_form=retry)
     except ValidationError as exc:
         add_service_errors(form, exc)
-        return _respond(request, claim, failed=error_lines(exc), annotation_form=form)
+        return _respond(request, claim, failed=error_lines(exc, form), annotation_form=form)
     return _respond(request, claim, done=_("Verdict saved."))
 
 
@@ -266,7 +319,7 @@ def evidence_add(request: AuthenticatedHttpRequest, claim_id: int) -> HttpRespon
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
-        return _respond(request, claim, failed=error_lines(exc), evidence_form=form)
+        return _respond(request, claim, failed=error_lines(exc, form), evidence_form=form)
     return _respond(request, claim, done=_("Evidence added."))
 
 
@@ -302,7 +355,7 @@ def claim_relate(request: AuthenticatedHttpRequest, claim_id: int) -> HttpRespon
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
-        return _respond(request, claim, failed=error_lines(exc), relation_form=form)
+        return _respond(request, claim, failed=error_lines(exc, form), relation_form=form)
     if accept and target.status == ClaimStatus.CANDIDATE:
         return _respond(request, claim, structural=True, done=_("Claims linked; the suggestion is accepted."))
     return _respond(request, claim, done=_("Claims linked."))

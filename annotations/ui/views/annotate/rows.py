@@ -39,6 +39,7 @@ def render_rows(items: Iterable[ClaimItem], *, focus_id: int | None = None,
     speaker_label, score_label = e(gettext("Speaker")), e(gettext("Suggestion score"))
     mine_label, final_label = e(gettext("Your verdict")), e(gettext("Final verdict"))
     given_label = e(gettext("Verdicts given"))
+    pick_label = e(gettext("Tick the suggestion"))
     own_label, own_title = e(gettext("the article itself")), e(gettext("The article itself asserts this claim"))
     oob_attr = ' hx-swap-oob="true"' if oob else ""
     out = []
@@ -70,11 +71,18 @@ def render_rows(items: Iterable[ClaimItem], *, focus_id: int | None = None,
                 f'title="{final_label}">{e(item.final_verdict.label)}</span>'
             )
         pk = int(claim.pk)
+        pick = score_attr = ""
+        if claim.status == ClaimStatus.CANDIDATE:
+            # A tick box of the bulk form (form="bulk-form"): "Accept ticked" takes these.
+            pick = (f'<input type="checkbox" class="pick" name="claim_ids" value="{pk}" form="bulk-form" '
+                    f'aria-label="{pick_label} #{pk}">')
+            if claim.score is not None:
+                score_attr = f' data-score="{claim.score:.4f}"'
         out.append(
             f'<li id="claim-row-{pk}" class="claim-row {e(claim.status)}'
             f'{" focus" if pk == focus_id else ""}" data-claim-id="{pk}" '
-            f'data-start="{int(claim.start)}" data-end="{int(claim.end)}"'
-            f"{oob_attr}>"
+            f'data-start="{int(claim.start)}" data-end="{int(claim.end)}"{score_attr}'
+            f"{oob_attr}>{pick}"
             f'<a class="claim-link" href="{article_url.format(int(claim.article_id))}?claim={pk}" '
             f'hx-get="{panel_url.format(pk)}" hx-target="#claim-panel" hx-swap="outerHTML">{text}</a>'
             f'<span class="row-meta">{" ".join(meta)}</span></li>'

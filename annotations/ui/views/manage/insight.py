@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from .... import selectors
-from ....selectors.manage import suggestion_overview
+from ....selectors.manage import retrain_refusal, suggestion_overview
 from ..common import member_view
 from .base import TEMPLATES, page_context, project_for
 
@@ -19,7 +19,8 @@ def suggestions(request: HttpRequest, slug: str) -> HttpResponse:
     """The project's suggestion models (version, examples, cross-validated figures, cues) and counts."""
     project, roles = project_for(request, slug)
     overview = suggestion_overview(request.user, project)
-    context = page_context(project, roles, request.user, "suggestions", overview=overview)
+    context = page_context(project, roles, request.user, "suggestions", overview=overview,
+                           retrain_refusal=retrain_refusal(request.user, project))
     return render(request, TEMPLATES + "suggestions.html", context)
 
 

@@ -28,6 +28,7 @@ from ....services.imports import import_job_start
 from ....services.jobs import job_cancel, job_retry
 from ....services.suggestions import retrain_job_start, suggest_job_start
 from ...forms_manage import ImportForm
+from ...import_messages import translate_error
 from ..common import AuthenticatedHttpRequest, member_view
 from .base import TEMPLATES, page_context, project_for
 
@@ -46,11 +47,19 @@ def import_articles(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
             data = form.cleaned_data
             # Pasted URLs are stored like an uploaded list of them.
             upload = data["file"] or ContentFile(data["urls"].encode(), name="urls.txt")
-            job = import_job_start(
-                project=project, by=request.user, upload=upload,
-                format=data["format"] or None, suggest=data["suggest"],
-                spans_as=data["spans_as"] or None, day_first=data["day_first"] or None,
-            )
+            try:
+                job = import_job_start(
+                    project=project, by=request.user, upload=upload,
+                    format=data["format"] or None, suggest=data["suggest"],
+                    spans_as=data["spans_as"] or None, day_first=data["day_first"] or None,
+                    separator=data["separator"] or None, encoding=data["encoding"] or None,
+                )
+            except ValidationError as exc:
+                # What the file's first bytes show cannot be imported: said now, not on a job page.
+                for name, errors in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+                context = page_context(project, roles, request.user, "import", form=form)
+                return render(request, TEMPLATES + "import.html", context, status=400)
             messages.success(
                 request, _("Import of “%(name)s” queued as job #%(job)s.")
                 % {"name": upload.name, "job": job.pk},
@@ -70,7 +79,8 @@ def jobs(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(selectors.project_jobs(request.user, project), JOBS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    context = page_context(project, roles, request.user, "jobs", page=page, **JOB_ACTIONS)
+    context = page_context(project, roles, request.user, "jobs", page=page, **JOB_ACTIONS,
+                           retrain_refusal=selectors.retrain_refusal(request.user, project))
     return render(request, TEMPLATES + "jobs.html", context)
 
 
@@ -109,7 +119,8 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     if job.kind == JobKind.EXPORT:
         release = DatasetRelease.objects.filter(job=job).first()
     result = job.result or {}
-    errors = result.get("errors") or []
+    # Recorded in English by the worker; shown in the reader's language.
+    errors = [{**e, "message": translate_error(e.get("field"), e.get("message") or "")} for e in result.get("errors") or []]
     context = page_context(
         project, roles, request.user, "jobs", job=job, result=result, release=release,
         input_name=PurePath(job.input_file.name).name if job.input_file.name else "",

@@ -1,0 +1,114 @@
+"""Import problems in the reader's language.
+
+The readers (annotations/importers) are pure and run in the worker, so they record each problem
+in English on the Job. The job page translates the known forms here, at display time, in the
+language of whoever reads it; a form not listed is shown as recorded. Each pattern matches one
+message of the readers, its variable parts (values, numbers) captured and put back unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext, gettext_noop, ngettext
+
+_V = r"(?P<value>.+?)"
+_N = r"(?P<n>[\d,.]+(?: (?:bytes|KB|MB|GB))?)"
+_M = r"(?P<max>[\d,.]+(?: (?:bytes|KB|MB|GB))?)"
+
+# (pattern of the English message, its msgid); a pattern must match the whole message.
+FORMS: list[tuple[re.Pattern[str], str]] = [(re.compile(p + r"\Z", re.S), m) for p, m in [
+    (r"missing or empty; every article needs its text", gettext_noop("missing or empty; every article needs its text")),
+    (rf"is {_N} characters; an article is at most {_M}", gettext_noop("is %(n)s characters; an article is at most %(max)s")),
+    (rf"is {_N} characters; at most {_M}", gettext_noop("is %(n)s characters; at most %(max)s")),
+    (rf"is {_N} characters as JSON; at most {_M}", gettext_noop("is %(n)s characters as JSON; at most %(max)s")),
+    (rf"is nested more than {_N} levels deep", gettext_noop("is nested more than %(n)s levels deep")),
+    (r"is not a JSON object", gettext_noop("is not a JSON object")),
+    (r"must be a JSON object", gettext_noop("must be a JSON object")),
+    (r"must be a date as text, YYYY-MM-DD", gettext_noop("must be a date as text, YYYY-MM-DD")),
+    (rf"{_V} is a day-first date; dates are YYYY-MM-DD unless the project's language is French or the import "
+     r"is told dates are day first",
+     gettext_noop("%(value)s is a day-first date; dates are YYYY-MM-DD unless the project's language is French "
+                  "or the import is told dates are day first")),
+    (rf"{_V} is not a date \(DD/MM/YYYY\)", gettext_noop("%(value)s is not a date (DD/MM/YYYY)")),
+    (rf"{_V} is not a date \(YYYY-MM-DD\)", gettext_noop("%(value)s is not a date (YYYY-MM-DD)")),
+    (rf"{_V} is not an identifier", gettext_noop("%(value)s is not an identifier")),
+    (r"must be text, not (?P<value>\w+)", gettext_noop("must be text, not %(value)s")),
+    (rf"{_V} is not an http\(s\) URL", gettext_noop("%(value)s is not an http(s) URL")),
+    (r"contains a NUL character \(U\+0000\) at character (?P<n>\d+), which cannot be stored",
+     gettext_noop("contains a NUL character (U+0000) at character %(n)s, which cannot be stored")),
+    (r"contains a lone surrogate \((?P<value>U\+[0-9A-F]{4})\) at character (?P<n>\d+), which is not a character "
+     r"and cannot be stored",
+     gettext_noop("contains a lone surrogate (%(value)s) at character %(n)s, which is not a character and cannot "
+                  "be stored")),
+    (r"has a key that contains a NUL character \(U\+0000\) at character (?P<n>\d+), which cannot be stored",
+     gettext_noop("has a key that contains a NUL character (U+0000) at character %(n)s, which cannot be stored")),
+    (rf"{_V} is not a number JSON can hold", gettext_noop("%(value)s is not a number JSON can hold")),
+    (rf"not valid JSON \({_V}\)", gettext_noop("not valid JSON (%(value)s)")),
+    (r"each line must be a JSON object", gettext_noop("each line must be a JSON object")),
+    (r"each task must be a JSON object", gettext_noop("each task must be a JSON object")),
+    (r"not valid (?P<encoding>[\w-]+) \(byte 0x(?P<byte>[0-9a-f]+) at column (?P<n>\d+)\); save the file as UTF-8",
+     gettext_noop("not valid %(encoding)s (byte 0x%(byte)s at column %(n)s); save the file as UTF-8")),
+    (rf"is {_N} long; a line may be at most {_M}", gettext_noop("is %(n)s long; a line may be at most %(max)s")),
+    (r"empty file: the first line must name the columns", gettext_noop("empty file: the first line must name the columns")),
+    (r"no 'body' \(or 'text'\) column in the header", gettext_noop("no 'body' (or 'text') column in the header")),
+    (rf"unreadable CSV header \({_V}\)", gettext_noop("unreadable CSV header (%(value)s)")),
+    (rf"malformed CSV \({_V}\)", gettext_noop("malformed CSV (%(value)s)")),
+    (r"has (?P<n>\d+) columns; the header has (?P<max>\d+)", gettext_noop("has %(n)s columns; the header has %(max)s")),
+    (r"is not a valid zip archive", gettext_noop("is not a valid zip archive")),
+    (rf"cannot be unpacked \({_V}\)", gettext_noop("cannot be unpacked (%(value)s)")),
+    (r"contains no articles", gettext_noop("contains no articles")),
+    (r"its owner no longer exists", gettext_noop("its owner no longer exists")),
+    (rf"the file is {_N}, more than an article can hold \({_M} characters\)",
+     gettext_noop("the file is %(n)s, more than an article can hold (%(max)s characters)")),
+]]
+
+
+def translate_problem(message: str) -> str:
+    """One recorded problem in the active language (as recorded when its form is not known)."""
+    for pattern, msgid in FORMS:
+        match = pattern.match(message)
+        if match:
+            return gettext(msgid) % match.groupdict()
+    return message
+
+
+def translate_error(field: str | None, message: str) -> str:
+    """A RecordError's message in the active language; one naming several fields ("published: …;
+    url: …", importers.reader.build_record) part by part."""
+    columns = [c.strip() for c in (field or "").split(",")] if field and "," in field else []
+    if len(columns) > 1:
+        parts, rest = [], message
+        for i, column in enumerate(columns):
+            head = f"{column}: "
+            if not rest.startswith(head):
+                return translate_problem(message)
+            following = f"; {columns[i + 1]}: " if i + 1 < len(columns) else None
+            end = rest.find(following) if following else len(rest)
+            if end < 0:
+                return translate_problem(message)
+            parts.append(f"{column}{gettext(':')} {translate_problem(rest[len(head):end])}")
+            rest = rest[end + 2:] if following else ""
+        return "; ".join(parts)
+    return translate_problem(message)
+
+
+_REFUSED = re.compile(r"(?P<source>.+): refused, (?P<n>\d+) bad lines?; nothing was imported\Z", re.S)
+_REFUSED_ONE = re.compile(r"(?P<source>.+): refused, (?P<reason>.+); nothing was imported\Z", re.S)
+
+
+def translate_job_error(error: str) -> str:
+    """A failed import's stored reason (ImportRefused) in the active language."""
+    match = _REFUSED.match(error)
+    if match:
+        n = int(match["n"])
+        return ngettext(
+            "%(source)s: refused, %(n)s bad line; nothing was imported",
+            "%(source)s: refused, %(n)s bad lines; nothing was imported", n,
+        ) % {"source": match["source"], "n": n}
+    match = _REFUSED_ONE.match(error)
+    if match:
+        return gettext("%(source)s: refused, %(reason)s; nothing was imported") % {
+            "source": match["source"], "reason": translate_problem(match["reason"]),
+        }
+    return error

@@ -1,0 +1,174 @@
+#!/usr/bin/env python
+"""The annotator's loop in one process: Next (UI POST) → the claim's page → a verdict (API POST).
+
+Usage: bench/bench_queue.py [--database-url URL] [--articles 10000] [--items 200] [--explain]
+
+Builds a judging project (overlap 2) of `articles` articles of ~3,000 characters, one accepted
+claim each, in a fresh database (SQLite under a temporary folder without --database-url), then
+two annotators take turns through `items` items each. Requests go through Django's test client
+(the whole server path without a network), DEBUG off. Prints, per request kind, the p50/p90
+server time and the number of queries, and with --explain the plan of the queue's candidate
+search half-way through the queue. Load average is printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(database_url: str | None) -> None:
+    os.environ.update({
+        "DEBUG": "0", "SECRET_KEY": "bench-only", "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0", "API_THROTTLE_USER": "100000000/minute", "LOG_LEVEL": "ERROR",
+        "DJANGO_SETTINGS_MODULE": "workbench.settings",
+    })
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["WORKBENCH_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-queue-")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if database_url:
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # a fresh schema every run
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    call_command("migrate", verbosity=0)
+
+
+def build(articles: int) -> tuple[str, list]:
+    """The project, its claims and two annotators (plus a token each)."""
+    from django.contrib.auth import get_user_model
+
+    from annotations.models import (
+        Article, Claim, ClaimOrigin, ClaimStatus, Membership, Project, Role, TaskKind, body_hash,
+    )
+    from annotations.services.projects import default_scheme
+
+    users = [get_user_model().objects.create_user(f"ann{i}", password="x") for i in range(2)]
+    project = Project.objects.create(name="Queue bench", slug="queue-bench", scheme=default_scheme(),
+                                     task_kind=TaskKind.JUDGING, overlap=2)
+    for user in users:
+        Membership.objects.create(user=user, project=project, role=Role.ANNOTATOR)
+    rnd = random.Random(1)
+    words = "la le les de des un une russie sommet accord ministre déclaré paix guerre".split()
+    batch = []
+    for i in range(articles):
+        body = f"Article {i}. " + " ".join(rnd.choice(words) for _ in range(450))
+        body = body[:3000]
+        batch.append(Article(project=project, title=f"A{i}", body=body, body_hash=body_hash(body), language="fr"))
+    Article.objects.bulk_create(batch, batch_size=2000)
+    if os.environ.get("BENCH_ANALYSE_EARLY"):
+        # As after an import: statistics taken before the claims exist (the harness's order).
+        from annotations.services.statistics import tables_analyse
+
+        tables_analyse(Article, rows=len(batch))
+    claims = [
+        Claim(article=a, start=0, end=40, quote=a.body[:40], origin=ClaimOrigin.MANUAL,
+              status=ClaimStatus.ACCEPTED, created_by=users[0])
+        for a in Article.objects.filter(project=project).only("pk", "body")
+    ]
+    Claim.objects.bulk_create(claims, batch_size=2000)
+    return project.slug, users
+
+
+def pct(values: list[float], q: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(q * len(values)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url")
+    parser.add_argument("--articles", type=int, default=10000)
+    parser.add_argument("--items", type=int, default=200)
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--show", action="store_true", help="print the SQL of the last request of each kind")
+    parser.add_argument("--profile", action="store_true", help="cProfile the Next requests")
+    args = parser.parse_args()
+    setup(args.database_url)
+
+    import re
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from annotations.models import Project
+    from annotations.selectors.assignments import claim_candidates
+
+    slug, users = build(args.articles)
+    if connection.vendor == "postgresql" and not os.environ.get("BENCH_ANALYSE_EARLY"):
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    clients = []
+    for user in users:
+        client = Client(enforce_csrf_checks=False)
+        client.force_login(user)
+        clients.append(client)
+    times: dict[str, list[float]] = {"next": [], "page": [], "verdict": []}
+    queries: dict[str, list[int]] = {"next": [], "page": [], "verdict": []}
+
+    shown: dict[str, list[str]] = {}
+    import cProfile
+    profiler = cProfile.Profile()
+
+    def timed(kind: str, call):  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as ctx:
+            if args.profile and kind == "next":
+                profiler.enable()
+            t0 = time.perf_counter()
+            response = call()
+            times[kind].append(time.perf_counter() - t0)
+            if args.profile and kind == "next":
+                profiler.disable()
+        queries[kind].append(len(ctx.captured_queries))
+        shown[kind] = [f"{q['time']} {q['sql'][:300]}" for q in ctx.captured_queries]
+        return response
+
+    for i in range(args.items):
+        for n, client in enumerate(clients):
+            r = timed("next", lambda: client.post(f"/p/{slug}/next/"))
+            location = r["Location"]
+            claim = int(re.search(r"[?&]claim=(\d+)", location).group(1))  # type: ignore[union-attr]
+            page = timed("page", lambda: client.get(location))
+            assert page.status_code == 200, page.status_code
+            saved = timed("verdict", lambda: client.post(
+                "/api/v1/annotations/", {"claim": claim, "verdict": ["supported", "refuted", "misleading"][i % 3]},
+                content_type="application/json"))
+            assert saved.status_code == 201, saved.content[:300]
+    load = os.getloadavg()
+    print(f"backend {connection.vendor}, {args.articles} claims, {args.items} items x 2 annotators, "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    for kind in times:
+        ms = [t * 1000 for t in times[kind]]
+        print(f"{kind:8} p50 {statistics.median(ms):6.1f} ms  p90 {pct(ms, 0.9):6.1f} ms  "
+              f"queries {min(queries[kind])}-{max(queries[kind])}")
+    if args.show:
+        for kind, sqls in shown.items():
+            print(f"--- {kind}")
+            print("\n".join(sqls))
+    if args.profile:
+        import pstats
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    if args.explain:
+        project = Project.objects.get(slug=slug)
+        for row in claim_candidates(project, users[0], limit=8, explain=True):
+            print(" ".join(str(cell) for cell in row))
+
+
+if __name__ == "__main__":
+    main()

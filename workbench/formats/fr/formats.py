@@ -1,0 +1,7 @@
+"""French dates: one form everywhere (15 août 2025, 15 août 2025 14:05)."""
+
+DATE_FORMAT = "j N Y"
+SHORT_DATE_FORMAT = DATE_FORMAT
+DATETIME_FORMAT = "j N Y H:i"
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+TIME_FORMAT = "H:i"
