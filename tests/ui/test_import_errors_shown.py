@@ -90,3 +90,35 @@ def translate_problem_is_identity_for_unknown() -> bool:
     """A message of a form not listed is shown as recorded, never dropped."""
     with translation.override("fr"):
         return translate_error(None, "something new went wrong") == "something new went wrong"
+
+
+# The messages of the other tools' readers, the URL fetcher and the named CSV options, as they
+# record them (annotations/importers/tools.py, fetch.py, sniff.py), each read in French.
+RECORDED = [
+    ("must be a whole number, not \"12\"", "doit être un nombre entier, pas \"12\""),
+    ("the span 5–900 is not inside the text (0–120) or is empty",
+     "l’extrait 5–900 n’est pas dans le texte (0–120) ou est vide"),
+    ("'Lavrov' is not the text at 3–9 ('Vance ')", "'Lavrov' n’est pas le texte en 3–9 ('Vance ')"),
+    ("'Lavrov' is not the text at 300–309 (outside the text)",
+     "'Lavrov' n’est pas le texte en 300–309 (hors du texte)"),
+    ("\"e9\" is no entity of this line", "\"e9\" n’est aucune entité de cette ligne"),
+    ("is an XPath range (a HyperText task); only tasks labelled in a Text tag can be imported",
+     "est une plage XPath (une tâche HyperText) ; seules les tâches annotées dans une balise Text peuvent être importées"),
+    ("the host 'nowhere.invalid' cannot be resolved (Name or service not known)",
+     "l’hôte 'nowhere.invalid' est introuvable (Name or service not known)"),
+    ("its robots.txt answered HTTP 500; not fetched", "son robots.txt a répondu HTTP 500 ; page non récupérée"),
+    ("robots.txt disallows it for the Workbench; not fetched", "robots.txt l’interdit au Workbench ; page non récupérée"),
+    ("the server answered HTTP 404", "le serveur a répondu HTTP 404"),
+    ("the page is larger than 10,485,760 bytes; not imported", "la page dépasse 10,485,760 octets ; non importée"),
+    ("'x' is not a CSV separator; name one character, or one of comma, semicolon, tab",
+     "'x' n’est pas un séparateur CSV ; donnez un caractère, ou l’un de comma, semicolon, tab"),
+    ("is not a valid .gz file (Not a gzipped file (b'ab'))", "n’est pas un fichier .gz valide (Not a gzipped file (b'ab'))"),
+]
+
+
+@pytest.mark.parametrize(("english", "french"), RECORDED)
+def test_the_other_readers_messages_read_in_french(english, french) -> None:
+    with translation.override("fr"):
+        assert translate_error("url", english) == french
+    with translation.override("en"):
+        assert translate_error("url", english) == english
