@@ -96,6 +96,14 @@ class ImportRefused(UserFacingError):
         }
 
 
+class UploadRefused(ValidationError):
+    """An upload its first bytes show cannot be imported; `problem` says where and why."""
+
+    def __init__(self, problem: RecordError) -> None:
+        self.problem = problem
+        super().__init__({"file": [str(problem)]})
+
+
 @dataclass
 class ImportReport:
     """What an import did."""
@@ -219,7 +227,7 @@ def import_upload_check(
         day_first=day_first, separator=separator, encoding=encoding,
     )
     if error is not None:
-        raise ValidationError({"file": [str(error)]})
+        raise UploadRefused(error)
 
 
 def import_source_size(path: Path | str) -> int:

@@ -17,6 +17,7 @@ from ..exporters.licences import LICENCES, OTHER, licence_of
 from ..importers.reader import FORMATS, format_for_name
 from ..models import Project, Role, TaskKind, Verdict, VerdictScheme
 from ..services.imports import import_upload_validator
+from .import_messages import translate_job_error, translate_problem
 from ..services.projects import LANGUAGE_RE, schemes_available_to, settings_version
 
 # A folder exists only on a worker's disk; an upload is one file.
@@ -194,6 +195,14 @@ class MemberRemoveForm(forms.Form):
 MAX_PASTED_URLS_CHARS = 200_000
 
 
+def _upload_size_validator(upload: Any) -> None:
+    """import_upload_validator, its refusal in the reader's language."""
+    try:
+        import_upload_validator(upload)
+    except ValidationError as exc:
+        raise ValidationError([translate_job_error(message) for message in exc.messages]) from None
+
+
 class ImportForm(forms.Form):
     """A file of articles (or pasted URLs) and, when its name does not tell, its format."""
 
@@ -205,7 +214,7 @@ class ImportForm(forms.Form):
             "a .zip of them, a doccano or Label Studio export, a list of URLs, or a fact-check "
             "feed (ClaimReview); UTF-8. Nothing is imported if any line is bad."
         ),
-        validators=[import_upload_validator],
+        validators=[_upload_size_validator],
     )
     urls = forms.CharField(
         label=_("Or paste URLs, one a line"),
@@ -265,7 +274,7 @@ class ImportForm(forms.Form):
             try:
                 detected = format_for_name(upload.name)
             except ValueError as exc:
-                self.add_error("file", str(exc))
+                self.add_error("file", translate_problem(str(exc)))
             else:
                 if detected not in UPLOAD_FORMATS:
                     self.add_error("file", _("Upload a file, not a folder."))

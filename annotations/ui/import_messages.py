@@ -116,6 +116,17 @@ FORMS: list[tuple[re.Pattern[str], str]] = [(re.compile(p + r"\Z", re.S), m) for
     (r"(?P<value>.+): files in (?P<encoding>.+) are not read; save the file as UTF-8",
      gettext_noop("%(value)s: files in %(encoding)s are not read; save the file as UTF-8")),
     (r"is not a valid \.gz file \((?P<value>.+)\)", gettext_noop("is not a valid .gz file (%(value)s)")),
+    # Refused at upload, before a job exists (services/imports.py, importers/reader.py).
+    (rf"the file is {_N}, more than the {_M} an import may hold",
+     gettext_noop("the file is %(n)s, more than the %(max)s an import may hold")),
+    (r"(?P<value>.+): cannot tell the format from the extension; use (?P<extensions>.+) or a folder, or name "
+     r"the format \((?P<names>.+)\)",
+     gettext_noop("%(value)s: cannot tell the format from the extension; use %(extensions)s or a folder, or name "
+                  "the format (%(names)s)")),
+    (r"(?P<value>.+): cannot tell the format inside the \.gz from its name; name it like (?P<example>.+), or "
+     r"name the format \((?P<names>.+)\)",
+     gettext_noop("%(value)s: cannot tell the format inside the .gz from its name; name it like %(example)s, "
+                  "or name the format (%(names)s)")),
 ]]
 
 
@@ -126,6 +137,18 @@ def translate_problem(message: str) -> str:
         if match:
             return gettext(msgid) % match.groupdict()
     return message
+
+
+def describe_problem(file: str, line: int | None, field: str | None, message: str) -> str:
+    """One problem with where it is (file, line, field) in one sentence, in the active language."""
+    translated = translate_error(field, message)
+    if line is not None and field:
+        return gettext("%(file)s, line %(line)s, field '%(field)s': %(message)s") % {
+            "file": file, "line": line, "field": field, "message": translated,
+        }
+    if line is not None:
+        return gettext("%(file)s, line %(line)s: %(message)s") % {"file": file, "line": line, "message": translated}
+    return gettext("%(file)s: %(message)s") % {"file": file, "message": translated}
 
 
 def translate_error(field: str | None, message: str) -> str:

@@ -308,3 +308,23 @@ def test_a_refused_retrain_explains_why(people, project, max_):
     assert "Why it failed" in page
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.error
+
+
+def test_refusals_at_upload_are_in_the_readers_language(people, project, media, settings):
+    french = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    client = people["max"]
+    response = client.post(reverse("ui:import", args=[project.slug]), {"file": upload("bad.jsonl", BAD_JSONL)}, **french)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "bad.jsonl, ligne 2, champ &#x27;body&#x27; : manquant ou vide" in page, page
+    assert "missing or empty" not in page
+    response = client.post(reverse("ui:import", args=[project.slug]), {"file": upload("articles.pdf", "%PDF")}, **french)
+    page = response.content.decode()
+    assert response.status_code == 400 and "articles.pdf : impossible de reconnaître le format" in page, page
+    assert "cannot tell the format" not in page
+    settings.IMPORT_MAX_UPLOAD_BYTES = 2048
+    response = client.post(reverse("ui:import", args=[project.slug]), {"file": upload("big.jsonl", GOOD_JSONL * 10)}, **french)
+    page = response.content.decode()
+    assert response.status_code == 400 and "plus que les 2.0 KB qu’une importation peut contenir" in page, page
+    assert "an import may hold" not in page
+    assert not Job.objects.exists() and not Article.objects.exists()

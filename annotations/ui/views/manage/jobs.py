@@ -24,11 +24,11 @@ from ....models import (
     JobKind,
     JobStatus,
 )
-from ....services.imports import import_job_start
+from ....services.imports import UploadRefused, import_job_start
 from ....services.jobs import job_cancel, job_retry
 from ....services.suggestions import retrain_job_start, suggest_job_start
 from ...forms_manage import ImportForm
-from ...import_messages import translate_error
+from ...import_messages import describe_problem, translate_error, translate_problem
 from ..common import AuthenticatedHttpRequest, member_view
 from .base import TEMPLATES, page_context, project_for
 
@@ -54,10 +54,16 @@ def import_articles(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
                     spans_as=data["spans_as"] or None, day_first=data["day_first"] or None,
                     separator=data["separator"] or None, encoding=data["encoding"] or None,
                 )
+            except UploadRefused as exc:
+                # What the file's first bytes show cannot be imported: said now, not on a job page,
+                # in the reader's language (the service says it in English, as the API does).
+                problem = exc.problem
+                form.add_error("file", describe_problem(problem.file, problem.line, problem.field, problem.message))
+                context = page_context(project, roles, request.user, "import", form=form)
+                return render(request, TEMPLATES + "import.html", context, status=400)
             except ValidationError as exc:
-                # What the file's first bytes show cannot be imported: said now, not on a job page.
                 for name, errors in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
+                    form.add_error(name if name in form.fields else None, [translate_problem(e) for e in errors])
                 context = page_context(project, roles, request.user, "import", form=form)
                 return render(request, TEMPLATES + "import.html", context, status=400)
             messages.success(
