@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 
 from django.conf import settings
@@ -130,10 +131,9 @@ class Command(BaseCommand):
         web = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "workbench.wsgi",
-                "--bind", addr, "--workers", str(options["web_workers"]),
-                "--worker-class", "gthread", "--threads", str(options["threads"]),
-                # A large upload or release download outlives the default 30 s only on a slow disk.
-                "--timeout", "120", "--graceful-timeout", "20",
+                # The project's gunicorn.conf.py (threads, timeouts), wherever this is run from.
+                "--config", str(Path(settings.BASE_DIR) / "gunicorn.conf.py"),
+                "--bind", addr, "--workers", str(options["web_workers"]), "--threads", str(options["threads"]),
                 "--access-logfile", "-", "--error-logfile", "-",
             ],
             preexec_fn=_die_with_parent,
