@@ -329,7 +329,9 @@ class ArticleImportSerializer(serializers.Serializer):
         help_text=(
             "JSONL, CSV, a .txt or .html article, a .zip of any of these, a doccano JSONL "
             "export (format doccano), a Label Studio JSON/JSON_MIN export (.json), a list of "
-            "URLs (format urls), or a fact-check feed (ClaimReview JSON-LD, .json or .jsonld: a "
+            "URLs (format urls), a Workbench release's zip (its claims and articles files, found by "
+            "content; claims become claims, verdicts are kept in the article's metadata), "
+            "or a fact-check feed (ClaimReview JSON-LD, .json or .jsonld: a "
             "DataFeed, a list, one ClaimReview, or Google Fact Check Tools' claims:search "
             "response), which becomes the project's reference fact checks. A file whose first "
             "bytes show it cannot be imported is refused at once (400 naming file, line and field)."
@@ -337,12 +339,13 @@ class ArticleImportSerializer(serializers.Serializer):
         validators=[import_upload_validator],
     )
     format = serializers.ChoiceField(
-        choices=["jsonl", "csv", "txt", "zip", "doccano", "labelstudio", "html", "urls", "claimreview"],
+        choices=["jsonl", "csv", "txt", "zip", "doccano", "labelstudio", "html", "urls", "claimreview", "release"],
         required=False,
         help_text=(
             "Defaults to the file name's extension (.html: html, .jsonld: claimreview) and, for "
-            ".json, to its content (claimreview or labelstudio); urls: a text file of URLs, one a "
-            "line, fetched by the worker."
+            ".json, to its content (claimreview or labelstudio), for .zip and .jsonl to whether "
+            "they hold a Workbench release (release); urls: a text file of URLs, one a line, "
+            "fetched by the worker."
         ),
     )
     separator = serializers.CharField(
@@ -356,7 +359,7 @@ class ArticleImportSerializer(serializers.Serializer):
     spans_as = serializers.ChoiceField(
         choices=list(SPANS_AS), required=False,
         help_text=(
-            "What the spans of a doccano or Label Studio export become: candidate claims to "
+            "What the spans of a doccano or Label Studio export, or a release's claims, become: candidate claims to "
             "accept or reject (suggestions, the default) or accepted claims."
         ),
     )

@@ -44,6 +44,11 @@ def precheck(
     fh.seek(0)
     if not head:
         return RecordError(name, None, None, "the file is empty")
+    from .release import looks_like_records, release_problem  # builds on reader
+
+    if format == "release" or (format == "jsonl" and looks_like_records(head)):
+        # A Workbench release, its two files found by content: both must be there.
+        return release_problem(name, fh, zipped=head.startswith(_ZIP_MAGIC))
     if format == "zip":
         if not head.startswith(_ZIP_MAGIC) or not zipfile.is_zipfile(fh):
             fh.seek(0)

@@ -41,6 +41,7 @@ from .sniff import (
 
 FORMATS = (
     "jsonl", "csv", "txt", "zip", "folder", "doccano", "labelstudio", "html", "urls", "claimreview",
+    "release",
 )
 # doccano's JSONL cannot be told from ours by its name: it is named as a format. A .json file is a
 # Label Studio export unless its first bytes are a fact-check feed's (see detect_format).
@@ -148,6 +149,24 @@ class SpanRecord:
     end: int
     labels: tuple[str, ...] = ()
     annotators: tuple[str, ...] = ()
+    # A Workbench release's claims (importers.release) bring their id, which links name them by,
+    # and the fields a Claim has besides its span.
+    key: str = ""
+    statement: str = ""
+    speaker: str = ""
+    asserted_by_article: bool = False
+    statement_date: dt.date | None = None
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    """A link between two spans named by key, the target perhaps in another record (a release's)."""
+
+    source: str
+    target: str
+    kind: str  # same, contradicts, supports or related
+    label: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +198,8 @@ class ArticleRecord:
     # Only annotation tools' exports carry these: each span becomes a claim.
     spans: tuple[SpanRecord, ...] = ()
     relations: tuple[RelationRecord, ...] = ()
+    # Only a release carries these: links from its spans to spans of any record, by key.
+    links: tuple[LinkRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,11 +256,16 @@ def format_for_name(name: str) -> str:
 def detect_format(path: Path) -> str:
     """The format of a path on disk; a directory is a folder of .txt files.
 
-    A .json file is a fact-check feed when its first bytes say so (see sniff_json_format).
+    A .json file is a fact-check feed when its first bytes say so (see sniff_json_format); a
+    .zip, .jsonl or folder holding a Workbench release's claims file is a release.
     """
+    from .release import path_is_release  # builds on this module
+
     if path.is_dir():
-        return "folder"
+        return "release" if path_is_release(path) else "folder"
     fmt = format_for_name(path.name)
+    if fmt in ("zip", "jsonl") and path_is_release(path):
+        return "release"
     if fmt == "labelstudio" and path.is_file():
         with path.open("rb") as fh:
             head = fh.read(SNIFF_BYTES)
@@ -519,6 +545,11 @@ class SourceReader:
         if not self.path.exists():
             raise FileNotFoundError(f"{self.path}: no such file or folder")
         self.format = format or detect_format(self.path)
+        if self.format in ("zip", "jsonl", "folder"):
+            from .release import path_is_release  # builds on this module
+
+            if path_is_release(self.path):
+                self.format = "release"  # told by content: as a plain zip or JSONL it cannot be read
         if self.format not in FORMATS:
             raise ValueError(f"unknown format {self.format!r}; use one of {', '.join(FORMATS)}")
         if self.format == "urls":
@@ -531,6 +562,10 @@ class SourceReader:
         self.bytes_read = 0
 
     def _size(self) -> int:
+        if self.format == "release":  # what read_release reads: the files in the zip or folder
+            from .release import release_size
+
+            return release_size(self.path)
         if self.path.is_dir():
             return sum(p.stat().st_size for p in self._folder_files())
         size = self.path.stat().st_size
@@ -548,6 +583,14 @@ class SourceReader:
     def __iter__(self) -> Iterator[Item]:
         self.bytes_read = 0
         name = printable(self.path.name)
+        if self.format == "release":
+            from .release import read_release  # builds on this module
+
+            def advance(n: int) -> None:
+                self.bytes_read += n
+
+            yield from read_release(self.path, self.limits, advance)
+            return
         if self.format == "folder":
             for file in self._folder_files():
                 label = str(file.relative_to(self.path))

@@ -12,6 +12,7 @@ import logging
 import tempfile
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -31,6 +32,7 @@ from ..importers.fetch import Fetcher, FetchPolicy, read_url_list
 from ..importers.reader import (
     ArticleRecord,
     Limits,
+    LinkRecord,
     RecordError,
     SourceReader,
     detect_format,
@@ -55,7 +57,7 @@ from ..models import (
     Project,
     body_hash,
 )
-from ..suggest.language import detect_language
+from ..suggest.language import detect_languages
 from .factchecks import FactCheckReport, factchecks_import
 from .jobs import JobInterrupted, Progress, UserFacingError, job_create, job_enqueue
 from .statistics import tables_analyse
@@ -189,8 +191,16 @@ def import_upload_validator(upload: File) -> None:
 
 def format_for_upload(upload: File) -> str:
     """The format of an upload: its name's, and for a .json file its first bytes' (a fact-check
-    feed or a Label Studio export); ValueError naming the file when the name tells nothing."""
+    feed or a Label Studio export), for a .zip or .jsonl its content's (a Workbench release or
+    not); ValueError naming the file when the name tells nothing."""
     fmt = format_for_name(upload.name or "upload")
+    if fmt in ("zip", "jsonl") and not (upload.name or "").lower().endswith(".gz"):
+        from ..importers.release import HEAD_BYTES, looks_like_records, zip_is_release
+
+        upload.seek(0)
+        release = zip_is_release(upload) if fmt == "zip" else looks_like_records(upload.read(HEAD_BYTES))
+        upload.seek(0)
+        return "release" if release else fmt
     if fmt == "labelstudio":
         upload.seek(0)
         head = upload.read(SNIFF_BYTES)
@@ -238,19 +248,81 @@ def import_source_size(path: Path | str) -> int:
     return path.stat().st_size if path.is_file() else 0
 
 
-def _validate(reader: SourceReader, progress: Progress) -> int:
-    """Read the whole source once; return the record count or raise ImportRefused."""
+class _Languages:
+    """The detected languages of the records that name none, by position: found in a thread
+    (numpy, mostly outside the GIL) while the source is checked, a chunk at a time, since
+    detection costs about as much as all the rest of an import. One byte a record."""
+
+    def __init__(self) -> None:
+        self._codes: list[str | None] = [None]
+        self._found = bytearray()
+        self._bodies: list[tuple[int, str]] = []
+        self._pending: Future[tuple[list[int], list[str | None]]] | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    def add(self, record: ArticleRecord) -> None:
+        """The next valid record of the source."""
+        if not record.language:
+            self._bodies.append((len(self._found), record.body))
+            if len(self._bodies) >= CHUNK_SIZE:
+                self._send()
+        self._found.append(0)
+
+    def _send(self) -> None:
+        self._receive()
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-languages")
+        positions, bodies = [p for p, _ in self._bodies], [b for _, b in self._bodies]
+        self._pending = self._pool.submit(lambda: (positions, detect_languages(bodies)))
+        self._bodies = []
+
+    def _receive(self) -> None:
+        if self._pending is None:
+            return
+        positions, found = self._pending.result()
+        self._pending = None
+        for position, lang in zip(positions, found):
+            if lang not in self._codes:
+                self._codes.append(lang)
+            self._found[position] = self._codes.index(lang)
+
+    def finish(self) -> None:
+        """Wait for the last detections (and stop the thread)."""
+        if self._bodies:
+            self._send()
+        try:
+            self._receive()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
+
+    def get(self, position: int) -> str | None:
+        return self._codes[self._found[position]] if position < len(self._found) else None
+
+
+def _validate(reader: SourceReader, progress: Progress, languages: _Languages | None = None) -> int:
+    """Read the whole source once; return the record count or raise ImportRefused.
+
+    `languages` gets each valid record, to detect the languages while reading.
+    """
     errors: list[RecordError] = []
     error_count = records = 0
-    for item in reader:
-        if isinstance(item, RecordError):
-            error_count += 1
-            if len(errors) < MAX_REPORTED:
-                errors.append(item)
-        else:
-            records += 1
-        if records % CHUNK_SIZE == 0:
-            progress("validating", reader.bytes_read, reader.total_bytes)
+    try:
+        for item in reader:
+            if isinstance(item, RecordError):
+                error_count += 1
+                if len(errors) < MAX_REPORTED:
+                    errors.append(item)
+            else:
+                records += 1
+                if languages is not None and not error_count:
+                    languages.add(item)
+            if records % CHUNK_SIZE == 0:
+                progress("validating", reader.bytes_read, reader.total_bytes)
+    finally:
+        if languages is not None:
+            languages.finish()
     if error_count:
         raise ImportRefused(errors, error_count, printable(reader.path.name))
     if not records:
@@ -324,17 +396,22 @@ def articles_import(
         name = printable(Path(path).name)
         raise ImportRefused([RecordError(name, None, None, str(exc))], 1, name) from None
     import_size_check(name=reader.path.name, size=reader.total_bytes)
-    total = _validate(reader, progress)
+    languages = _Languages()
+    total = _validate(reader, progress, languages)
     report = ImportReport(source=printable(reader.path.name), records=total)
     outlets = _OutletCache(project, job_id)
     records = enumerate(_checked_again(reader))
+    keyed = _Keyed()
     done = 0
     while chunk := list(islice(records, CHUNK_SIZE)):
         _write_chunk(
-            project, chunk, by=by, job_id=job_id, outlets=outlets, report=report, spans_as=spans_as
+            project, chunk, by=by, job_id=job_id, outlets=outlets, report=report,
+            spans_as=spans_as, detected=languages, keyed=keyed,
         )
         done += len(chunk)
         progress("importing", done, total)
+    if keyed.links:
+        _write_links(keyed, by=by, report=report)
     # Lists planned from an empty table's statistics sort every row: refresh them now. Claims
     # only when the import wrote some: statistics of an empty claim table would mislead the
     # queue's plan once claims arrive by other paths.
@@ -444,6 +521,14 @@ def _checked_again(reader: SourceReader) -> Iterator[ArticleRecord]:
         yield item
 
 
+@dataclass
+class _Keyed:
+    """A release's claims imported so far by their release id, and the links between claims."""
+
+    claims: dict[str, int] = field(default_factory=dict)
+    links: list[LinkRecord] = field(default_factory=list)
+
+
 def _write_chunk(
     project: Project,
     chunk: list[tuple[int, ArticleRecord]],
@@ -453,31 +538,30 @@ def _write_chunk(
     outlets: _OutletCache,
     report: ImportReport,
     spans_as: str = "suggestions",
+    detected: _Languages,
+    keyed: _Keyed | None = None,
 ) -> None:
-    """Insert one chunk's new bodies and their spans; each chunk commits so progress shows."""
+    """Insert one chunk's new bodies and their spans; each chunk commits so progress shows.
+
+    `detected`: the languages found while the source was checked.
+    """
     hashed = [(body_hash(record.body), position, record) for position, record in chunk]
-    # Detected before the lock below is taken (about 0.3 ms an article); a record that names no
-    # language and is not recognised gets the project's, as before.
-    detected = {
-        position: detect_language(record.body) for position, record in chunk if not record.language
-    }
     with transaction.atomic():
         # Serialise imports into one project, so two of them cannot both decide a body is new.
         Project.objects.select_for_update().filter(pk=project.pk).exists()
-        existing = {
-            digest: (job, position)
-            for digest, job, position in Article.objects.filter(
-                project=project, body_hash__in={h for h, _, _ in hashed}
-            ).values_list("body_hash", "import_job_id", "import_position")
-        }
+        existing = _existing(project, [digest for digest, _, _ in hashed])
         seen: set[str] = set()
         rows: list[tuple] = []
         annotated: dict[str, ArticleRecord] = {}
+        # A release's records (spans with keys), written now or by an earlier run of the job.
+        with_keys: dict[str, ArticleRecord] = {}
         now = timezone.now()
         for digest, position, record in hashed:
             if job_id is not None and existing.get(digest) == (job_id, position):
                 # This very record, written by an earlier run of this job (a worker restarted).
                 report.created += 1
+                if record.links or any(span.key for span in record.spans):
+                    with_keys[digest] = record
                 continue
             if digest in existing or digest in seen:
                 report.duplicates += 1
@@ -489,6 +573,8 @@ def _write_chunk(
             seen.add(digest)
             if record.spans:
                 annotated[digest] = record
+            if record.links or any(span.key for span in record.spans):
+                with_keys[digest] = record
             rows.append((
                 project.pk, outlets.id_for(record), record.external_id, record.title,
                 record.author, record.url, record.published_on,
@@ -500,6 +586,71 @@ def _write_chunk(
         report.created += len(rows)
         if annotated:
             _write_spans(project, annotated, by=by, spans_as=spans_as, report=report)
+        if with_keys and keyed is not None:
+            _note_keys(project, with_keys, keyed)
+
+
+def _note_keys(project: Project, records: dict[str, ArticleRecord], keyed: _Keyed) -> None:
+    """Note the claims of these (just written) articles by key, and their links for the end."""
+    articles = dict(
+        Article.objects.filter(project=project, body_hash__in=list(records)).values_list("body_hash", "pk")
+    )
+    ids = {
+        (article, start, end): pk
+        for pk, article, start, end in Claim.objects.filter(
+            article_id__in=list(articles.values())
+        ).values_list("pk", "article_id", "start", "end")
+    }
+    for digest, record in records.items():
+        for span in record.spans:
+            claim = ids.get((articles[digest], span.start, span.end))
+            if span.key and claim is not None:
+                keyed.claims[span.key] = claim
+        keyed.links.extend(record.links)
+
+
+def _write_links(keyed: _Keyed, *, by: AuthUser, report: ImportReport) -> None:
+    """The links between a release's claims whose two ends were imported (across articles)."""
+    relations: dict[tuple[int, int, str], ClaimRelation] = {}
+    for link in keyed.links:
+        source, target = keyed.claims.get(link.source), keyed.claims.get(link.target)
+        if source is None or target is None or source == target:
+            continue  # an end outside the release, or in a duplicate article that was skipped
+        if link.kind in SYMMETRIC_RELATIONS and source > target:
+            source, target = target, source
+        relations.setdefault(
+            (source, target, link.kind),
+            ClaimRelation(source_id=source, target_id=target, kind=link.kind, note=link.label, created_by=by),
+        )
+    with transaction.atomic():
+        # A second run of the job finds the links its first run wrote.
+        existing = set(
+            ClaimRelation.objects.filter(source_id__in={s for s, _, _ in relations})
+            .values_list("source_id", "target_id", "kind")
+        )
+        new = [r for k, r in relations.items() if k not in existing]
+        if new:
+            bulk_create_with_history(new, ClaimRelation, default_user=by)
+    report.relations += len(new)
+
+
+def _existing(project: Project, digests: list[str]) -> dict[str, tuple[int | None, int | None]]:
+    """The import job and position of the project's articles with these body hashes."""
+    if connection.vendor == "postgresql":
+        # One array parameter rather than thousands: planned and bound in a fraction of the time.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT body_hash, import_job_id, import_position FROM {Article._meta.db_table} "
+                "WHERE project_id = %s AND body_hash = ANY(%s)",
+                [project.pk, digests],
+            )
+            return {digest: (job, position) for digest, job, position in cursor.fetchall()}
+    return {
+        digest: (job, position)
+        for digest, job, position in Article.objects.filter(
+            project=project, body_hash__in=set(digests)
+        ).values_list("body_hash", "import_job_id", "import_position")
+    }
 
 
 def _write_spans(
@@ -524,10 +675,15 @@ def _write_spans(
         for span in record.spans:
             # A label that names one of the Workbench's claim kinds sets it; all are kept on the
             # article (metadata["imported_annotations"]).
-            kind = next((label.lower() for label in span.labels if label.lower() in _KINDS), "")
+            kind = span.kind if span.kind in _KINDS else next(
+                (label.lower() for label in span.labels if label.lower() in _KINDS), ""
+            )
             claims.append(Claim(
                 article_id=articles[digest], start=span.start, end=span.end,
                 quote=record.body[span.start : span.end], kind=kind, origin=ClaimOrigin.IMPORTED,
+                # A release's claims bring these; other tools' spans leave them empty.
+                statement=span.statement, speaker=span.speaker,
+                asserted_by_article=span.asserted_by_article, statement_date=span.statement_date,
                 status=ClaimStatus.ACCEPTED if accepted else ClaimStatus.CANDIDATE,
                 created_by=by, decided_by=by if accepted else None,
             ))
@@ -569,9 +725,24 @@ def _insert(rows: list[tuple]) -> None:
     if not rows:
         return
     if connection.vendor != "postgresql":
-        Article.objects.bulk_create(
-            [Article(**dict(zip(_COPY_COLUMNS, row))) for row in rows], batch_size=500
-        )
+        # Values adapted as the fields would adapt them, without building a model per row (that
+        # took most of the time of an import on SQLite).
+        ops = connection.ops
+        adapt = {
+            _COPY_COLUMNS.index("published_on"): ops.adapt_datefield_value,
+            _COPY_COLUMNS.index("metadata"): lambda value: ops.adapt_json_value(value, None),
+            _COPY_COLUMNS.index("created_at"): ops.adapt_datetimefield_value,
+        }
+        columns = ", ".join(connection.ops.quote_name(column) for column in _COPY_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {connection.ops.quote_name(Article._meta.db_table)} ({columns}) "
+                f"VALUES ({', '.join(['%s'] * len(_COPY_COLUMNS))})",
+                [
+                    [adapt[i](value) if i in adapt else value for i, value in enumerate(row)]
+                    for row in rows
+                ],
+            )
         return
     metadata = _COPY_COLUMNS.index("metadata")
     with connection.cursor() as cursor:

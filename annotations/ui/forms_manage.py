@@ -26,6 +26,7 @@ FORMAT_NAMES = {
     "doccano": "doccano (JSONL)", "labelstudio": "Label Studio (JSON, JSON_MIN)",
     "html": "HTML", "urls": _("List of URLs (.txt, one a line)"),
     "claimreview": _("Fact-check feed (ClaimReview JSON-LD, Google Fact Check Tools)"),
+    "release": _("Workbench release (its zip: claims and articles files)"),
 }
 MAX_OVERLAP = 20  # more annotators per claim than any team has is a typo, not a setting
 
@@ -211,8 +212,9 @@ class ImportForm(forms.Form):
         label=_("File of articles"),
         help_text=_(
             "JSON Lines or CSV (one article per line or row), a .txt or .html file (one article), "
-            "a .zip of them, a doccano or Label Studio export, a list of URLs, or a fact-check "
-            "feed (ClaimReview); UTF-8. Nothing is imported if any line is bad."
+            "a .zip of them, a doccano or Label Studio export, a Workbench release's zip, a list "
+            "of URLs, or a fact-check feed (ClaimReview); UTF-8. Nothing is imported if any line "
+            "is bad."
         ),
         validators=[_upload_size_validator],
     )
@@ -229,7 +231,7 @@ class ImportForm(forms.Form):
         required=False,
     )
     spans_as = forms.ChoiceField(
-        label=_("Spans of a doccano or Label Studio export become"),
+        label=_("Spans of a doccano or Label Studio export, or a release's claims, become"),
         choices=[
             ("suggestions", _("Suggested claims, to accept or reject")),
             ("accepted", _("Accepted claims, ready to judge")),

@@ -91,6 +91,24 @@ FORMS: list[tuple[re.Pattern[str], str]] = [(re.compile(p + r"\Z", re.S), m) for
     (r"must be an object with a result list", gettext_noop("must be an object with a result list")),
     (r"must be an object", gettext_noop("must be an object")),
     (r"(?P<value>.+) is no region of this annotation", gettext_noop("%(value)s is no region of this annotation")),
+    # A Workbench release read back (importers/release.py).
+    (r"the release's claims carry no article texts; import them with its articles file \((?P<value>.+)\): the "
+     r"release's zip as downloaded, or a zip of both files",
+     gettext_noop("the release's claims carry no article texts; import them with its articles file (%(value)s): "
+                  "the release's zip as downloaded, or a zip of both files")),
+    (r"holds no Workbench release claims file \(JSONL\); only a release made with its JSONL files can be imported",
+     gettext_noop("holds no Workbench release claims file (JSONL); only a release made with its JSONL files can "
+                  "be imported")),
+    (r"holds two release claims files \((?P<a>.+) and (?P<b>.+)\); keep one",
+     gettext_noop("holds two release claims files (%(a)s and %(b)s); keep one")),
+    (r"holds two release articles files \((?P<a>.+) and (?P<b>.+)\); keep one",
+     gettext_noop("holds two release articles files (%(a)s and %(b)s); keep one")),
+    (r"article (?P<value>-?\d+) is not in (?P<file>.+)", gettext_noop("article %(value)s is not in %(file)s")),
+    (r"claim (?P<value>\d+) is already on line (?P<n>\d+)", gettext_noop("claim %(value)s is already on line %(n)s")),
+    (r"article (?P<value>\d+) is already on line (?P<n>\d+)", gettext_noop("article %(value)s is already on line %(n)s")),
+    (r"claim (?P<value>\d+) has the span of claim (?P<other>.+) of the same article",
+     gettext_noop("claim %(value)s has the span of claim %(other)s of the same article")),
+    (r"(?P<value>.+) is not a relation kind \((?P<kinds>.+)\)", gettext_noop("%(value)s is not a relation kind (%(kinds)s)")),
     # Lists of URLs and their fetching (importers/fetch.py).
     (rf"a list of URLs may hold at most {_N} URLs", gettext_noop("a list of URLs may hold at most %(n)s URLs")),
     (rf"holds {_N} URLs; at most {_M}", gettext_noop("holds %(n)s URLs; at most %(max)s")),

@@ -35,7 +35,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "source", nargs="?",
             help="a .jsonl, .csv, .txt, .html or .zip file, a folder of .txt, a doccano .jsonl "
-            "(--format doccano), a Label Studio .json export, or a ClaimReview feed (.json, .jsonld)",
+            "(--format doccano), a Label Studio .json export, a Workbench release (its zip, or the "
+            "unzipped folder), or a ClaimReview feed (.json, .jsonld)",
         )
         parser.add_argument(
             "--urls", metavar="FILE",
@@ -45,7 +46,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, help="override the format the name implies")
         parser.add_argument(
             "--spans-as", choices=SPANS_AS, default=None,
-            help="what the spans of a doccano or Label Studio export become (default: suggestions)",
+            help="what the spans of a doccano or Label Studio export, or a release's claims, become "
+            "(default: suggestions)",
         )
         parser.add_argument(
             "--day-first", action="store_true", default=None,
