@@ -14,7 +14,7 @@ from annotations.models import Article
 from annotations.services.articles import article_save
 from annotations.services.imports import articles_import
 from annotations.suggest import DEFAULT_THRESHOLD, suggest
-from annotations.suggest.language import _identifier, detect_language, detect_language_scored
+from annotations.suggest.language import _identifier, detect_language, detect_language_scored, detect_languages
 from annotations.suggest.offline import read_documents, score_documents
 
 SAMPLES = {
@@ -86,6 +86,27 @@ def test_it_reads_only_the_opening_of_a_long_text() -> None:
     text = (SAMPLES["fr"] + " ") * 8 + (SAMPLES["en"] + " ") * 200
     assert detect_language(text) == "fr"
     assert detect_language((SAMPLES["en"] + " ") * 200) == "en"
+
+
+def test_many_texts_at_once_get_what_each_gets_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The import detects a chunk at once: same model, same decision as one text at a time."""
+    import annotations.suggest.language as language
+
+    swahili = ("Rais wa Urusi alisema Jumanne kwamba msimamo wa Moscow haujabadilika baada ya "
+               "mkutano wa kilele huko Anchorage.")
+    texts = [
+        *SAMPLES.values(), FR_ARTICLE, EN_ARTICLE, ES_ARTICLE, swahili, "", "Bonjour.",
+        "12 345 678 90 12 34 56 78", "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!", SAMPLES["en"].upper(),
+        "大統領は日曜日、ロシアが譲歩したと述べた。会談は三時間続いた。", "Le texte \ud800 continue ici, en français.",
+        (SAMPLES["fr"] + " ") * 8 + (SAMPLES["en"] + " ") * 200, "Oui. " * 30, "x" * 5000,
+        "\x01" * 25,  # no feature of the model at all
+    ]
+    alone = [detect_language(text) for text in texts]
+    assert {"fr", "en", "es", "ar", "nl", "ja", None} <= set(alone)
+    assert detect_languages(texts) == alone
+    monkeypatch.setattr(language, "BATCH_BYTES", 300)  # several batches, texts of all lengths
+    assert detect_languages(texts) == alone
+    assert detect_languages([]) == []
 
 
 # --- the pure offline scorer --------------------------------------------------------------------

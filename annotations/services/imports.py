@@ -286,15 +286,17 @@ class _Languages:
                 self._codes.append(lang)
             self._found[position] = self._codes.index(lang)
 
-    def finish(self) -> None:
-        """Wait for the last detections (and stop the thread)."""
-        if self._bodies:
-            self._send()
+    def finish(self, *, wanted: bool = True) -> None:
+        """Wait for the last detections (none when not `wanted`: the import stops) and the thread."""
         try:
-            self._receive()
+            if wanted and self._bodies:
+                self._send()
+            if wanted:
+                self._receive()
         finally:
+            self._bodies, self._pending = [], None
             if self._pool is not None:
-                self._pool.shutdown(cancel_futures=True)
+                self._pool.shutdown(wait=wanted, cancel_futures=True)
                 self._pool = None
 
     def get(self, position: int) -> str | None:
@@ -308,6 +310,7 @@ def _validate(reader: SourceReader, progress: Progress, languages: _Languages | 
     """
     errors: list[RecordError] = []
     error_count = records = 0
+    read = False
     try:
         for item in reader:
             if isinstance(item, RecordError):
@@ -320,9 +323,11 @@ def _validate(reader: SourceReader, progress: Progress, languages: _Languages | 
                     languages.add(item)
             if records % CHUNK_SIZE == 0:
                 progress("validating", reader.bytes_read, reader.total_bytes)
+        read = True
     finally:
         if languages is not None:
-            languages.finish()
+            # A refused source, or a job cancelled while reading, needs no languages.
+            languages.finish(wanted=read and not error_count)
     if error_count:
         raise ImportRefused(errors, error_count, printable(reader.path.name))
     if not records:

@@ -1,8 +1,12 @@
 """Offline language detection for article bodies (py3langid, model shipped in the wheel)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
@@ -46,3 +50,110 @@ def detect_language_scored(text: str) -> tuple[str | None, float]:
 def detect_language(text: str) -> str | None:
     """The language of `text` as an ISO 639-1 code, or None when unsure (callers fall back)."""
     return detect_language_scored(text)[0]
+
+
+# Texts walked through the detector's automaton together: their bytes side by side (a batch's
+# working arrays hold about 12 bytes for each of these).
+BATCH_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """py3langid's model as flat arrays, for walking many texts at once."""
+
+    nextmove: np.ndarray  # automaton: the next state of (row base of a state + byte)
+    rowbase: np.ndarray  # a state's row base
+    output: np.ndarray  # the feature a state emits, or -1
+    ptc: np.ndarray  # feature x language log-probabilities (float16, as in the model)
+    pc: np.ndarray  # language priors
+    classes: list[str]
+    aliases: list[tuple[int, int]]
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    ident = _identifier()
+    return _Tables(
+        nextmove=np.frombuffer(ident.tk_nextmove, dtype=np.uint32),  # shares the model's memory
+        rowbase=np.asarray(ident._rowbase, dtype=np.uint32),
+        output=np.asarray(ident.tk_output, dtype=np.int32),
+        ptc=ident.nb_ptc,
+        pc=np.asarray(ident.nb_pc, dtype=np.float32),
+        classes=list(ident.nb_classes),
+        aliases=list(ident._alias_pairs),
+    )
+
+
+def detect_languages(texts: Sequence[str]) -> list[str | None]:
+    """detect_language of each text, several times faster for many texts (an import's chunk).
+
+    The same model, features and decision as py3langid's classify, with the automaton walked for
+    all texts at once by numpy instead of byte by byte in Python.
+    """
+    from py3langid.langid import LanguageIdentifier
+
+    found: list[str | None] = [None] * len(texts)
+    todo: list[tuple[int, bytes]] = []
+    for position, text in enumerate(texts):
+        sample = text[:SAMPLE_CHARS].strip()
+        if len(sample) >= MIN_CHARS:
+            todo.append((position, LanguageIdentifier._encode(sample)))
+    start = 0
+    while start < len(todo):
+        end, size = start, 0
+        while end < len(todo) and (end == start or size + len(todo[end][1]) <= BATCH_BYTES):
+            size += len(todo[end][1])
+            end += 1
+        batch = todo[start:end]
+        for (position, _), (lang, confidence) in zip(batch, _classify([data for _, data in batch])):
+            if confidence >= MIN_CONFIDENCE and lang in SUPPORTED_LANGUAGES:
+                found[position] = lang
+        start = end
+    return found
+
+
+def _classify(encoded: list[bytes]) -> list[tuple[str, float]]:
+    """py3langid's classify (normalised probabilities) of each encoded text, none empty."""
+    from scipy import sparse
+
+    t = _tables()
+    count = len(encoded)
+    lengths = np.fromiter((len(data) for data in encoded), dtype=np.int64, count=count)
+    steps = int(lengths.max())
+    # Byte j of text i at [j, i]; the walk goes a row (one byte of every text) at a time.
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    grid = np.zeros((steps, count), dtype=np.uint32)
+    grid[np.arange(data.size) - np.repeat(starts, lengths), np.repeat(np.arange(count), lengths)] = data
+    emitted = np.empty((steps, count), dtype=np.int32)
+    state = np.zeros(count, dtype=np.uint32)
+    for j in range(steps):
+        state = t.nextmove[t.rowbase[state] + grid[j]]
+        emitted[j] = t.output[state]
+    # Past its end a text emits nothing (the walk went on over zero bytes).
+    emitted[np.arange(steps)[:, None] >= lengths[None, :]] = -1
+    # Count each (text, feature) pair: sorted keys, then the length of each run.
+    texts, places = np.nonzero(emitted.T >= 0)
+    features = t.ptc.shape[0]
+    keys = texts * features + emitted[places, texts]
+    keys.sort()
+    first = np.flatnonzero(np.concatenate(([keys.size > 0], keys[1:] != keys[:-1])))
+    counts = np.diff(np.append(first, keys.size)).astype(np.float32)
+    text_of, feature_of = np.divmod(keys[first], features)
+    # Only the rows of the features seen, in float32 (as numpy computes classify's product).
+    seen, column = np.unique(feature_of, return_inverse=True)
+    weights = np.asarray(t.ptc[seen], dtype=np.float32)
+    rows = np.searchsorted(text_of, np.arange(count + 1))
+    visits = sparse.csr_matrix((np.log1p(counts), column, rows), shape=(count, len(seen)))
+    scores = np.asarray(visits @ weights, dtype=np.float32) + t.pc
+    # A text with no feature scores 0 everywhere in py3langid (uniform: it abstains).
+    scores[np.diff(rows) == 0] = 0.0
+    # As classify with norm_probs: temperature sqrt(bytes), softmax, aliases folded.
+    scores *= (1.0 / np.sqrt(lengths)).astype(np.float32)[:, None]
+    np.exp(scores - scores.max(axis=1, keepdims=True), out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
+    for i, j in t.aliases:
+        scores[:, i] += scores[:, j]
+        scores[:, j] = 0.0
+    best = scores.argmax(axis=1)
+    return [(t.classes[b], float(c)) for b, c in zip(best.tolist(), scores[np.arange(count), best].tolist())]
