@@ -533,6 +533,33 @@ def _any_record(
     return build_record(name, line, raw, limits, day_first=day_first)
 
 
+def decoded_lines(
+    name: str, fh: BinaryIO, cap: int, advance: Callable[[int], None], encoding: str = "utf-8"
+) -> Iterator[tuple[int, str | RecordError]]:
+    """Number and decode the physical lines of a file (BOM dropped); refuse those over `cap` bytes
+    unread. `advance` is told every byte read (progress)."""
+    number = 0
+    while raw := fh.readline(cap + 1):
+        number += 1
+        advance(len(raw))
+        if len(raw) > cap and not raw.endswith(b"\n"):
+            size = len(raw)
+            while raw and not raw.endswith(b"\n"):  # skip the rest in bounded pieces
+                raw = fh.readline(1 << 20)
+                size += len(raw)
+                advance(len(raw))
+            yield number, RecordError(
+                name, number, None, f"is {size_text(size)} long; a line may be at most {size_text(cap)}"
+            )
+            continue
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield number, raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            yield number, _decode_error(name, number, exc, ENCODING_NAMES.get(encoding, encoding))
+
+
 class SourceReader:
     """Iterate the records of a source; `bytes_read`/`total_bytes` tell how far it got."""
 
@@ -804,27 +831,11 @@ class SourceReader:
         self, name: str, fh: BinaryIO, encoding: str = "utf-8"
     ) -> Iterator[tuple[int, str | RecordError]]:
         """Number and decode the physical lines of a file (BOM dropped); refuse absurd ones unread."""
-        cap = self.limits.line_bytes
-        number = 0
-        while raw := fh.readline(cap + 1):
-            number += 1
-            self.bytes_read += len(raw)
-            if len(raw) > cap and not raw.endswith(b"\n"):
-                size = len(raw)
-                while raw and not raw.endswith(b"\n"):  # skip the rest in bounded pieces
-                    raw = fh.readline(1 << 20)
-                    size += len(raw)
-                    self.bytes_read += len(raw)
-                yield number, RecordError(
-                    name, number, None, f"is {size_text(size)} long; a line may be at most {size_text(cap)}"
-                )
-                continue
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                yield number, raw.decode(encoding)
-            except UnicodeDecodeError as exc:
-                yield number, _decode_error(name, number, exc, ENCODING_NAMES.get(encoding, encoding))
+
+        def advance(n: int) -> None:
+            self.bytes_read += n
+
+        return decoded_lines(name, fh, self.limits.line_bytes, advance, encoding)
 
     def _jsonl(self, name: str, fh: BinaryIO, builder: Builder = None) -> Iterator[Item]:
         build = builder or functools.partial(_any_record, day_first=self.day_first)
@@ -936,7 +947,9 @@ class SourceReader:
 
         lines = iter(text_lines())
         first = next(lines, "")
-        is_body: Callable[[str], bool] = lambda column: _ALIAS.get(column.strip().lower()) == "body"
+        def is_body(column: str) -> bool:
+            return _ALIAS.get(column.strip().lower()) == "body"
+
         if self.separator:
             delimiter: str | None = self.separator
             named = next(csv.reader([first], delimiter=self.separator), []) if first.strip() else []

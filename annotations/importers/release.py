@@ -35,10 +35,10 @@ from .reader import (
     LinkRecord,
     RecordError,
     SpanRecord,
-    _decode_error,
     _json_problem,
     _parse_date,
     build_record,
+    decoded_lines,
     printable,
     size_text,
     unstorable,
@@ -388,28 +388,10 @@ def _claim(line: int, raw: dict, limits: Limits) -> _Claim:
 
 def _lines(path: Path, name: str, limits: Limits, advance: Callable[[int], None]) -> Iterator[tuple[int, dict | RecordError]]:
     """The JSON objects of a JSONL file, numbered, or why a line is not one."""
-    cap = limits.line_bytes
     with path.open("rb") as fh:
-        number = 0
-        while raw := fh.readline(cap + 1):
-            number += 1
-            advance(len(raw))
-            if len(raw) > cap and not raw.endswith(b"\n"):
-                size = len(raw)
-                while raw and not raw.endswith(b"\n"):  # skip the rest in bounded pieces
-                    raw = fh.readline(1 << 20)
-                    size += len(raw)
-                    advance(len(raw))
-                yield number, RecordError(
-                    name, number, None, f"is {size_text(size)} long; a line may be at most {size_text(cap)}"
-                )
-                continue
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield number, _decode_error(name, number, exc)
+        for number, text in decoded_lines(name, fh, limits.line_bytes, advance):
+            if isinstance(text, RecordError):
+                yield number, text
                 continue
             if not text.strip():
                 continue
