@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.core.management.base import CommandError
 from django.urls import reverse
 from sklearn.metrics import average_precision_score
@@ -32,6 +33,7 @@ from annotations.models import (
 )
 from annotations.services.claims import claim_create, claim_decide
 from annotations.services.imports import articles_import
+from annotations.services import suggestions as suggestions_service
 from annotations.services.jobs import job_run
 from annotations.services.suggestions import (
     blended_scores,
@@ -153,6 +155,55 @@ def test_it_reports_progress_per_article(project, max_):
     assert (job.progress_done, job.progress_total, job.percent) == (3, 3, 100)
     assert job.phase == "suggesting"
     assert job.result["articles"] == 3
+
+
+def _bodies(project: Project, n: int) -> list[Article]:
+    bodies = [f"Article {i}. JD Vance a affirmé dimanche que la Russie avait fait {i + 2} concessions."
+              for i in range(n)]
+    return [Article.objects.create(project=project, body=b, body_hash=body_hash(b), language="fr") for b in bodies]
+
+
+def test_it_suggests_in_chunks_as_it_would_one_article_at_a_time(project, max_, monkeypatch):
+    articles = _bodies(project, 5)
+    monkeypatch.setattr(suggestions_service, "SUGGEST_CHUNK", 2)
+    job = run_suggest(project, max_)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert (job.progress_done, job.progress_total, job.result["suggested"]) == (5, 5, 5)
+    for article in articles:
+        expected = suggest(article.body, "fr").suggestions
+        assert [(c.start, c.end, c.score) for c in article.claims.order_by("start")] == [
+            (s.start, s.end, s.score) for s in expected]
+        assert article.claims.get().history.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_scores_outside_the_write_transaction_and_copes_with_changes_meanwhile(project, max_, monkeypatch):
+    articles = _bodies(project, 3)
+    scored = suggestions_service.suggest_scored_many
+    seen: list[bool] = []
+
+    def meanwhile(documents, **kwargs):  # noqa: ANN001, ANN003
+        # While the chunk is being scored, another person deletes one article, marks the span
+        # the job is about to suggest in another, and someone edits the third one's body.
+        seen.append(connection.in_atomic_block)
+        result = scored(documents, **kwargs)
+        if len(seen) == 1:
+            articles[0].delete()
+            start = articles[1].body.index("JD Vance")
+            claim_create(article=articles[1], start=start, end=len(articles[1].body), by=max_)
+            new = articles[2].body.replace("4 concessions", "40 concessions")
+            Article.objects.filter(pk=articles[2].pk).update(body=new, body_hash=body_hash(new))
+        return result
+
+    monkeypatch.setattr(suggestions_service, "suggest_scored_many", meanwhile)
+    job = run_suggest(project, max_)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert seen == [False]  # no transaction (on SQLite: no write lock) held while scoring
+    assert job.result["suggested"] == 1 and job.result["skipped_existing"] == 1
+    assert not Claim.objects.filter(article_id=articles[0].pk).exists()
+    assert articles[1].claims.get().origin == ClaimOrigin.MANUAL
+    third = articles[2].claims.get()
+    assert "40 concessions" in third.quote and third.quote == Article.objects.get(pk=articles[2].pk).body[third.start:third.end]
 
 
 @pytest.mark.parametrize(("persona", "error"), [

@@ -23,8 +23,8 @@ from ..models import (
     SuggestionModel,
 )
 from ..suggest.budget import Budget, within_budget
-from ..suggest.scoring import rescore, suggest_scored
-from ..suggest import ENGINE_VERSION, Document, Suggestion, analyse, features, language_support
+from ..suggest.scoring import rescore, suggest_scored, suggest_scored_many
+from ..suggest import ENGINE_VERSION, Document, Suggestion, SuggestionResult, analyse, features, language_support
 from ..suggest import engine as _engine
 from ..suggest import learner
 from .claims import _check_span, article_voice
@@ -195,55 +195,45 @@ def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
 
 
-def _suggest_article(
-    article_id: int, project: Project, model: tuple[SuggestionModel, learner.Scorer] | None,
+# Articles scored between two write transactions: enough that the embedder runs on full batches
+# and the writes are one insert per chunk, few enough that progress moves every second or so.
+SUGGEST_CHUNK = 16
+
+
+def _suggest_chunk(
+    article_ids: Sequence[int], project: Project, model: tuple[SuggestionModel, learner.Scorer] | None,
     counts: dict[str, int], *, threshold: float | None, budget: Budget,
 ) -> None:
-    """Create the article's new candidate claims; one transaction per article."""
+    """Create the new candidate claims of some articles: scored first, then one short transaction."""
+    articles = {
+        a.pk: a for a in Article.objects.filter(pk__in=article_ids).select_related("outlet").order_by("pk")
+    }
+    # Scoring reads only the bodies, so it runs outside any transaction: on SQLite a write
+    # transaction holds the database's one write lock, and annotators' saves would wait for it.
+    scored = dict(zip(articles, suggest_scored_many(
+        [(a.body, a.language or project.language) for a in articles.values()], threshold=threshold)))
     with transaction.atomic():
-        # Lock the article: two suggest jobs on it must not both decide that a span is new
-        # (on SQLite the write transaction already serialises them).
-        article = Article.objects.select_for_update(of=("self",)).filter(pk=article_id).order_by().first()
-        if article is None:  # deleted since the job was queued
-            return
-        result = suggest_scored(article.body, article.language or project.language, threshold=threshold)
-        existing = list(article.claims.values_list("start", "end", "status", "origin"))
-        spans = {(s, e) for s, e, _, _ in existing}
-        decided = [(s, e) for s, e, status, _ in existing if status != ClaimStatus.CANDIDATE]
-        fresh: list[Suggestion] = []
-        for item in result.suggestions:
-            if (item.start, item.end) in spans:
-                counts["skipped_existing"] += 1  # a rerun, or a person marked exactly this span
-            elif _overlaps(item.start, item.end, decided):
-                counts["skipped_overlap"] += 1  # someone already accepted or rejected this text
-            else:
-                fresh.append(item)
-        scores = blended_scores(fresh, model[1] if model else None)
-        # The article's budget, best first by the project model's score when it has one; what
-        # earlier runs suggested here counts against it, so a rerun never adds past it.
-        already = sum(1 for _s, _e, _st, origin in existing if origin == ClaimOrigin.SUGGESTED)
-        allowed = budget.allowed(len(article.body))
-        keep = within_budget(scores, allowed=allowed, already=already)
-        counts["skipped_budget"] += len(fresh) - len(keep)
-        fresh, scores = [fresh[i] for i in keep], [scores[i] for i in keep]
-        version = result.version + (f"+model-v{model[0].version}" if model else "")
-        voice = article_voice(article) if any(item.asserted_by_article for item in fresh) else ""
-        claims = [
-            Claim(
-                article=article, start=item.start, end=item.end,
-                quote=_check_span(article, item.start, item.end, item.quote),
-                speaker=(voice if item.asserted_by_article else item.speaker or "")[:MAX_SPEAKER],
-                asserted_by_article=item.asserted_by_article, kind=item.kind,
-                origin=ClaimOrigin.SUGGESTED, status=ClaimStatus.CANDIDATE, score=score,
-                engine_version=version[:60],
-            )
-            for item, score in zip(fresh, scores)
-        ]
-        for claim in claims:
-            # What claim_create checks, but the article: it is the one locked above.
-            claim.full_clean(exclude=["article"], validate_unique=False, validate_constraints=False)
-        # One insert for the claims and one for their history rows, not two per claim: the
-        # writes were a fifth of the job's time (bench/RESULTS.md, "Learned check-worthiness").
+        # Lock the articles: two suggest jobs on one must not both decide that a span is new
+        # (on SQLite the write transaction already serialises them). An article deleted since
+        # is skipped; one whose body changed since it was read is read and scored again.
+        locked = dict(
+            Article.objects.select_for_update(of=("self",)).filter(pk__in=list(articles))
+            .order_by("pk").values_list("pk", "body_hash")
+        )
+        for pk in [pk for pk in articles if pk in locked and locked[pk] != articles[pk].body_hash]:
+            articles[pk] = Article.objects.select_related("outlet").get(pk=pk)
+            scored[pk] = suggest_scored(articles[pk].body, articles[pk].language or project.language,
+                                        threshold=threshold)
+        existing: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
+        for article_id, *row in Claim.objects.filter(article_id__in=list(locked)).values_list(
+            "article_id", "start", "end", "status", "origin"
+        ):
+            existing[article_id].append(tuple(row))  # type: ignore[arg-type]
+        claims: list[Claim] = []
+        for pk in sorted(locked):
+            claims += _new_claims(articles[pk], scored[pk], existing[pk], model, counts, budget=budget)
+        # One insert for the claims and one for their history rows per chunk, not two per claim:
+        # the writes were a fifth of the job's time (bench/RESULTS.md, "Learned check-worthiness").
         try:
             with transaction.atomic():
                 bulk_create_with_history(claims, Claim)
@@ -251,6 +241,47 @@ def _suggest_article(
             raise ValidationError(
                 {"start": gettext("Another claim already covers exactly this span.")}) from None
         counts["suggested"] += len(claims)
+
+
+def _new_claims(
+    article: Article, result: SuggestionResult, existing: Sequence[tuple[int, int, str, str]],
+    model: tuple[SuggestionModel, learner.Scorer] | None, counts: dict[str, int], *, budget: Budget,
+) -> list[Claim]:
+    """The article's suggestions that are new and within its budget, as unsaved candidate claims."""
+    spans = {(s, e) for s, e, _, _ in existing}
+    decided = [(s, e) for s, e, status, _ in existing if status != ClaimStatus.CANDIDATE]
+    fresh: list[Suggestion] = []
+    for item in result.suggestions:
+        if (item.start, item.end) in spans:
+            counts["skipped_existing"] += 1  # a rerun, or a person marked exactly this span
+        elif _overlaps(item.start, item.end, decided):
+            counts["skipped_overlap"] += 1  # someone already accepted or rejected this text
+        else:
+            fresh.append(item)
+    scores = blended_scores(fresh, model[1] if model else None)
+    # The article's budget, best first by the project model's score when it has one; what
+    # earlier runs suggested here counts against it, so a rerun never adds past it.
+    already = sum(1 for _s, _e, _st, origin in existing if origin == ClaimOrigin.SUGGESTED)
+    keep = within_budget(scores, allowed=budget.allowed(len(article.body)), already=already)
+    counts["skipped_budget"] += len(fresh) - len(keep)
+    fresh, scores = [fresh[i] for i in keep], [scores[i] for i in keep]
+    version = result.version + (f"+model-v{model[0].version}" if model else "")
+    voice = article_voice(article) if any(item.asserted_by_article for item in fresh) else ""
+    claims = [
+        Claim(
+            article=article, start=item.start, end=item.end,
+            quote=_check_span(article, item.start, item.end, item.quote),
+            speaker=(voice if item.asserted_by_article else item.speaker or "")[:MAX_SPEAKER],
+            asserted_by_article=item.asserted_by_article, kind=item.kind,
+            origin=ClaimOrigin.SUGGESTED, status=ClaimStatus.CANDIDATE, score=score,
+            engine_version=version[:60],
+        )
+        for item, score in zip(fresh, scores)
+    ]
+    for claim in claims:
+        # What claim_create checks, but the article: it is the one locked by the caller.
+        claim.full_clean(exclude=["article"], validate_unique=False, validate_constraints=False)
+    return claims
 
 
 def suggest_job_work(job: Job, progress: Progress) -> dict:
@@ -264,9 +295,10 @@ def suggest_job_work(job: Job, progress: Progress) -> dict:
     per_10k = job.params["per_10k"] if "per_10k" in job.params else project.suggest_per_10k
     counts = {"suggested": 0, "skipped_overlap": 0, "skipped_existing": 0, "skipped_budget": 0}
     progress("suggesting", 0, len(ids))
-    for done, article_id in enumerate(ids, 1):
-        _suggest_article(article_id, project, model, counts, threshold=threshold, budget=Budget(per_10k))
-        progress("suggesting", done, len(ids))
+    for done in range(0, len(ids), SUGGEST_CHUNK):
+        chunk = ids[done:done + SUGGEST_CHUNK]
+        _suggest_chunk(chunk, project, model, counts, threshold=threshold, budget=Budget(per_10k))
+        progress("suggesting", done + len(chunk), len(ids))
     from .graph_jobs import relations_job_after  # the graph indexes the new suggestions
 
     relations_job_after(job=job, article_ids=ids)

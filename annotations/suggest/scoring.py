@@ -60,19 +60,48 @@ def rescore(quotes: Sequence[str], rule_scores: Sequence[float], lang: str | Non
 
 def suggest_scored(text: str, lang: str, *, threshold: float | None = None) -> SuggestionResult:
     """Suggestions of `text` scored as above, at `threshold` (None: the language's default)."""
-    cut = default_threshold(lang) if threshold is None else threshold
-    if not uses_model(lang):
-        return suggest(text, lang, threshold=cut)
-    found = suggest(text, lang, threshold=min(cut, CANDIDATE_FLOOR))
-    # Only sentences at or above the floor are embedded; the others keep their (lower) rule
-    # score, so a run at a threshold under the floor (the offline command ranks with 0) sees
-    # exactly the scores a suggest job does.
-    embed = [s for s in found.suggestions if s.score >= CANDIDATE_FLOOR]
-    learned = dict(zip((id(s) for s in embed), rescore([s.quote for s in embed], [s.score for s in embed], lang)))
-    version = f"{ENGINE_VERSION}+{model_version()}"[:60]
-    kept: list[Suggestion] = []
-    for s in found.suggestions:
-        score = learned.get(id(s), s.score)
-        if score >= cut:
-            kept.append(dataclasses.replace(s, score=score, version=version))
-    return dataclasses.replace(found, suggestions=tuple(kept), version=version, threshold=cut)
+    return suggest_scored_many([(text, lang)], threshold=threshold)[0]
+
+
+def suggest_scored_many(
+    documents: Sequence[tuple[str, str]], *, threshold: float | None = None
+) -> list[SuggestionResult]:
+    """`suggest_scored` of each (text, lang), the learned model run once per language for all.
+
+    The same scores as one document at a time (a text's embedding does not depend on the texts
+    embedded with it); a suggest job passes a few dozen articles, so the embedder's products run
+    on full batches instead of each article's short tail.
+    """
+    found: list[SuggestionResult] = []
+    cuts: list[float] = []
+    # Sentences at or above the floor, per language, to embed in one call each.
+    pending: dict[str, list[Suggestion]] = {}
+    for text, lang in documents:
+        cut = default_threshold(lang) if threshold is None else threshold
+        cuts.append(cut)
+        if not uses_model(lang):
+            found.append(suggest(text, lang, threshold=cut))
+            continue
+        result = suggest(text, lang, threshold=min(cut, CANDIDATE_FLOOR))
+        found.append(result)
+        # Only sentences at or above the floor are embedded; the others keep their (lower) rule
+        # score, so a run at a threshold under the floor (the offline command ranks with 0)
+        # sees exactly the scores a suggest job does.
+        pending.setdefault(_code(lang), []).extend(s for s in result.suggestions if s.score >= CANDIDATE_FLOOR)
+    learned: dict[int, float] = {}
+    for code, embed in pending.items():
+        scores = rescore([s.quote for s in embed], [s.score for s in embed], code)
+        learned.update(zip((id(s) for s in embed), scores))
+    out: list[SuggestionResult] = []
+    for (_text, lang), result, cut in zip(documents, found, cuts):
+        if not uses_model(lang):
+            out.append(result)
+            continue
+        version = f"{ENGINE_VERSION}+{model_version()}"[:60]
+        kept = [
+            dataclasses.replace(s, score=score, version=version)
+            for s in result.suggestions
+            if (score := learned.get(id(s), s.score)) >= cut
+        ]
+        out.append(dataclasses.replace(result, suggestions=tuple(kept), version=version, threshold=cut))
+    return out

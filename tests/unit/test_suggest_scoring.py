@@ -60,3 +60,18 @@ def test_sentences_under_the_floor_keep_their_rule_score():
     opinion = "I think we need to move forward together."
     assert rules[opinion] < scoring.CANDIDATE_FLOOR and everything[opinion] == rules[opinion]
     assert everything["I cut taxes by 20 percent for 10 million families."] > 0.5
+
+
+def test_it_scores_many_documents_as_it_scores_each_alone():
+    # The suggest job scores a chunk of articles in one call; nothing may depend on the chunk.
+    docs = [
+        (SPEECH, "en"),
+        ("La inflación subió un 7 por ciento el año pasado. Creo que debemos avanzar juntos.", "es"),
+        ("Le chômage a baissé de 2 % en 2024, selon l'Insee. Merci d'être venus.", "fr"),
+        ("Unemployment fell to 3.5% in 2019. " * 3 + "We will win.", "en-GB"),
+        ("", "en"),
+    ]
+    for threshold in (None, 0.0):
+        together = scoring.suggest_scored_many(docs, threshold=threshold)
+        assert together == [scoring.suggest_scored(text, lang, threshold=threshold) for text, lang in docs]
+        assert together[0].suggestions and together[1].version == together[0].version
