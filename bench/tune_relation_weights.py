@@ -7,8 +7,12 @@ pairs, all passages of other articles; the script prints the best grid points by
 recall@5, and the nested leave-one-pair-out recall@10 (the grid point chosen without a pair,
 scored on that pair): the honest estimate on unseen pairs.
 
+With --standardised the two embedders' similarities (csls, csls2) get one weight per standard
+deviation of each over the cross-article pairs instead of a raw weight each (weights v3), and the
+script also prints the nested estimate when only that weight is chosen, the others held.
+
 Usage:
-  python bench/tune_relation_weights.py [--eval ../shared/eval] [--top 5]
+  python bench/tune_relation_weights.py [--eval ../shared/eval] [--top 5] [--standardised]
 """
 from __future__ import annotations
 
