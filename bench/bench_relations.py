@@ -75,6 +75,74 @@ def dev_figures(eval_dir: Path, top: int) -> dict:
     return {"seconds": elapsed, "rows": len(rows), "result": res}
 
 
+def contradiction_cuts(eval_dir: Path) -> dict:
+    """Contradiction precision and recall at the shipped floor and at stricter cuts, and the
+    recall of a cut chosen on the dev file without each gold contradiction (nested
+    leave-one-out: what choosing the floor on these three pairs would be worth elsewhere)."""
+    from dataclasses import replace
+
+    from annotations.graph.engine import default_weights
+
+    sys.path.insert(0, str(eval_dir))
+    import score_relations as sr  # the scorer's own matching
+
+    docs = [OfflineDocument(p.stem, p.read_text(encoding="utf-8"), "fr", i)
+            for i, p in enumerate(sorted(SEEDS.glob("*.txt")), 1)]
+    # Every cued pair down to a low floor (the embedders keep their rows: no second embedding).
+    rows = relate_documents(docs, top_contradictions=100, weights=replace(default_weights(), contradiction_floor=0.05))
+    arts = sr.Articles(str(SEEDS))
+    gold = sr.load_gold(str(eval_dir / "seeds_relations_dev.jsonl"), arts)
+    preds = [{"order": n, "a": arts.span(r["a"]), "b": arts.span(r["b"]), "relation": r["relation"],
+              "score": float(r["score"])} for n, r in enumerate(rows, 1)]
+    preds = [p for p in preds if p["a"] and p["b"]]
+    floors = sorted({p["score"] for p in preds if p["relation"] == "contradicts"}, reverse=True)
+
+    def at(floor: float, pairs: list) -> dict:
+        return sr.score(pairs, preds, min_score=floor)["contradiction"]
+
+    out = {"shipped": at(default_weights().contradiction_floor, gold),
+           "cuts": {f"{f:.3f}": at(f, gold) for f in floors if f >= 0.5}}
+    contra = [g for g in gold if g["relation"] == "contradicts"]
+    found = 0
+    for held in contra:
+        rest = [g for g in gold if g is not held]
+        # The cut a tuner would choose without this pair: best F1, then the lower floor.
+        best = max(floors, key=lambda f: (at(f, rest)["f1"], -f))
+        found += int(any(sr.pair_matches(p, held) for p in preds
+                         if p["relation"] == "contradicts" and p["score"] >= best))
+    out["nested_loo_recall"] = found / len(contra) if contra else 0.0
+    return out
+
+
+def question_figures(eval_dir: Path) -> dict:
+    """The question page's candidate answers: each gold pair's check question (question_fr,
+    embedded as the page embeds it: USE, and e5 as a *query*) ranks the seed passages; a hit when
+    a gold claim of the pair is among the top k."""
+    from annotations.suggest.embeddings import default_embedder
+    from annotations.suggest.embeddings_e5 import second_embedder
+
+    sys.path.insert(0, str(eval_dir))
+    import score_relations as sr
+
+    passages = [p for path in sorted(SEEDS.glob("*.txt"))
+                for p in passages_of(path.stem, path.read_text(encoding="utf-8"), "fr")]
+    texts = [p.text for p in passages]
+    vecs, vecs2 = default_embedder().embed(texts), second_embedder().embed(texts)
+    path = eval_dir / "seeds_relations_dev.jsonl"
+    questions = [json.loads(line)["question_fr"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = sr.load_gold(str(path), sr.Articles(str(SEEDS)))
+    qv, qv2 = default_embedder().embed(questions), second_embedder("query").embed(questions)
+    hits = {5: 0, 10: 0}
+    for i, (q, g) in enumerate(zip(questions, gold)):
+        anchor = Passage(f"q{i}", "", 0, len(q), q, "fr")
+        found = [(r.passage.doc, r.passage.start, r.passage.end)
+                 for r in related(anchor, qv[i], passages, vecs, k=10, anchor_vec2=qv2[i], pool_vecs2=vecs2)]
+        for side in ("a", "b"):
+            for k in hits:
+                hits[k] += any(sr.matches(s, g[side]) for s in found[:k])
+    return {"instances": 2 * len(gold), **{f"recall@{k}": n / (2 * len(gold)) for k, n in hits.items()}}
+
+
 def second_embedder_speed() -> dict:
     """Passages a second for multilingual-e5-small on one thread, over the seed passages."""
     from annotations.suggest.embeddings_e5 import E5SmallEmbedder
@@ -196,6 +264,15 @@ def main() -> int:
         print(f"dev: contradictions (top {args.top_contradictions}): recall={c['recall']:.3f} "
               f"precision={c['precision']:.3f} (found {c['n_found']}/{c['n_gold']}, proposed {c['n_proposed']})")
         print(f"dev: {dev['rows']} output rows in {dev['seconds']:.1f} s (embedding included)")
+        cuts = contradiction_cuts(args.eval)
+        for name, cc in [("shipped floor", cuts["shipped"]), *((f"floor {f}", v) for f, v in cuts["cuts"].items())]:
+            print(f"dev: contradictions at {name}: precision={cc['precision']:.3f} recall={cc['recall']:.3f} "
+                  f"(proposed {cc['n_proposed']})")
+        print(f"dev: contradiction floor chosen without the held-out gold pair (nested leave-one-out): "
+              f"recall={cuts['nested_loo_recall']:.3f}")
+        qf = question_figures(args.eval)
+        print(f"dev: the gold check questions' candidate answers: recall@5={qf['recall@5']:.3f} "
+              f"recall@10={qf['recall@10']:.3f} (each gold claim of each pair: {qf['instances']} instances)")
         e5 = second_embedder_speed()
         print(f"second embedder: {e5['per_second']:.1f} passages/s on one thread ({e5['passages']} seed passages)")
     if args.query_only:

@@ -10,7 +10,8 @@ re-indexes the articles whose claims changed since the last successful one.
 With GRAPH_SECOND_EMBEDDER on, a second index of the same keys in the sub-folder `e5/` holds
 multilingual-e5-small vectors (annotations/suggest/embeddings_e5.py): the engine's csls2 feature
 when re-ranking a shortlist. The shortlist itself still comes from the first index. Where the
-second index lacks a key (built before the setting was on), ranking goes on without csls2.
+second index lacks a key (built before the setting was on), the first embedder's similarity
+stands in for csls2 (engine.SECOND_SCALE) until the article is re-indexed.
 """
 
 from __future__ import annotations

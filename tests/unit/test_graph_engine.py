@@ -140,7 +140,9 @@ def test_it_adds_the_second_embedder_s_similarity_only_when_given_its_vectors() 
     without = E.pair_features(a, b, _vec(1), _vec(2), stats)
     near = E.pair_features(a, b, _vec(1), _vec(2), stats, _vec(3), _vec(3))
     far = E.pair_features(a, b, _vec(1), _vec(2), stats, _vec(3), -_vec(3))
-    assert without["csls2"] == 0.0 and near["csls2"] > far["csls2"]
+    assert near["csls2"] > far["csls2"]
+    # Without second vectors the first embedder's similarity stands in, in the second's units.
+    assert without["csls2"] == pytest.approx(E.SECOND_SCALE * without["csls"])
     assert {k: v for k, v in near.items() if k != "csls2"} == {k: v for k, v in without.items() if k != "csls2"}
     assert E.default_weights().weights["csls2"] > 0
     stats2 = E.PoolStats.from_json(json.loads(json.dumps(stats.to_json())))
@@ -205,6 +207,18 @@ def test_it_ships_default_weights_over_known_features() -> None:
     w = E.default_weights()
     assert set(w.weights) <= set(E.FEATURES) and set(w.contradiction) <= set(E.FEATURES)
     assert E.PairWeights.from_json(json.loads(json.dumps(w.to_json()))) == w
+
+
+def test_it_weighs_both_embedders_the_same_per_standard_deviation() -> None:
+    # e5's similarities spread about four times less than USE's: equal raw weights would let USE
+    # decide alone, and a stand-in csls2 keeps the similarity's whole weight without e5.
+    w = E.default_weights().weights
+    assert 0.15 < E.SECOND_SCALE < 0.35
+    assert w["csls2"] * E.SECOND_SCALE == pytest.approx(w["csls"], rel=0.01)
+    a, b = _p("a", "d1", "Lavrov: la position reste inchangée."), _p("b", "d2", "Vance: des concessions.")
+    near, far = E.pair_features(a, b, _vec(1), _vec(1)), E.pair_features(a, b, _vec(1), -_vec(1))
+    ws = E.PairWeights(bias=0.0, weights={"csls": w["csls"], "csls2": w["csls2"]})
+    assert ws.logit(near) - ws.logit(far) == pytest.approx(2 * w["csls"] * (near["csls"] - far["csls"]), rel=0.01)
 
 
 def test_it_refuses_weights_that_are_not_weights() -> None:
