@@ -100,7 +100,7 @@ class Keyset:
         for name in self.echo:
             field = qs.model._meta.get_field(name)
             column = self.columns.index(field.attname)
-            target = field.related_model._meta  # type: ignore[union-attr]
+            target = field.related_model._meta
             sql = f'"{target.db_table}"."{target.pk.column}" {">=" if forward else "<="} %s'
             conditions.append(RawSQL(sql, (key[column],), output_field=BooleanField()))
         return qs.filter(*conditions).order_by(*order)
@@ -147,9 +147,11 @@ class BoundedPaginator(Paginator):
             if counted is not None and counted.more:
                 del self.__dict__["_count"]
 
-    def get_page(self, number: Any) -> Page:
+    def get_page(self, number: Any) -> ListPage:
         self._reach(number)
-        return super().get_page(number)
+        page = super().get_page(number)
+        assert isinstance(page, ListPage)  # page() makes them
+        return page
 
     @property
     def count(self) -> Tally:

@@ -163,6 +163,7 @@ def review_queue(
     rows_qs = (
         _with_verdict_counts(base.filter(FILTER_Q[name]))
         .select_related("article", "adjudication__verdict", "adjudication__adjudicator")
+        .defer("article__body", "article__metadata")  # the queue shows titles; bodies can be long
         .prefetch_related(
             Prefetch(
                 "annotations",

@@ -357,3 +357,13 @@ def test_a_sorted_list_pages_by_number(project, make_articles, client_for, users
     response = client_for(users["alice"]).get(reverse("ui:project", args=["test"]) + "?sort=-title")
     nxt = _link(response.content.decode(), "]")
     assert nxt is not None and "page=2" in nxt and "after" not in nxt and "sort=-title" in nxt
+
+
+@pytest.mark.parametrize(("who", "name"), [("alice", "ui:project"), ("rita", "ui:review_queue")])
+def test_the_lists_never_read_article_bodies(who, name, project, make_articles, users, verdicts, client_for):
+    """Titles only: fifty bodies of a real corpus are megabytes read for nothing."""
+    grow(project, make_articles, users, verdicts, 3)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client_for(users[who]).get(_url(name, "?filter=all" if name == "ui:review_queue" else ""))
+    assert response.status_code == 200 and "Article 0" in response.content.decode()
+    assert not [q["sql"] for q in ctx.captured_queries if '"annotations_article"."body"' in q["sql"]]
