@@ -78,6 +78,9 @@ class Article(models.Model):
             # Lists and the queue walk a project's articles in id order: page 1 of 50,000 reads
             # 50 index entries instead of sorting them all when the planner's statistics are off.
             models.Index(fields=["project", "id"], name="article_project_id_idx"),
+            # The list's language menu: one probe per language (project_languages), not a read
+            # of every article of the project.
+            models.Index(fields=["project", "language"], name="article_project_language_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,8 +5,8 @@ One module per area; everything is re-exported here so callers import from `anno
 
 from .core import *  # noqa: F401,F403
 from .progress import (  # noqa: F401
-    AnnotatorProgress, ProjectOverview, annotator_progress, article_progress, project_articles,
-    project_overview, project_overviews,
+    AnnotatorProgress, ProjectOverview, ProjectTotals, annotator_progress, article_progress,
+    project_articles, project_overview, project_overviews, project_totals,
 )
 from .assignments import (  # noqa: F401
     QueueCounts, QueueKinds, assignment_current, assignment_get_for_user, assignments_pending,

@@ -23,6 +23,7 @@ from ..models import (
     Project,
     TaskKind,
 )
+from .counting import Tally, bounded_count
 
 # Claims are shared by everyone who works an article, not kept per annotator, so a second
 # finder would only re-read the first one's work: each article goes to one finder.
@@ -195,16 +196,18 @@ class QueueCounts:
     open: int
     skipped: int
     done: int
-    waiting_claims: int  # claims the user could still be handed
-    waiting_articles: int  # articles the user could still be handed to find claims in
+    # New work still waiting stops at COUNT_CAP ("1000+"): the page never counts a whole project.
+    waiting_claims: Tally  # claims the user could still be handed
+    waiting_articles: Tally  # articles the user could still be handed to find claims in
 
     @property
-    def waiting(self) -> int:
-        return self.waiting_claims + self.waiting_articles
+    def waiting(self) -> Tally:
+        return Tally(self.waiting_claims + self.waiting_articles,
+                     more=self.waiting_claims.more or self.waiting_articles.more)
 
 
 def queue_counts(user: User, project: Project, roles: frozenset[str] | None = None) -> QueueCounts:
-    """Counts for the project page; at most three queries, whatever the project's size."""
+    """Counts for the project page; at most three queries, each bounded whatever the project's size."""
     if roles is None:
         roles = require(user, project, Capability.VIEW)
     else:
@@ -224,6 +227,6 @@ def queue_counts(user: User, project: Project, roles: frozenset[str] | None = No
         open=by_status.get(AssignmentStatus.ASSIGNED, 0),
         skipped=by_status.get(AssignmentStatus.SKIPPED, 0),
         done=by_status.get(AssignmentStatus.DONE, 0),
-        waiting_claims=claims_open_to(project, user).count() if kinds.judge else 0,
-        waiting_articles=articles_open_to(project, user).count() if kinds.find else 0,
+        waiting_claims=bounded_count(claims_open_to(project, user)) if kinds.judge else Tally(0),
+        waiting_articles=bounded_count(articles_open_to(project, user)) if kinds.find else Tally(0),
     )

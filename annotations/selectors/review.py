@@ -12,12 +12,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.paginator import Page
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
@@ -37,10 +36,15 @@ from ..models import (
 from ..pseudonyms import pseudonym
 from ..services.adjudication import plurality
 from .agreement import sees_names
+from .counting import BoundedCount, BoundedPaginator, Keyset, Tally, tally
 
 REVIEW_FILTERS = ("disagreements", "pending", "adjudicated", "all")
 DEFAULT_FILTER = "disagreements"
 PER_PAGE = 50
+# Tab counts stop here ("100+"): a sparse tab (disagreements) is counted by walking the claims
+# until this many are found, so its cost follows the cap, not the project's size.
+TAB_COUNT_CAP = 100
+QUEUE_KEYSET = Keyset(("article_id", "start", "end", "id"), echo=("article",))  # the queue's order
 CONTEXT_CHARS = 280  # article text shown on each side of the quote
 HISTORY_LIMIT = 300  # history rows read per kind of object; claims have a handful
 
@@ -55,22 +59,43 @@ def _count_verdicts(*, distinct: bool) -> Coalesce:
     return Coalesce(Subquery(counted[:1]), 0, output_field=IntegerField())
 
 
-# `adjudication` is a one-to-one: the LEFT JOIN never multiplies rows. (An Exists annotation
-# would be simpler, but Django drops it from the inner query of an aggregate over filters.)
+def _judged() -> Exists:
+    """The claim has at least one verdict."""
+    return Exists(Annotation.objects.filter(claim=OuterRef("pk"), verdict__isnull=False))
+
+
+def _disagreed() -> Exists:
+    """Two of the claim's verdicts differ (a verdict with another, different one beside it)."""
+    other = Annotation.objects.filter(claim=OuterRef("claim"), verdict__isnull=False).exclude(
+        verdict=OuterRef("verdict")
+    )
+    return Exists(Annotation.objects.filter(claim=OuterRef("pk"), verdict__isnull=False).filter(Exists(other)))
+
+
+def _adjudicated() -> Exists:
+    return Exists(Adjudication.objects.filter(claim=OuterRef("pk")))
+
+
+# EXISTS, not the verdict counts nor a LEFT JOIN's IS NULL: the database can start from the (few)
+# annotated or adjudicated claims instead of counting the verdicts of every claim of the project,
+# and estimates "not adjudicated" right (PostgreSQL takes `adjudication__isnull=True` on the
+# joined id for a handful of rows and plans nested loops over the whole project).
 FILTER_Q = {
-    "disagreements": Q(n_distinct__gt=1, adjudication__isnull=True),
-    "pending": Q(n_verdicts__gt=0, adjudication__isnull=True),
-    "adjudicated": Q(adjudication__isnull=False),
+    "disagreements": Q(_disagreed(), ~_adjudicated()),
+    "pending": Q(_judged(), ~_adjudicated()),
+    "adjudicated": Q(_adjudicated()),
     "all": Q(),
 }
 
 
 def _review_claims(project: Project) -> QuerySet[Claim]:
-    """The project's accepted claims with their verdict counts."""
-    return Claim.objects.filter(article__project=project, status=ClaimStatus.ACCEPTED).annotate(
-        n_verdicts=_count_verdicts(distinct=False),
-        n_distinct=_count_verdicts(distinct=True),
-    )
+    """The project's accepted claims."""
+    return Claim.objects.filter(article__project=project, status=ClaimStatus.ACCEPTED)
+
+
+def _with_verdict_counts(qs: QuerySet[Claim]) -> QuerySet[Claim]:
+    """Each claim with `n_verdicts` and `n_distinct` (for the rows shown and the sorts by them)."""
+    return qs.annotate(n_verdicts=_count_verdicts(distinct=False), n_distinct=_count_verdicts(distinct=True))
 
 
 def _check_filter(name: str) -> str:
@@ -104,41 +129,41 @@ class ReviewQueue:
     project: Project
     roles: frozenset[str]
     filter: str
-    tab_counts: dict[str, int]
+    tab_counts: dict[str, Tally]  # each stops at TAB_COUNT_CAP (shown "100+")
     page: Page
     rows: tuple[QueueRow, ...]
 
 
-class _KnownCountPaginator(Paginator):
-    """A paginator told the total up front, so it does not count the rows a second time."""
-
-    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count
-
-
 def review_queue(
     user: User, project: Project, *, filter: str = DEFAULT_FILTER, page: int | str = 1,
-    per_page: int = PER_PAGE, narrow: Callable[[QuerySet], QuerySet] | None = None,
-    order_by: Sequence[str] | None = None,
+    per_page: int | None = None, narrow: Callable[[QuerySet], QuerySet] | None = None,
+    order_by: Sequence[str] | None = None, after: str | None = None, before: str | None = None,
 ) -> ReviewQueue:
     """A page of the project's claims for reviewers: disagreements to settle (default), pending,
-    adjudicated or all, in article order; five queries whatever the page size.
+    adjudicated or all, in article order; five queries whatever the page size or the project's.
 
     `narrow` applies the page's search and filters to every tab (the counts follow them);
-    `order_by` replaces the article order.
+    `order_by` replaces the article order. Tab counts stop at TAB_COUNT_CAP, and the pages are
+    counted only as far as the page asked for (BoundedPaginator); in the article order, `after`
+    and `before` (a row's key, from the page links) read the next or previous page by key.
     """
     roles = require(user, project, Capability.REVIEW)
     name = _check_filter(filter)
     base = _review_claims(project)
     if narrow is not None:
         base = narrow(base)
-    tab_counts = base.aggregate(
-        **{key: Count("pk", filter=FILTER_Q[key]) for key in REVIEW_FILTERS}
+    # One query: each tab's bounded count as an uncorrelated scalar subquery.
+    counted = (
+        Project.objects.filter(pk=project.pk)
+        .annotate(**{f"n_{key}": BoundedCount(base.filter(FILTER_Q[key]), TAB_COUNT_CAP) for key in REVIEW_FILTERS})
+        .values_list(*(f"n_{key}" for key in REVIEW_FILTERS))
+        .get()
     )
+    tab_counts = {key: tally(n, TAB_COUNT_CAP) for key, n in zip(REVIEW_FILTERS, counted, strict=True)}
     rows_qs = (
-        base.filter(FILTER_Q[name])
+        _with_verdict_counts(base.filter(FILTER_Q[name]))
         .select_related("article", "adjudication__verdict", "adjudication__adjudicator")
+        .defer("article__body", "article__metadata")  # the queue shows titles; bodies can be long
         .prefetch_related(
             Prefetch(
                 "annotations",
@@ -151,12 +176,13 @@ def review_queue(
         )
         .order_by(*(order_by or ("article_id", "start", "end", "pk")))
     )
-    paginator = _KnownCountPaginator(rows_qs, per_page, tab_counts[name])
-    current = paginator.get_page(page)
+    keyset = None if order_by else QUEUE_KEYSET
+    paginator = BoundedPaginator(rows_qs, per_page or PER_PAGE, cap=TAB_COUNT_CAP, known=tab_counts[name], keyset=keyset)
+    current = paginator.get_page_from(page, after=after, before=before)
     rows = []
     for claim in current.object_list:
-        tally = Counter(a.verdict for a in claim.given)
-        counts = tuple(VerdictCount(v, n) for v, n in tally.items())
+        votes = Counter(a.verdict for a in claim.given)
+        counts = tuple(VerdictCount(v, n) for v, n in votes.items())
         rows.append(QueueRow(claim, claim.n_verdicts, counts, getattr(claim, "adjudication", None)))
     return ReviewQueue(project, roles, name, tab_counts, current, tuple(rows))
 

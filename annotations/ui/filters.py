@@ -15,6 +15,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ..selectors.progress import project_languages
 from ..models import AdjudicationMethod, Annotation, Article, Claim, Membership, Outlet, Project, Role
 
 TEXT_MAX = 200
@@ -73,11 +74,7 @@ class ArticleFilter(django_filters.FilterSet):
     def __init__(self, data: Any, queryset: QuerySet, *, project: Project) -> None:
         super().__init__(data, queryset=queryset)
         self.filters["outlet"].queryset = Outlet.objects.filter(project=project).order_by("name")
-        languages = (
-            Article.objects.filter(project=project).exclude(language="")
-            .order_by("language").values_list("language", flat=True).distinct()
-        )
-        self.filters["language"].extra["choices"] = [(code, code) for code in languages]
+        self.filters["language"].extra["choices"] = [(code, code) for code in project_languages(project)]
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return _text(qs, ("title", "author", "body"), value)

@@ -73,9 +73,12 @@ class ArticleViewSet(ApiViewSet):
     ordering_fields = ("id", "published_on", "created_at", "title")
 
     def get_queryset(self) -> QuerySet[Article]:
+        # The project by a second query, not a join: joined, SQLite reads the project first and
+        # sorts every article of it for page 1 (8 ms at 50,000) instead of walking (project, id).
         return (
             visibility.articles_listable(self.scope)
-            .select_related("project", "outlet")
+            .select_related("outlet")
+            .prefetch_related("project")
             .defer("body", "metadata")
         )
 

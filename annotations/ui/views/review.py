@@ -63,6 +63,7 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
         queue = selectors.review_queue(
             request.user, project, filter=name, page=request.GET.get("page", 1),
             narrow=search.narrow, order_by=search.ordering(),
+            after=request.GET.get("after"), before=request.GET.get("before"),
         )
     except ValidationError as exc:
         return HttpResponse("; ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
@@ -72,7 +73,7 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     context = {
         "project": project, "roles": queue.roles, "queue": queue, "tabs": tabs, "tab": "review",
-        "search": search, "searching": any(k not in ("filter", "page") for k in request.GET),
+        "search": search, "searching": any(k not in ("filter", "page", "after", "before") for k in request.GET),
         # The tab stays when filters are applied or cleared.
         "keep": [("filter", queue.filter)], "clear": "?" + urlencode({"filter": queue.filter}),
     }

@@ -33,8 +33,10 @@ def progress(request: HttpRequest, slug: str) -> HttpResponse:
     """Progress per annotator (assignments, verdicts) and per article (claims judged, slots filled)."""
     project, roles = project_for(request, slug)
     people = selectors.annotator_progress(request.user, project)
+    # Exact, unlike the project page's figures that stop at a cap: this page may take seconds.
+    totals = selectors.project_totals(request.user, project)
     page = Paginator(selectors.article_progress(request.user, project), ARTICLES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    context = page_context(project, roles, request.user, "progress", people=people, page=page)
+    context = page_context(project, roles, request.user, "progress", people=people, totals=totals, page=page)
     return render(request, TEMPLATES + "progress.html", context)
