@@ -247,6 +247,7 @@ def _next(project: Project, by: AuthUser, roles: frozenset[str]) -> Assignment |
         return current
     new = _claim_new(project, by, kinds)
     if new is not None:
+        _commit_without_waiting()
         return new
     skipped = (
         Assignment.objects.filter(project=project, annotator=by, status=AssignmentStatus.SKIPPED)
@@ -257,6 +258,19 @@ def _next(project: Project, by: AuthUser, roles: frozenset[str]) -> Assignment |
         skipped.completed_at = None
         skipped.save(update_fields=["status", "completed_at"])
     return skipped
+
+
+def _commit_without_waiting() -> None:
+    """On PostgreSQL, let this transaction's COMMIT return before its WAL reaches the disk.
+
+    A new assignment is cheap to lose: PostgreSQL's asynchronous commit may forget it if the
+    server crashes in the next fraction of a second (it never leaves the data inconsistent, and
+    any later ordinary commit, such as the verdict, makes it durable), and the claim is then
+    handed out again. Waiting for the flush is ~4 ms of every Next here. SQLite: nothing to do.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _own(assignment: Assignment, by: AuthUser) -> Assignment:

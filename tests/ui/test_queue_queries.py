@@ -32,9 +32,10 @@ pytestmark = pytest.mark.django_db
 # Next: session and user (2); the transaction, the caller's membership locked with the project
 # and their roles, their open assignment with any stale slots (3); the candidate search with the
 # slots its claims hold, the insert (ON CONFLICT DO NOTHING, no savepoint) (2); the commit (1).
-# On PostgreSQL the candidate search's two SET LOCAL enable_sort travel in its round trip.
+# On PostgreSQL the candidate search's two SET LOCAL enable_sort travel in its round trip, and a
+# new assignment's transaction commits without waiting for the disk (SET LOCAL synchronous_commit).
 NEXT_QUERIES = 8
-NEXT_QUERIES_POSTGRESQL = NEXT_QUERIES
+NEXT_QUERIES_POSTGRESQL = NEXT_QUERIES + 1
 # A verdict save that disagrees with the other annotator's: token (1); the transaction, the claim
 # locked with the caller's roles and the verdict, the claim's annotations and slots, the
 # annotation and its history row, the slot done (6); the disagreement's notification: who to
@@ -143,3 +144,27 @@ def test_the_candidate_search_reads_each_claims_slots(judging, busy_queue, alice
                               annotator=bob, slot=1)
     again = {row[3]: row[4] for row in claim_candidates(judging, alice, limit=100, slots=True, lock=True)}
     assert again[busy_queue[6].pk] == frozenset({1})
+
+
+def test_only_a_new_assignment_commits_without_waiting_for_the_disk(judging, make_articles, alice, verdicts) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("asynchronous commit is PostgreSQL's")
+    from annotations.services import work
+    from annotations.services.assignments import assignment_next
+
+    make_articles(judging, 1, claims=2)
+
+    def lazy(call) -> bool:  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as ctx:
+            result = call()
+        assert result is not None
+        return any("synchronous_commit" in q["sql"] for q in ctx.captured_queries)
+
+    new = assignment_next(project=judging, by=alice)
+    assert new is not None
+    Assignment.objects.filter(pk=new.pk).delete()
+    assert lazy(lambda: assignment_next(project=judging, by=alice))  # handed out: may be lost
+    assert not lazy(lambda: assignment_next(project=judging, by=alice))  # the same one again
+    claim = Assignment.objects.get(annotator=alice, status=AssignmentStatus.ASSIGNED).claim
+    assert claim is not None
+    assert not lazy(lambda: work.annotation_save(claim=claim, annotator=alice, verdict=verdicts["supported"]))
