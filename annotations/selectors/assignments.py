@@ -88,7 +88,7 @@ def _table(model: type[Model]) -> str:
 
 def claim_candidates(
     project: Project, user: AuthUser, *, exclude: Sequence[int] = (), limit: int, lock: bool = False,
-    explain: bool = False,
+    slots: bool = False, explain: bool = False,
 ) -> list[tuple]:
     """The first `limit` claims of claims_open_to in queue order: (article id, start, end, claim id).
 
@@ -97,16 +97,23 @@ def claim_candidates(
     article's claims by span (the article's project index and claim_span_unique), so it stops
     after `limit` matches instead of sorting every claim of the project (a span is unique in its
     article, so the order is total). `lock` takes the rows FOR NO KEY UPDATE SKIP LOCKED
-    (PostgreSQL; SQLite serialises writers instead). tests/test_queue_queries.py checks it
-    against claims_open_to. `explain` returns the plan's lines instead (bench/bench_queue.py).
+    (PostgreSQL; SQLite serialises writers instead). `slots` adds a fifth item, the slots of the
+    claim's assignments as the statement saw them (a frozenset), so taking one needs no other read.
+    tests/test_queue_queries.py checks it against claims_open_to. `explain` returns the plan's
+    lines instead (bench/bench_queue.py).
     """
     q = connection.ops.quote_name
+    postgresql = connection.vendor == "postgresql"
     excluded = ""
     if exclude:
         excluded = f" AND c.id NOT IN ({', '.join(['%s'] * len(exclude))})"
-    locking = " FOR NO KEY UPDATE OF c SKIP LOCKED" if lock and connection.vendor == "postgresql" else ""
+    locking = " FOR NO KEY UPDATE OF c SKIP LOCKED" if lock and postgresql else ""
+    used = ""
+    if slots:
+        aggregate = "ARRAY(SELECT u.slot" if postgresql else "(SELECT group_concat(u.slot)"
+        used = f", {aggregate} FROM {_table(Assignment)} u WHERE u.claim_id = c.id)"
     sql = (
-        f"SELECT c.article_id, c.{q('start')}, c.{q('end')}, c.id"
+        f"SELECT c.article_id, c.{q('start')}, c.{q('end')}, c.id{used}"
         f" FROM {_table(Claim)} c INNER JOIN {_table(Article)} a ON a.id = c.article_id"
         f" WHERE a.project_id = %s AND c.status = %s"
         f" AND NOT EXISTS (SELECT 1 FROM {_table(Assignment)} s WHERE s.claim_id = c.id AND s.annotator_id = %s)"
@@ -117,22 +124,39 @@ def claim_candidates(
     )
     params: list[Any] = [project.pk, ClaimStatus.ACCEPTED.value, user.pk, user.pk, project.overlap, *exclude, limit]
     if explain:
-        sql = ("EXPLAIN (ANALYZE, BUFFERS) " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN ") + sql
+        sql = ("EXPLAIN (ANALYZE, BUFFERS) " if postgresql else "EXPLAIN QUERY PLAN ") + sql
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
+        if not postgresql:
             cursor.execute(sql, params)
-            return [tuple(row) for row in cursor.fetchall()]
-        # Without statistics on the claim table (claims written since the last ANALYZE), the
-        # planner expects a handful of matches and sorts them all, running the subqueries for
-        # every claim of the project (135 ms at 10,000 claims instead of 0.9 ms): forbid the
-        # sort for this statement, leaving the index walk. LOCAL: until the end of the
-        # transaction, and reset right after.
-        cursor.execute("SET LOCAL enable_sort = off")
-        try:
-            cursor.execute(sql, params)
-            return [tuple(row) for row in cursor.fetchall()]
-        finally:
-            cursor.execute("SET LOCAL enable_sort = DEFAULT")
+            rows = cursor.fetchall()
+        elif connection.settings_dict["OPTIONS"].get("server_side_binding"):
+            # Without statistics on the claim table (claims written since the last ANALYZE), the
+            # planner expects a handful of matches and sorts them all, running the subqueries for
+            # every claim of the project (135 ms at 10,000 claims instead of 0.9 ms): forbid the
+            # sort for this statement, leaving the index walk. LOCAL: until the end of the
+            # transaction, and reset right after.
+            cursor.execute("SET LOCAL enable_sort = off")
+            try:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            finally:
+                cursor.execute("SET LOCAL enable_sort = DEFAULT")
+        else:
+            # The same three statements in one round trip: client-side binding (Django's default
+            # for psycopg 3) sends them as one simple query; the SELECT's rows are the second result.
+            cursor.execute(f"SET LOCAL enable_sort = off; {sql}; SET LOCAL enable_sort = DEFAULT", params)
+            cursor.nextset()
+            rows = cursor.fetchall()
+    if explain or not slots:
+        return [tuple(row) for row in rows]
+    return [(*row[:4], _slots(row[4])) for row in rows]
+
+
+def _slots(value: list[int] | str | None) -> frozenset[int]:
+    """The slots column of claim_candidates: an array on PostgreSQL, "0,1" (or NULL) on SQLite."""
+    if isinstance(value, str):
+        return frozenset(int(slot) for slot in value.split(","))
+    return frozenset(value or ())
 
 
 def articles_open_to(project: Project, user: AuthUser) -> QuerySet[Article]:

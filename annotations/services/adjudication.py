@@ -377,7 +377,10 @@ def adjudication_auto_apply(
     adjudication._history_user = None
     adjudication._change_reason = AUTO_REASON
     adjudication.save()
-    adjudication.agrees_with.set(annotators)
+    if existing is None:
+        adjudication.agrees_with.add(*annotators)  # a new row has none to compare with
+    else:
+        adjudication.agrees_with.set(annotators)
     return adjudication
 
 

@@ -205,11 +205,19 @@ def notify_adjudicated(*, claim: Claim, by: AuthUser | None) -> None:
     notify(users=annotators, kind=NotificationKind.ADJUDICATED, project=claim.article.project, actor=by, claim=claim)
 
 
-def notify_disagreement(*, claim: Claim, before: Iterable[int | None], after: Iterable[int | None], by: AuthUser) -> None:
-    """Tell the reviewers when a save turns an agreeing claim into a disagreement."""
+def notify_disagreement(
+    *, claim: Claim, before: Iterable[int | None], after: Iterable[int | None], by: AuthUser,
+    adjudicated: bool | None = None,
+) -> None:
+    """Tell the reviewers when a save turns an agreeing claim into a disagreement.
+
+    `adjudicated`: whether the claim has its final verdict, when the caller knows (read otherwise).
+    """
     if len({v for v in before if v is not None}) > 1 or len({v for v in after if v is not None}) < 2:
         return
-    if Adjudication.objects.filter(claim=claim).exists():
+    if adjudicated is None:
+        adjudicated = Adjudication.objects.filter(claim=claim).exists()
+    if adjudicated:
         return
     project = claim.article.project
     notify(users=_holders(project, REVIEWING), kind=NotificationKind.DISAGREEMENT, project=project, actor=by, claim=claim)

@@ -224,19 +224,21 @@ def _judge(
     verdicts[annotator.pk] = annotation.verdict_id
     automatic = None if judged.adjudication is None else judged.adjudication[1]
     project = claim.article.project
+    adjudicated = judged.adjudication is not None
     if adjudication_auto_due(verdict_ids=verdicts.values(), project=project, automatic=automatic):
         existing_adjudication = (
             None if judged.adjudication is None
             else Adjudication.objects.get(pk=judged.adjudication[0])
         )
-        adjudication_auto_apply(
+        adjudicated = adjudication_auto_apply(
             claim=claim,
             verdicts=[(a, v) for a, v in verdicts.items() if v is not None],
             existing=existing_adjudication,
-        )
+        ) is not None
     assignment_record_verdict(claim=claim, annotation=annotation, slots=judged.slots)
     notify_disagreement(
-        claim=claim, before=[a.verdict_id for a in judged.annotations], after=verdicts.values(), by=annotator
+        claim=claim, before=[a.verdict_id for a in judged.annotations], after=verdicts.values(), by=annotator,
+        adjudicated=adjudicated,  # as this save left it, under the claim's lock: no need to ask again
     )
     return annotation
 

@@ -18,6 +18,7 @@ from annotations.models import (
     AdjudicationMethod,
     Assignment,
     AssignmentStatus,
+    Claim,
     ClaimStatus,
     Membership,
     Role,
@@ -128,6 +129,11 @@ def test_a_claim_rejected_after_it_was_handed_out_leaves_the_queue(
     second = assignment_next(project=judging, by=alice)
     assert second.claim_id != first.claim_id
     assert not Assignment.objects.filter(pk=first.pk).exists()
+    # A skipped one too: rejected meanwhile, its slot is freed instead of coming back.
+    assignment_skip(assignment=second, by=alice)
+    Claim.objects.filter(pk=second.claim_id).update(status=ClaimStatus.REJECTED)
+    assert assignment_next(project=judging, by=alice) is None
+    assert not Assignment.objects.filter(annotator=alice).exists()
 
 
 def test_a_verdict_given_outside_the_queue_takes_a_slot(judging, claim, alice, bob, carol, verdicts):

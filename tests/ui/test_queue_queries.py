@@ -29,17 +29,19 @@ from annotations.services.tokens import token_issue
 
 pytestmark = pytest.mark.django_db
 
-# Next: session and user (2); the project and the caller's roles (2); the transaction, the
-# caller's membership locked with their roles, stale slots freed, their open assignment (4); the
-# candidate search, the item's slots, the insert in its savepoint (5); the commit (1). On
-# PostgreSQL the candidate search sits between two SET LOCAL enable_sort (see claim_candidates).
-NEXT_QUERIES = 14
-NEXT_QUERIES_POSTGRESQL = NEXT_QUERIES + 2
+# Next: session and user (2); the transaction, the caller's membership locked with the project
+# and their roles, their open assignment with any stale slots (3); the candidate search with the
+# slots its claims hold, the insert (ON CONFLICT DO NOTHING, no savepoint) (2); the commit (1).
+# On PostgreSQL the candidate search's two SET LOCAL enable_sort travel in its round trip, and a
+# new assignment's transaction commits without waiting for the disk (SET LOCAL synchronous_commit).
+NEXT_QUERIES = 8
+NEXT_QUERIES_POSTGRESQL = NEXT_QUERIES + 1
 # A verdict save that disagrees with the other annotator's: token (1); the transaction, the claim
 # locked with the caller's roles and the verdict, the claim's annotations and slots, the
-# annotation and its history row, the slot done (6); the disagreement's notification: whether the
-# claim is adjudicated, who to tell, the notification (3); the commit (1).
-SAVE_QUERIES = 11
+# annotation and its history row, the slot done (6); the disagreement's notification: who to
+# tell, the notification (2; whether the claim is adjudicated is known from the locked read);
+# the commit (1).
+SAVE_QUERIES = 10
 
 
 @pytest.fixture
@@ -130,3 +132,39 @@ def test_the_candidate_search_agrees_with_claims_open_to(judging, busy_queue, al
     skip = [expected[0][3], expected[2][3]]
     assert claim_candidates(judging, alice, exclude=skip, limit=100) == [r for r in expected if r[3] not in skip]
     assert claim_candidates(judging, alice, limit=5, lock=True) == expected[:5]
+
+
+def test_the_candidate_search_reads_each_claims_slots(judging, busy_queue, alice, bob) -> None:
+    rows = claim_candidates(judging, alice, limit=100, slots=True)
+    assert [row[:4] for row in rows] == claim_candidates(judging, alice, limit=100)
+    slots = {row[3]: row[4] for row in rows}
+    assert slots[busy_queue[4].pk] == frozenset({0})  # bob's slot: the next free one is 1
+    assert {pk: held for pk, held in slots.items() if held} == {busy_queue[4].pk: frozenset({0})}
+    Assignment.objects.create(project=judging, article=busy_queue[6].article, claim=busy_queue[6],
+                              annotator=bob, slot=1)
+    again = {row[3]: row[4] for row in claim_candidates(judging, alice, limit=100, slots=True, lock=True)}
+    assert again[busy_queue[6].pk] == frozenset({1})
+
+
+def test_only_a_new_assignment_commits_without_waiting_for_the_disk(judging, make_articles, alice, verdicts) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("asynchronous commit is PostgreSQL's")
+    from annotations.services import work
+    from annotations.services.assignments import assignment_next
+
+    make_articles(judging, 1, claims=2)
+
+    def lazy(call) -> bool:  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as ctx:
+            result = call()
+        assert result is not None
+        return any("synchronous_commit" in q["sql"] for q in ctx.captured_queries)
+
+    new = assignment_next(project=judging, by=alice)
+    assert new is not None
+    Assignment.objects.filter(pk=new.pk).delete()
+    assert lazy(lambda: assignment_next(project=judging, by=alice))  # handed out: may be lost
+    assert not lazy(lambda: assignment_next(project=judging, by=alice))  # the same one again
+    claim = Assignment.objects.get(annotator=alice, status=AssignmentStatus.ASSIGNED).claim
+    assert claim is not None
+    assert not lazy(lambda: work.annotation_save(claim=claim, annotator=alice, verdict=verdicts["supported"]))

@@ -75,8 +75,9 @@ def _go_next(
     request: AuthenticatedHttpRequest, project_slug: str, skipped: Assignment | None = None
 ) -> HttpResponse:
     """Redirect to the user's next piece of work, or back to the project when there is none."""
-    project = selectors.project_get_for_user(request.user, slug=project_slug)
-    assignment = assignment_services.assignment_next(project=project, by=request.user)
+    # The project and the caller's roles come with the queue's locking read (NotFound and
+    # PermissionDenied as project_get_for_user would give): Next is the annotator's hot path.
+    project, assignment = assignment_services.assignment_next_in(slug=project_slug, by=request.user)
     if assignment is None:
         messages.info(request, _("Nothing left in your queue. Thank you!"))
         return redirect("ui:project", project.slug)
