@@ -1,4 +1,4 @@
-"""Importing articles: validate the whole source first, then write it in chunks.
+"""Importing articles: validate the whole source first (keeping its records), then write them in chunks.
 
 The validation pass refuses everything a database would (see importers.reader), so writing
 cannot fail on the data; if it fails for another reason after some chunks committed, the job's
@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
+import pickle
 import tempfile
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -25,6 +27,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 from psycopg.copy import QueuedLibpqWriter
+from psycopg.types.json import Jsonb
 from simple_history.utils import bulk_create_with_history
 
 from ..access import AuthUser, Capability, require
@@ -303,10 +306,49 @@ class _Languages:
         return self._codes[self._found[position]] if position < len(self._found) else None
 
 
-def _validate(reader: SourceReader, progress: Progress, languages: _Languages | None = None) -> int:
+class _Spill:
+    """The valid records of the checking read, pickled a chunk at a time to an unnamed temporary
+    file: the write phase reads them back (~10 times cheaper than parsing and checking the source
+    again) and writes exactly what was checked, even if a path on disk changes meanwhile."""
+
+    # A record as a plain tuple pickles about twice as fast as the dataclass.
+    _fields = operator.attrgetter(*(f.name for f in dataclass_fields(ArticleRecord)))
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="workbench-import-")
+        self._chunk: list[tuple] = []
+
+    def add(self, record: ArticleRecord) -> None:
+        self._chunk.append(self._fields(record))
+        if len(self._chunk) >= CHUNK_SIZE:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._chunk:
+            pickle.dump(self._chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._chunk = []
+
+    def chunks(self) -> Iterator[list[ArticleRecord]]:
+        """The records added, in order, CHUNK_SIZE at a time."""
+        self._flush()
+        self._file.seek(0)
+        while True:
+            try:
+                # Safe to unpickle: this process wrote the file, which has no name to reach it by.
+                yield [ArticleRecord(*values) for values in pickle.load(self._file)]
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _validate(
+    reader: SourceReader, progress: Progress, languages: _Languages | None = None, spill: _Spill | None = None
+) -> int:
     """Read the whole source once; return the record count or raise ImportRefused.
 
-    `languages` gets each valid record, to detect the languages while reading.
+    `languages` gets each valid record, to detect the languages while reading; `spill` keeps them.
     """
     errors: list[RecordError] = []
     error_count = records = 0
@@ -319,8 +361,11 @@ def _validate(reader: SourceReader, progress: Progress, languages: _Languages | 
                     errors.append(item)
             else:
                 records += 1
-                if languages is not None and not error_count:
-                    languages.add(item)
+                if not error_count:  # a refused source needs neither
+                    if languages is not None:
+                        languages.add(item)
+                    if spill is not None:
+                        spill.add(item)
             if records % CHUNK_SIZE == 0:
                 progress("validating", reader.bytes_read, reader.total_bytes)
         read = True
@@ -402,19 +447,22 @@ def articles_import(
         raise ImportRefused([RecordError(name, None, None, str(exc))], 1, name) from None
     import_size_check(name=reader.path.name, size=reader.total_bytes)
     languages = _Languages()
-    total = _validate(reader, progress, languages)
-    report = ImportReport(source=printable(reader.path.name), records=total)
-    outlets = _OutletCache(project, job_id)
-    records = enumerate(_checked_again(reader))
-    keyed = _Keyed()
-    done = 0
-    while chunk := list(islice(records, CHUNK_SIZE)):
-        _write_chunk(
-            project, chunk, by=by, job_id=job_id, outlets=outlets, report=report,
-            spans_as=spans_as, detected=languages, keyed=keyed,
-        )
-        done += len(chunk)
-        progress("importing", done, total)
+    spill = _Spill()
+    try:
+        total = _validate(reader, progress, languages, spill)
+        report = ImportReport(source=printable(reader.path.name), records=total)
+        outlets = _OutletCache(project, job_id)
+        keyed = _Keyed()
+        done = 0
+        for records in spill.chunks():
+            _write_chunk(
+                project, list(enumerate(records, done)), by=by, job_id=job_id, outlets=outlets,
+                report=report, spans_as=spans_as, detected=languages, keyed=keyed,
+            )
+            done += len(records)
+            progress("importing", done, total)
+    finally:
+        spill.close()
     if keyed.links:
         _write_links(keyed, by=by, report=report)
     # Lists planned from an empty table's statistics sort every row: refresh them now. Claims
@@ -512,18 +560,6 @@ def _as_row(record: ArticleRecord) -> dict:
         "language": record.language, "outlet": record.outlet, "outlet_domain": record.outlet_domain,
         "metadata": record.metadata,
     }
-
-
-def _checked_again(reader: SourceReader) -> Iterator[ArticleRecord]:
-    """The records of the second read; a bad one means the file changed since it was checked."""
-    for item in reader:
-        if isinstance(item, RecordError):
-            # Only a path on disk can change (uploads are stored once); the job then fails and
-            # import_job_work removes what it wrote.
-            message = f"{item.message} (the file changed during the import)"
-            changed = RecordError(item.file, item.line, item.field, message)
-            raise ImportRefused([changed], 1, printable(reader.path.name))
-        yield item
 
 
 @dataclass
@@ -750,16 +786,27 @@ def _insert(rows: list[tuple]) -> None:
             )
         return
     metadata = _COPY_COLUMNS.index("metadata")
+    table = Article._meta.db_table
     with connection.cursor() as cursor:
+        # Binary COPY: values go as lengths and bytes, not escaped text (3-4 times less Python per
+        # row); it needs each column's exact type, read from the catalog so a migration cannot
+        # leave it behind.
+        cursor.execute(
+            "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+            "AND NOT attisdropped",
+            [table],
+        )
+        types = dict(cursor.fetchall())
         raw = cursor.cursor
-        # A queued writer sends rows from a thread, so parsing the next rows overlaps with
+        # A queued writer sends rows from a thread, so preparing the next rows overlaps with
         # the server storing these.
         with raw.copy(
-            f"COPY {Article._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN",
+            f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN (FORMAT BINARY)",
             writer=QueuedLibpqWriter(raw),
         ) as copy:
+            copy.set_types([types[column] for column in _COPY_COLUMNS])
             for row in rows:
-                copy.write_row(row[:metadata] + (json.dumps(row[metadata]),) + row[metadata + 1 :])
+                copy.write_row(row[:metadata] + (Jsonb(row[metadata]),) + row[metadata + 1 :])
 
 
 def import_job_start(
