@@ -13,6 +13,7 @@ import operator
 import pickle
 import tempfile
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,7 +61,7 @@ from ..models import (
     Project,
     body_hash,
 )
-from ..suggest.language import detect_languages
+from ..suggest.language import SAMPLE_CHARS, detect_languages
 from .factchecks import FactCheckReport, factchecks_import
 from .jobs import JobInterrupted, Progress, UserFacingError, job_create, job_enqueue
 from .statistics import tables_analyse
@@ -253,57 +254,68 @@ def import_source_size(path: Path | str) -> int:
 
 class _Languages:
     """The detected languages of the records that name none, by position: found in a thread
-    (numpy, mostly outside the GIL) while the source is checked, a chunk at a time, since
-    detection costs about as much as all the rest of an import. One byte a record."""
+    (numpy, mostly outside the GIL) a chunk at a time, since detection costs more than all the
+    rest of an import. It runs on while the checked records are written: writing a chunk waits
+    only for that chunk's languages. One byte a record, and at most PENDING chunks of openings
+    (what detection reads of a body) waiting."""
+
+    PENDING = 6
 
     def __init__(self) -> None:
         self._codes: list[str | None] = [None]
         self._found = bytearray()
-        self._bodies: list[tuple[int, str]] = []
-        self._pending: Future[tuple[list[int], list[str | None]]] | None = None
+        self._openings: list[tuple[int, str]] = []
+        # Oldest first: the positions of a chunk sent, and its detection under way.
+        self._pending: deque[Future[tuple[list[int], list[str | None]]]] = deque()
+        self._known = 0  # records before this position have their language, if any, in _found
         self._pool: ThreadPoolExecutor | None = None
 
     def add(self, record: ArticleRecord) -> None:
         """The next valid record of the source."""
         if not record.language:
-            self._bodies.append((len(self._found), record.body))
-            if len(self._bodies) >= CHUNK_SIZE:
+            self._openings.append((len(self._found), record.body[:SAMPLE_CHARS]))
+            if len(self._openings) >= CHUNK_SIZE:
                 self._send()
         self._found.append(0)
 
     def _send(self) -> None:
-        self._receive()
+        if len(self._pending) >= self.PENDING:
+            self._receive()
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-languages")
-        positions, bodies = [p for p, _ in self._bodies], [b for _, b in self._bodies]
-        self._pending = self._pool.submit(lambda: (positions, detect_languages(bodies)))
-        self._bodies = []
+        positions, openings = [p for p, _ in self._openings], [o for _, o in self._openings]
+        self._pending.append(self._pool.submit(lambda: (positions, detect_languages(openings))))
+        self._openings = []
 
     def _receive(self) -> None:
-        if self._pending is None:
-            return
-        positions, found = self._pending.result()
-        self._pending = None
+        """Wait for the oldest detection sent and note its languages."""
+        positions, found = self._pending.popleft().result()
         for position, lang in zip(positions, found):
             if lang not in self._codes:
                 self._codes.append(lang)
             self._found[position] = self._codes.index(lang)
+        self._known = positions[-1] + 1 if positions else self._known
 
-    def finish(self, *, wanted: bool = True) -> None:
-        """Wait for the last detections (none when not `wanted`: the import stops) and the thread."""
-        try:
-            if wanted and self._bodies:
-                self._send()
-            if wanted:
-                self._receive()
-        finally:
-            self._bodies, self._pending = [], None
-            if self._pool is not None:
-                self._pool.shutdown(wait=wanted, cancel_futures=True)
-                self._pool = None
+    def sent(self) -> None:
+        """The source is read: send the last openings (detected while the records are written)."""
+        if self._openings:
+            self._send()
+        if not self._pending:
+            self._known = len(self._found)
 
     def get(self, position: int) -> str | None:
+        """The language detected for the record at this position (None: not detected, or unsure)."""
+        while position >= self._known and self._pending:
+            self._receive()
         return self._codes[self._found[position]] if position < len(self._found) else None
+
+    def close(self) -> None:
+        """Stop: drop what is still waiting (the import ended, or stopped) and end the thread."""
+        self._openings = []
+        self._pending.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
 
 class _Spill:
@@ -371,8 +383,10 @@ def _validate(
         read = True
     finally:
         if languages is not None:
-            # A refused source, or a job cancelled while reading, needs no languages.
-            languages.finish(wanted=read and not error_count)
+            if read and not error_count:
+                languages.sent()
+            else:
+                languages.close()  # a refused source, or a job cancelled while reading, needs none
     if error_count:
         raise ImportRefused(errors, error_count, printable(reader.path.name))
     if not records:
@@ -463,6 +477,7 @@ def articles_import(
             progress("importing", done, total)
     finally:
         spill.close()
+        languages.close()
     if keyed.links:
         _write_links(keyed, by=by, report=report)
     # Lists planned from an empty table's statistics sort every row: refresh them now. Claims
