@@ -3,7 +3,8 @@
 
 Usage: bench/bench_import.py [--articles 100000] [--backend sqlite|postgres|both]
 Each backend runs in its own process (a fresh database), so peak RSS is that import's alone.
-Figures go to stdout as JSON lines; bench/RESULTS.md records them.
+Figures go to stdout as JSON lines; bench/RESULTS.md records them. BENCH_DB names the
+PostgreSQL database (default workbench_bench); BENCH_PROFILE=FILE writes a cProfile of the import.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PG = "postgres://postgres@127.0.0.1:5432"
+# Several people bench on one server: BENCH_DB names a database of one's own.
+BENCH_DB = os.environ.get("BENCH_DB", "workbench_bench")
 
 WORDS = (
     "le la les un une des du de et à en pour sur avec dans par que qui ne pas plus sommet "
@@ -52,7 +55,7 @@ def run_one(backend: str, path: Path) -> dict:
     os.environ["DJANGO_SETTINGS_MODULE"] = "workbench.settings"
     os.environ.setdefault("SECRET_KEY", "bench-only")
     if backend == "postgres":
-        os.environ["DATABASE_URL"] = f"{PG}/workbench_bench"
+        os.environ["DATABASE_URL"] = f"{PG}/{BENCH_DB}"
     else:
         db = OUT / "bench.sqlite3"
         for suffix in ("", "-wal", "-shm"):
@@ -74,9 +77,18 @@ def run_one(backend: str, path: Path) -> dict:
     project = Project.objects.create(name="Bench", slug="bench", scheme=default_scheme())
     Membership.objects.create(user=user, project=project, role=Role.MANAGER)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    started = time.perf_counter()
+    profiler = None
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started, cpu = time.perf_counter(), time.process_time()
     report = articles_import(project=project, path=path, by=user)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(os.environ["BENCH_PROFILE"])
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     size_mb = path.stat().st_size / 1e6
     assert Article.objects.count() == report.created
@@ -85,6 +97,9 @@ def run_one(backend: str, path: Path) -> dict:
         "articles": report.created,
         "file_mb": round(size_mb, 1),
         "seconds": round(seconds, 2),
+        # This process's CPU (all its threads), less sensitive than wall time to a busy machine.
+        "cpu_seconds": round(cpu, 2),
+        "load_average": round(os.getloadavg()[0], 2),
         "mb_per_s": round(size_mb / seconds, 1),
         "articles_per_s": round(report.created / seconds),
         "rss_before_mb": round(rss_before),
@@ -108,8 +123,8 @@ def main() -> None:
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
         if backend == "postgres":
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "workbench_bench"], check=True)
-            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "workbench_bench"], check=True)
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", BENCH_DB], check=True)
+            subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", BENCH_DB], check=True)
         subprocess.run(
             [sys.executable, __file__, "--articles", str(args.articles), "--child", backend], check=True
         )

@@ -12,7 +12,8 @@ Timed: POST /api/v1/articles/import/ (multipart upload) until GET /api/v1/jobs/<
 0.2 s as the side-by-side harness does, says succeeded; then the article count is checked. The
 job's own timestamps split that into upload (request answered), pick-up (queued -> started) and
 run (started -> finished). Peak RSS is the largest sampled sum of the server's process tree
-(web + worker) during the import; /proc/loadavg is recorded before and after each figure.
+(web + worker) during the import, server_cpu_s the CPU those processes used meanwhile (steadier
+than wall time on a shared machine); /proc/loadavg is recorded before and after each figure.
 The corpus is ../shared/bench-peers/gen_corpus.py's (3,000-character French-like articles,
 no language given, so each is detected). Figures go to stdout as JSON lines.
 Environment: BENCH_PG (server URL, default postgres://postgres@127.0.0.1:5432), BENCH_PG_DB
@@ -117,14 +118,39 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU of a process so far, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 class RssSampler:
-    """The largest sum of RSS over the process trees of `roots`, sampled every 0.1 s."""
+    """The largest sum of RSS over the process trees of `roots`, sampled every 0.1 s, and the CPU
+    those processes used meanwhile (less sensitive than wall time to a machine shared with others)."""
 
     def __init__(self, roots: list[int]) -> None:
         self.roots, self.peak_kb, self.worker_peak_kb = roots, 0, 0
         self._stop = threading.Event()
+        self._ticks_at_start: dict[int, int] = {}
+        self._ticks: dict[int, int] = {}
+
+    @property
+    def cpu_seconds(self) -> float:
+        used = sum(t - self._ticks_at_start.get(pid, 0) for pid, t in self._ticks.items())
+        return used / os.sysconf("SC_CLK_TCK")
+
+    def _sample_cpu(self, pids: list[int]) -> None:
+        for pid in pids:
+            ticks = _cpu_ticks(pid)
+            if ticks:
+                self._ticks[pid] = max(ticks, self._ticks.get(pid, 0))
 
     def __enter__(self) -> RssSampler:
+        pids = [p for root in self.roots for p in _tree(root)]
+        self._ticks_at_start = {pid: _cpu_ticks(pid) for pid in pids}
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
@@ -135,10 +161,12 @@ class RssSampler:
             rss = [_rss_kb(p) for p in pids]
             self.peak_kb = max(self.peak_kb, sum(rss))
             self.worker_peak_kb = max(self.worker_peak_kb, max(rss, default=0))
+            self._sample_cpu(pids)
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample_cpu([p for root in self.roots for p in _tree(root)])
 
 
 class Server:
@@ -299,6 +327,7 @@ def run_backend(backend: str, corpus: Path, reps: int, port: int, keep: bool) ->
                 "upload_s": round(answered - started, 2),
                 "pickup_s": round(t_started - answered, 2) if t_started else None,
                 "job_run_s": round(t_finished - t_started, 2) if t_started and t_finished else None,
+                "server_cpu_s": round(rss.cpu_seconds, 2),
                 "peak_rss_mb": round(rss.peak_kb / 1024), "largest_process_mb": round(rss.worker_peak_kb / 1024),
                 "load_before": before, "load_after": loadavg(),
             })

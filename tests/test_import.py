@@ -176,6 +176,28 @@ def test_it_refuses_imports_from_non_managers(project, users, tmp_path):
     assert not Article.objects.exists()
 
 
+def test_each_article_gets_its_own_detected_language_across_many_chunks(project, max_, tmp_path, monkeypatch):
+    """Languages are detected a chunk at a time, several chunks ahead of the writes: each still
+    lands on its own article, and a language the file gives is kept."""
+    from annotations.services import imports
+
+    monkeypatch.setattr(imports._Languages, "PENDING", 2)  # the reader must wait for detection
+    english = "The Russian minister said on Tuesday that the position of Moscow had not changed at all."
+    rows = []
+    for i in range(3 * CHUNK_SIZE + 7):
+        if i % 3 == 0:
+            rows.append({"body": _body(i)})  # French, detected
+        elif i % 3 == 1:
+            rows.append({"body": f"Article {i}. {english}"})  # English, detected
+        else:
+            rows.append({"body": f"Article {i}. {english}", "language": "de"})  # as the file says
+    path = _write(tmp_path / "mixed.jsonl", rows)
+    report = articles_import(project=project, path=path, by=max_)
+    assert report.created == len(rows)
+    languages = dict(Article.objects.values_list("body", "language"))
+    assert [languages[row["body"]] for row in rows] == [("fr", "en", "de")[i % 3] for i in range(len(rows))]
+
+
 def test_it_resumes_a_job_that_stopped_mid_import(project, max_, tmp_path):
     """A worker dying mid-import leaves the job running; running it again finishes the file."""
     n = CHUNK_SIZE + 500

@@ -640,7 +640,9 @@ class SourceReader:
         if self.format == "zip":
             yield from self._zip()
             return
-        with self.path.open("rb") as raw:
+        # A large buffer: lines of a few kilobytes each read from the default 8 KiB one cost
+        # a system call or two apiece (~4 times slower on a JSONL of articles).
+        with self.path.open("rb", buffering=1 << 20) as raw:
             gzipped = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
             too_big = (
