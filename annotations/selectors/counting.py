@@ -165,10 +165,8 @@ class BoundedPaginator(Paginator):
             return known
         items = self.object_list
         if isinstance(items, QuerySet):
-            n = items.order_by().values("pk")[: self._upto + 1].count()
-        else:
-            n = len(items)
-        return tally(n, self._upto)
+            return bounded_count(items, self._upto)
+        return tally(len(items), self._upto)
 
     def page(self, number: Any) -> ListPage:
         """A page past the first `cap` rows is read in two steps: its ids (OFFSET over the bare

@@ -97,7 +97,8 @@ def _overviews(user: AuthUser, projects: QuerySet[Project]) -> list[ProjectOverv
         )
         .order_by("name")
     )
-    judged = _judged_claims({p.pk: p.overlap for p in rows if not tally(p.n_claims).more})
+    claims = {p.pk: tally(p.n_claims) for p in rows}
+    judged = _judged_claims({p.pk: p.overlap for p in rows if not claims[p.pk].more})
     roles: dict[int, list[str]] = {}
     memberships = Membership.objects.filter(user=user, project__in=[p.pk for p in rows])
     for project_id, role in memberships.values_list("project", "role"):
@@ -105,8 +106,7 @@ def _overviews(user: AuthUser, projects: QuerySet[Project]) -> list[ProjectOverv
     return [
         ProjectOverview(
             project=p, roles=tuple(sorted(roles.get(p.pk, []))), articles=tally(p.n_articles),
-            claims=tally(p.n_claims),
-            judged=None if tally(p.n_claims).more else judged.get(p.pk, 0),
+            claims=claims[p.pk], judged=None if claims[p.pk].more else judged.get(p.pk, 0),
             my_assigned=p.my_assigned, my_done=p.my_done,
         )
         for p in rows

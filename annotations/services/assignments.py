@@ -20,6 +20,7 @@ from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -53,33 +54,26 @@ def _kinds(project: Project, by: AuthUser, roles: frozenset[str]) -> QueueKinds:
     return kinds
 
 
-def _lock_annotator(project: Project, by: AuthUser) -> frozenset[str]:
-    """Serialise one annotator's own requests (a double-clicked Next), so one item is open at a time.
+def _locked_memberships(by: AuthUser, **where: object) -> QuerySet[Membership]:
+    """The user's membership rows matching `where`, locked until the transaction ends.
 
-    Other annotators' requests are not held up: each locks only their own membership rows. The
-    roles are read by the same statement, so the queue checks them without another query.
+    Serialises one annotator's own requests (a double-clicked Next), so one item is open at a
+    time; other annotators' requests are not held up: each locks only their own rows.
     """
     if not by.is_authenticated or not by.is_active:
         raise NotFound(gettext("No such project."))
     # order_by(): the default ordering joins the project, which FOR UPDATE would lock as well.
-    return frozenset(
-        Membership.objects.select_for_update(no_key=True, of=("self",))
-        .filter(project=project, user=by)
-        .order_by()
-        .values_list("role", flat=True)
-    )
+    return Membership.objects.select_for_update(no_key=True, of=("self",)).filter(user=by, **where).order_by()
+
+
+def _lock_annotator(project: Project, by: AuthUser) -> frozenset[str]:
+    """Lock the user's memberships here and return their roles (one statement, no other query)."""
+    return frozenset(_locked_memberships(by, project=project).values_list("role", flat=True))
 
 
 def _lock_annotator_in(slug: str, by: AuthUser) -> tuple[Project, frozenset[str]]:
     """_lock_annotator for a project named by slug: the project comes with the locking read."""
-    if not by.is_authenticated or not by.is_active:
-        raise NotFound(gettext("No such project."))
-    memberships = list(
-        Membership.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("project")
-        .filter(project__slug=slug, user=by)
-        .order_by()
-    )
+    memberships = list(_locked_memberships(by, project__slug=slug).select_related("project"))
     if memberships:
         return memberships[0].project, frozenset(m.role for m in memberships)
     # No role here: an outsider (refused by _kinds) or a superuser, who has nothing to lock.
