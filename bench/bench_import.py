@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Import N generated French-like articles (~3,000 characters) through the import job's path.
 
-Usage: bench/bench_import.py [--articles 100000] [--backend sqlite|postgres|both]
+Usage: bench/bench_import.py [--articles 100000] [--backend sqlite|postgres|both] [--corpus FILE]
+(--corpus: import that JSONL file instead, e.g. ../shared/bench-peers/gen_corpus.py's.)
 Each backend runs in its own process (a fresh database), so peak RSS is that import's alone.
 Figures go to stdout as JSON lines; bench/RESULTS.md records them. BENCH_DB names the
 PostgreSQL database (default workbench_bench); BENCH_PROFILE=FILE writes a cProfile of the import.
@@ -111,10 +112,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--articles", type=int, default=100_000)
     ap.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    ap.add_argument("--corpus", type=Path, help="a JSONL file to import instead of generated articles")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"articles-{args.articles}.jsonl"
+    path = args.corpus.resolve() if args.corpus else OUT / f"articles-{args.articles}.jsonl"
     if args.child:
         print(json.dumps(run_one(args.child, path)))
         return
@@ -126,7 +128,8 @@ def main() -> None:
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", BENCH_DB], check=True)
             subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", BENCH_DB], check=True)
         subprocess.run(
-            [sys.executable, __file__, "--articles", str(args.articles), "--child", backend], check=True
+            [sys.executable, __file__, "--articles", str(args.articles), "--corpus", str(path), "--child", backend],
+            check=True,
         )
 
 

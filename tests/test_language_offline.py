@@ -100,6 +100,9 @@ def test_many_texts_at_once_get_what_each_gets_alone(monkeypatch: pytest.MonkeyP
         "大統領は日曜日、ロシアが譲歩したと述べた。会談は三時間続いた。", "Le texte \ud800 continue ici, en français.",
         (SAMPLES["fr"] + " ") * 8 + (SAMPLES["en"] + " ") * 200, "Oui. " * 30, "x" * 5000,
         "\x01" * 25,  # no feature of the model at all
+        # Article-length: CLD2 decides, or py3langid where CLD2 refuses (control characters).
+        (FR_ARTICLE + " ") * 3, (EN_ARTICLE + " ") * 3, (ES_ARTICLE + " \x01 ") * 3,
+        (SAMPLES["ar"] + " ") * 5, "x" * 300,
     ]
     alone = [detect_language(text) for text in texts]
     assert {"fr", "en", "es", "ar", "nl", "ja", None} <= set(alone)
@@ -107,6 +110,43 @@ def test_many_texts_at_once_get_what_each_gets_alone(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(language, "BATCH_BYTES", 300)  # several batches, texts of all lengths
     assert detect_languages(texts) == alone
     assert detect_languages([]) == []
+
+
+def test_cld2_decides_article_length_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From CLD2_MIN_CHARS on, CLD2 answers alone: py3langid is never consulted."""
+    import annotations.suggest.language as language
+
+    def no_py3langid(*args: object) -> None:
+        raise AssertionError("py3langid was asked")
+
+    monkeypatch.setattr(language, "_identifier", no_py3langid)
+    monkeypatch.setattr(language, "_classify", no_py3langid)
+    texts = {lang: (sample + " ") * (language.CLD2_MIN_CHARS // len(sample) + 1) for lang, sample in SAMPLES.items()}
+    assert {lang: detect_language(text) for lang, text in texts.items()} == {lang: lang for lang in texts}
+    assert detect_languages(list(texts.values())) == list(texts)
+    # Traditional Chinese is CLD2's "zh-Hant": one "zh", as py3langid says.
+    assert detect_language("總統週日表示，俄羅斯已經做出讓步。會談持續了三個小時，沒有達成停火協議。" * 8) == "zh"
+    lang, share = detect_language_scored(texts["fr"])
+    assert lang == "fr" and 0.9 < share <= 1.0
+
+
+def test_py3langid_decides_what_cld2_cannot(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Short texts, and long ones CLD2 refuses (a control character) or is unsure of, go to py3langid."""
+    import annotations.suggest.language as language
+
+    asked: list[str] = []
+    identifier = language._identifier()
+
+    class Watched:
+        def classify(self, text: str) -> tuple[str, float]:
+            asked.append(text)
+            return identifier.classify(text)
+
+    monkeypatch.setattr(language, "_identifier", Watched)
+    assert detect_language(SAMPLES["fr"]) == "fr"  # shorter than CLD2_MIN_CHARS
+    assert detect_language((EN_ARTICLE + " \x01 ") * 3) == "en"  # CLD2 refuses control characters
+    assert detect_language("x" * 300) is None  # CLD2 unsure, py3langid unsure too
+    assert len(asked) == 3
 
 
 # --- the pure offline scorer --------------------------------------------------------------------

@@ -253,9 +253,10 @@ def import_source_size(path: Path | str) -> int:
 
 
 class _Languages:
-    """The detected languages of the records that name none, by position: found in a thread
-    (numpy, mostly outside the GIL) a chunk at a time, since detection costs more than all the
-    rest of an import. It runs on while the checked records are written: writing a chunk waits
+    """The detected languages of the records that name none, by position: found in a thread a
+    chunk at a time, since detection is the largest single cost of an import. It shares the
+    interpreter lock with the reader (CLD2 holds it), but runs on while the checked records are
+    written, when the writer mostly waits on the database: writing a chunk waits
     only for that chunk's languages. One byte a record, and at most PENDING chunks of openings
     (what detection reads of a body) waiting."""
 
