@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup(database_url: str | None) -> None:
+def setup(database_url: str | None, server_binding: bool = False) -> None:
     os.environ.update({
         "DEBUG": "0", "SECRET_KEY": "bench-only", "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "0", "API_THROTTLE_USER": "100000000/minute", "LOG_LEVEL": "ERROR",
@@ -41,6 +41,11 @@ def setup(database_url: str | None) -> None:
 
     django.setup()
     from django.core.management import call_command
+
+    if server_binding:  # psycopg binds parameters in the server, and prepares repeated statements
+        from django.db import connections
+
+        connections.settings["default"]["OPTIONS"]["server_side_binding"] = True
 
     if database_url:
         from django.db import connection
@@ -149,8 +154,10 @@ def main() -> None:
     parser.add_argument("--harness", action="store_true",
                         help="as the side-by-side harness: CSRF checked on Next, the verdict with a token, "
                              "no article page between them")
+    parser.add_argument("--server-binding", action="store_true",
+                        help="PostgreSQL: server-side parameter binding (prepared statements)")
     args = parser.parse_args()
-    setup(args.database_url)
+    setup(args.database_url, args.server_binding)
 
     import re
 
@@ -182,6 +189,21 @@ def main() -> None:
     # This process's CPU time per request: on a shared machine, less swayed by the others' load
     # than the wall clock (on SQLite it is all the work; on PostgreSQL the server's is not in it).
     cpu: dict[str, list[float]] = {"next": [], "page": [], "verdict": []}
+    # PostgreSQL's own CPU time per request: the one backend process serving this connection.
+    backend_stat = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend_stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def backend_cpu() -> float:
+        if backend_stat is None:
+            return 0.0
+        fields = backend_stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    pg_cpu: dict[str, float] = {"next": 0.0, "page": 0.0, "verdict": 0.0}
 
     # The garbage collector's own time (it runs inside whatever call allocates at that moment).
     import gc
@@ -213,10 +235,11 @@ def main() -> None:
         with CaptureQueriesContext(connection) as ctx:
             if args.profile == kind:
                 profiler.enable()
-            t0, c0 = time.perf_counter(), time.process_time()
+            t0, c0, b0 = time.perf_counter(), time.process_time(), backend_cpu()
             response = call()
             times[kind].append(time.perf_counter() - t0)
             cpu[kind].append(time.process_time() - c0)
+            pg_cpu[kind] += backend_cpu() - b0
             if args.profile == kind:
                 profiler.disable()
         queries[kind].append(len(ctx.captured_queries))
@@ -247,6 +270,7 @@ def main() -> None:
         ms = [t * 1000 for t in times[kind]]
         print(f"{kind:8} p50 {statistics.median(ms):6.1f} ms  p90 {pct(ms, 0.9):6.1f} ms  "
               f"CPU mean {1000 * statistics.mean(cpu[kind]):5.2f} ms  "
+              + (f"PostgreSQL CPU mean {1000 * pg_cpu[kind] / len(ms):5.2f} ms  " if backend_stat else "") +
               f"queries {min(queries[kind])}-{max(queries[kind])}")
     print(f"garbage collector: {gc_time[2]} runs, {1000 * gc_time[1]:.0f} ms CPU in all")
     for name, spent in sections.items():
