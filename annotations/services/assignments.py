@@ -72,10 +72,25 @@ def _lock_annotator(project: Project, by: AuthUser) -> frozenset[str]:
 
 
 def _lock_annotator_in(slug: str, by: AuthUser) -> tuple[Project, frozenset[str]]:
-    """_lock_annotator for a project named by slug: the project comes with the locking read."""
-    memberships = list(_locked_memberships(by, project__slug=slug).select_related("project"))
-    if memberships:
-        return memberships[0].project, frozenset(m.role for m in memberships)
+    """_lock_annotator for a project named by slug: the project comes with the locking read.
+
+    Hand-written, as claim_candidates: the ORM took longer to build this statement (a join and
+    a row lock) than PostgreSQL to run it, on every Next. The same rows, columns and lock as
+    _locked_memberships(by, project__slug=slug).select_related("project").
+    """
+    if not by.is_authenticated or not by.is_active:
+        raise NotFound(gettext("No such project."))
+    q = connection.ops.quote_name
+    columns = ", ".join(f"p.{q(cast(str, f.column))}" for f in Project._meta.concrete_fields)
+    locking = " FOR NO KEY UPDATE OF m" if connection.vendor == "postgresql" else ""
+    projects = list(Project.objects.raw(
+        f"SELECT {columns}, m.{q('role')} AS caller_role FROM {q(Membership._meta.db_table)} m"
+        f" INNER JOIN {q(Project._meta.db_table)} p ON p.id = m.project_id"
+        f" WHERE m.user_id = %s AND p.slug = %s{locking}",
+        [by.pk, slug],
+    ))
+    if projects:  # a row per role; caller_role: the statement's extra column
+        return projects[0], frozenset(getattr(p, "caller_role") for p in projects)
     # No role here: an outsider (refused by _kinds) or a superuser, who has nothing to lock.
     project = Project.objects.filter(slug=slug).first()
     if project is None:
