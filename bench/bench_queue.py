@@ -2,6 +2,7 @@
 """The annotator's loop in one process: Next (UI POST) → the claim's page → a verdict (API POST).
 
 Usage: bench/bench_queue.py [--database-url URL] [--articles 10000] [--items 200] [--explain]
+       [--harness] [--sections] [--profile next|page|verdict] [--server-binding]
 
 Builds a judging project (overlap 2) of `articles` articles of ~3,000 characters, one accepted
 claim each, in a fresh database (SQLite under a temporary folder without --database-url), then
