@@ -54,14 +54,19 @@ def _kinds(project: Project, by: AuthUser, roles: frozenset[str]) -> QueueKinds:
     return kinds
 
 
+def _refuse_inactive(by: AuthUser) -> None:
+    """Anonymous and deactivated users hold no role anywhere: the project is not theirs to see."""
+    if not by.is_authenticated or not by.is_active:
+        raise NotFound(gettext("No such project."))
+
+
 def _locked_memberships(by: AuthUser, **where: object) -> QuerySet[Membership]:
     """The user's membership rows matching `where`, locked until the transaction ends.
 
     Serialises one annotator's own requests (a double-clicked Next), so one item is open at a
     time; other annotators' requests are not held up: each locks only their own rows.
     """
-    if not by.is_authenticated or not by.is_active:
-        raise NotFound(gettext("No such project."))
+    _refuse_inactive(by)
     # order_by(): the default ordering joins the project, which FOR UPDATE would lock as well.
     return Membership.objects.select_for_update(no_key=True, of=("self",)).filter(user=by, **where).order_by()
 
@@ -78,8 +83,7 @@ def _lock_annotator_in(slug: str, by: AuthUser) -> tuple[Project, frozenset[str]
     a row lock) than PostgreSQL to run it, on every Next. The same rows, columns and lock as
     _locked_memberships(by, project__slug=slug).select_related("project").
     """
-    if not by.is_authenticated or not by.is_active:
-        raise NotFound(gettext("No such project."))
+    _refuse_inactive(by)
     q = connection.ops.quote_name
     columns = ", ".join(f"p.{q(cast(str, f.column))}" for f in Project._meta.concrete_fields)
     locking = " FOR NO KEY UPDATE OF m" if connection.vendor == "postgresql" else ""

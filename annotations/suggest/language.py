@@ -46,9 +46,12 @@ def _identifier() -> LanguageIdentifier:
 
 def _cld2(sample: str) -> tuple[str | None, float] | None:
     """CLD2's verdict on a sample (code or None if unsupported, share of the text in it), or None
-    when CLD2 is unsure or refuses the text (C0/C1 control characters): then py3langid decides."""
+    when the sample is too short for it, or CLD2 is unsure or refuses it (C0/C1 control
+    characters): then py3langid decides."""
     import pycld2
 
+    if len(sample) < CLD2_MIN_CHARS:
+        return None
     try:
         # A lone surrogate cannot be encoded; "?" in its place changes no verdict.
         reliable, _, details = pycld2.detect(sample.encode("utf-8", "replace"), isPlainText=True)
@@ -67,10 +70,9 @@ def detect_language_scored(text: str) -> tuple[str | None, float]:
     sample = text[:SAMPLE_CHARS].strip()
     if len(sample) < MIN_CHARS:
         return None, 0.0
-    if len(sample) >= CLD2_MIN_CHARS:
-        verdict = _cld2(sample)
-        if verdict is not None:
-            return verdict
+    verdict = _cld2(sample)
+    if verdict is not None:
+        return verdict
     lang, confidence = _identifier().classify(sample)
     if confidence < MIN_CONFIDENCE or lang not in SUPPORTED_LANGUAGES:
         return None, confidence
@@ -130,7 +132,7 @@ def detect_languages(texts: Sequence[str]) -> list[str | None]:
         sample = text[:SAMPLE_CHARS].strip()
         if len(sample) < MIN_CHARS:
             continue
-        verdict = _cld2(sample) if len(sample) >= CLD2_MIN_CHARS else None
+        verdict = _cld2(sample)
         if verdict is not None:
             found[position] = verdict[0]
         else:
