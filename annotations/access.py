@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any
 
@@ -61,14 +64,46 @@ class StaleVersion(Exception):
         super().__init__(message or "This was changed by someone else; reload to see the newer version.")
 
 
+# Within one request, each (user, project)'s roles once: a page's view and the selectors it calls
+# each check them (2–4 reads of the same rows a page otherwise). None outside a request (jobs,
+# shells, tests calling services), where every call reads the database as before.
+_ROLES_MEMO: ContextVar[dict[tuple[int, int], frozenset[str]] | None] = ContextVar("roles_memo", default=None)
+
+
+@contextmanager
+def roles_memo() -> Iterator[None]:
+    """Remember roles_for's answers until the block ends (one request; see RolesMemoMiddleware)."""
+    token = _ROLES_MEMO.set({})
+    try:
+        yield
+    finally:
+        _ROLES_MEMO.reset(token)
+
+
+def forget_roles(**_: object) -> None:
+    """Drop remembered roles: a membership was written (connected to Membership's save and delete)."""
+    memo = _ROLES_MEMO.get()
+    if memo is not None:
+        memo.clear()
+
+
 def roles_for(user: User, project: Project | int) -> frozenset[str]:
-    """The roles the user holds in the project (one query; none for anonymous users)."""
+    """The roles the user holds in the project (one query, once a request; none for anonymous users)."""
     if not user.is_authenticated:
         return frozenset()
     project_id = project.pk if isinstance(project, Project) else project
-    return frozenset(
-        Membership.objects.filter(user=user, project_id=project_id).values_list("role", flat=True)
+    memo = _ROLES_MEMO.get()
+    key = (user.pk, project_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    # order_by(): Membership's default order joins the project for its name, which one user's
+    # roles in one project do not need.
+    roles = frozenset(
+        Membership.objects.filter(user=user, project_id=project_id).order_by().values_list("role", flat=True)
     )
+    if memo is not None:
+        memo[key] = roles
+    return roles
 
 
 def can(roles: frozenset[str], capability: Capability, *, user: User | None = None) -> bool:

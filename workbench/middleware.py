@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from annotations.access import roles_memo
+
 NUL = "\x00"
 NUL_MESSAGE = "A query parameter contains a NUL character (%00), which no field accepts."
 
@@ -33,3 +35,14 @@ class RejectNulQueryMiddleware:
 def _has_nul(request: HttpRequest) -> bool:
     """Whether a query parameter's name or value, once decoded, holds a NUL."""
     return any(NUL in key or any(NUL in v for v in values) for key, values in request.GET.lists())
+
+
+class RolesMemoMiddleware:
+    """Each (user, project)'s roles read once per request (annotations.access.roles_memo)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with roles_memo():
+            return self.get_response(request)

@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Roles are checked by the view and again by each selector it calls: read once a request.
+    "workbench.middleware.RolesMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # 403 and 404 as the app's pages with the view's reason, with DEBUG on too.
     "annotations.ui.views.errors.ErrorPagesMiddleware",

@@ -74,7 +74,11 @@ class Article(models.Model):
             models.CheckConstraint(condition=~models.Q(body=""), name="article_body_not_empty"),
         ]
         indexes = [
-            models.Index(fields=["project", "published_on"]),
+            # The article list sorted by date or by title, id breaking ties (ArticleFilter): page
+            # 1 reads 26 index entries instead of sorting every article of the project (0.4–0.7 s
+            # at 1,000,000); the date index also serves the date filters.
+            models.Index(fields=["project", "published_on", "id"], name="article_project_date_idx"),
+            models.Index(fields=["project", "title", "id"], name="article_project_title_idx"),
             # Lists and the queue walk a project's articles in id order: page 1 of 50,000 reads
             # 50 index entries instead of sorting them all when the planner's statistics are off.
             models.Index(fields=["project", "id"], name="article_project_id_idx"),

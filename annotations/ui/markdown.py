@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -27,7 +29,15 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 def render_markdown(text: str) -> SafeString:
     """HTML for the markdown `text`; safe to insert in a page, whatever the text contains."""
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    return _rendered(text or "")
+
+
+# The same guidelines are shown on every visit of a project's pages, and a long text costs
+# milliseconds to parse and clean: kept per text (the output depends on nothing else).
+@lru_cache(maxsize=32)
+def _rendered(text: str) -> SafeString:
+    """render_markdown's work, done once per distinct text."""
+    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
     cleaned = nh3.clean(
         html,
         tags=TAGS,

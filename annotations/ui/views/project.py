@@ -48,7 +48,11 @@ def project_page(request: HttpRequest, slug: str) -> HttpResponse:
     # articles); in id order (no sort chosen), the next and previous pages are read by key.
     listed = search.qs
     keyset = ARTICLE_KEYSET if tuple(listed.query.order_by) == ("pk",) else None
-    articles = BoundedPaginator(listed, ARTICLES_PER_PAGE, keyset=keyset)
+    searching = any(k not in PAGING for k in request.GET)
+    # Unfiltered, the list is every article of the project, which the overview counted already.
+    articles = BoundedPaginator(
+        listed, ARTICLES_PER_PAGE, keyset=keyset, known=None if searching else overview.articles
+    )
     context = {
         "project": project,
         "roles": roles,
@@ -59,7 +63,7 @@ def project_page(request: HttpRequest, slug: str) -> HttpResponse:
         "articles": articles.get_page_from(
             request.GET.get("page"), after=request.GET.get("after"), before=request.GET.get("before")
         ),
-        "search": search, "searching": any(k not in PAGING for k in request.GET),
+        "search": search, "searching": searching,
         "sees_candidates": bool(roles - {Role.RESEARCHER}) or request.user.is_superuser,
         "guidelines": render_markdown(project.guidelines),
         "description": render_markdown(project.description),
