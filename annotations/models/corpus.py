@@ -41,7 +41,9 @@ def body_hash(body: str) -> str:
 class Article(models.Model):
     """A text claims point into; the body never changes once a claim does (a DB trigger)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles")
+    # No index of its own: every index of the table below starts with the project (each one is
+    # written by every imported row).
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="articles", db_index=False)
     # RESTRICT, not PROTECT: an outlet with articles cannot be deleted alone, but deleting the
     # project deletes both.
     outlet = models.ForeignKey(
