@@ -40,7 +40,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from ..access import AuthUser, Capability, require
+from ..access import AuthUser, Capability, forget_roles, require
 from ..importers.reader import RecordError
 from ..models import FINISHED_STATUSES, JobStatus, Membership, Project, Role, VerdictScheme
 from .archive_tables import PROJECT_TABLE, SCHEME_TABLES, Table, archive_tables
@@ -620,6 +620,7 @@ def project_archive_import(
             with transaction.atomic():
                 with _keeping_timestamps([t.model for t in tables]):
                     report = _import(importer, tables, slug=slug, rename=rename, written=written, into=into)
+                forget_roles()  # memberships were written in bulk, which sends no signal
                 if by is not None:
                     Membership.objects.get_or_create(user=by, project_id=report.project_id, role=Role.MANAGER)
         except BaseException:
