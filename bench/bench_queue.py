@@ -126,7 +126,7 @@ def _time_sections(sections: dict[str, list[float]]) -> None:
     wrap(assignments, "_claim_new", "Next: candidates + insert")
     wrap(authentication.TokenAuthentication, "authenticate_credentials", "verdict: token lookup")
     wrap(common.Base if hasattr(common, "Base") else views.AnnotationViewSet, "input", "verdict: input serializer")
-    wrap(work, "_lock", "verdict: lock claim + roles + verdict")
+    wrap(work, "_lock_claim", "verdict: lock claim + roles + verdict")
     wrap(work, "_judged", "verdict: annotations/slots read")
     wrap(simple_history.HistoricalRecords, "create_historical_record", "history rows")
     wrap(work, "adjudication_auto_apply", "verdict: auto adjudication")

@@ -13,7 +13,7 @@ import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -282,6 +282,48 @@ def test_roles_are_checked_from_the_locking_read(claim, users, verdicts, who, er
     assert not Annotation.objects.exists()
 
 
+def _seen(row: Claim | None, roles: frozenset[str]) -> tuple | None:
+    """What a locking read gives the save: the claim's, article's and project's loaded values,
+    the chosen verdict's values (or its absence), the roles."""
+    if row is None:
+        return None
+    project = row.article.project
+    chosen = getattr(row, "chosen", "unset")
+    return (
+        {k: v for k, v in vars(row).items() if not k.startswith("_")} | {"caller_role": None, "membership": None},
+        {k: v for k, v in vars(row.article).items() if not k.startswith("_")},
+        {k: (type(v), v) for k, v in vars(project).items() if not k.startswith("_")},
+        chosen if chosen == "unset" else {k: v for k, v in vars(chosen).items() if not k.startswith("_")},
+        roles,
+    )
+
+
+@pytest.mark.parametrize("code", [None, "supported", "no-such-verdict"])
+@pytest.mark.parametrize("who", ["alice", "alice+reviewer", "rita", "charlie", "root", "no claim"])
+def test_the_hand_written_lock_reads_what_the_orm_lock_read(claim, users, verdicts, django_user_model, who, code):
+    """_lock_claim (one hand-written statement) against the ORM-built _lock it replaces on the
+    create path: same loaded columns, same Python types (SQLite's 0/1 become booleans), same
+    roles, the verdict chosen by code or left unset, nothing for a missing claim."""
+    if who == "alice+reviewer":
+        Membership.objects.create(user=users["alice"], project=claim.article.project, role=Role.REVIEWER)
+    by = (django_user_model.objects.create_superuser(username="root", password="x") if who == "root"
+          else users[who.split("+")[0] if who != "no claim" else "alice"])
+    claim_id = claim.pk + 1000 if who == "no claim" else claim.pk
+    with transaction.atomic():
+        orm = work._lock(Claim.objects.filter(pk=claim_id), by=by, to_claim="", verdict_code=code)
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        hand = work._lock_claim(claim_id, by=by, verdict_code=code)
+    assert statements(ctx) == [lock()]
+    expected = _seen(*orm)
+    if expected is not None:
+        del expected[0]["caller_role"], expected[0]["membership"]
+    got = _seen(*hand)
+    if got is not None:
+        del got[0]["caller_role"], got[0]["membership"]
+    assert got == expected
+    assert hand[1] == orm[1]
+
+
 def test_anonymous_and_inactive_users_are_refused(claim, alice, verdicts):
     from django.contrib.auth.models import AnonymousUser
 
@@ -360,6 +402,26 @@ def test_the_joined_read_counts_each_annotation_and_slot_once(project, claim, al
     assert set(auto.agrees_with.values_list("username", flat=True)) == {"alice", "bob", "carol"}
     assert Assignment.objects.filter(claim=claim).count() == 3
     assert set(Assignment.objects.values_list("status", flat=True)) == {AssignmentStatus.DONE}
+
+
+def test_the_hand_written_read_of_a_judged_claim_matches_the_models(project, claim, alice, bob, carol, rita, verdicts):
+    """_judged (one hand-written statement) gives each annotation once, as the ORM loads it
+    (aware datetimes on SQLite too), the adjudication and the slots."""
+    Project.objects.filter(pk=project.pk).update(overlap=3)
+    assert work._judged(claim.pk, alice.pk) == work._Judged(
+        annotations=[], adjudication=None, slots=work.ClaimSlots(mine=None, used=frozenset()))
+    assign(claim, alice, 0)
+    assign(claim, carol, 2, status=AssignmentStatus.SKIPPED)
+    work.annotation_save(claim=claim, annotator=alice, verdict=verdicts["supported"], rationale="a")
+    work.annotation_save(claim=claim, annotator=bob, verdict=verdicts["refuted"], confidence=4)
+    claim_adjudicate(claim=claim, by=rita, verdict=verdicts["misleading"])
+    judged = work._judged(claim.pk, carol.pk)
+    fields = [f.attname for f in Annotation._meta.concrete_fields]
+    expected = [[getattr(a, f) for f in fields] for a in Annotation.objects.order_by("pk")]
+    got = sorted(([getattr(a, f) for f in fields] for a in judged.annotations), key=lambda row: row[0])
+    assert got == expected and all(a.created_at.tzinfo is not None for a in judged.annotations)
+    assert judged.adjudication == (Adjudication.objects.get().pk, False)
+    assert judged.slots == work.ClaimSlots(mine=AssignmentStatus.SKIPPED, used=frozenset({0, 1, 2}))
 
 
 def test_a_persons_adjudication_costs_the_save_nothing(claim, alice, bob, rita, verdicts):

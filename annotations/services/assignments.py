@@ -360,8 +360,8 @@ def assignment_complete(*, assignment: Assignment, by: AuthUser) -> Assignment:
     return current
 
 
-# The columns a claim query reads for ClaimSlots.of: one row per assignment of the claim.
-CLAIM_SLOT_COLUMNS = ("assignments__annotator", "assignments__slot", "assignments__status")
+# The assignment's columns a claim query reads for ClaimSlots.of: one row per assignment of the claim.
+SLOT_COLUMNS = ("annotator_id", "slot", "status")
 
 
 @dataclass(frozen=True)
@@ -373,7 +373,7 @@ class ClaimSlots:
 
     @classmethod
     def of(cls, rows: Iterable[Sequence], annotator_id: int) -> ClaimSlots:
-        """From (annotator id, slot, status) rows of CLAIM_SLOT_COLUMNS (None for a claim without)."""
+        """From (annotator id, slot, status) rows of SLOT_COLUMNS (None for a claim without)."""
         held = {slot: (annotator, status) for annotator, slot, status in rows if slot is not None}
         mine = next((status for annotator, status in held.values() if annotator == annotator_id), None)
         return cls(mine=mine, used=frozenset(held))
