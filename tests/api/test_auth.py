@@ -98,6 +98,29 @@ def test_it_refuses_a_wrong_key_with_a_right_prefix(client_for, users, project) 
     assert _client(forged).get("/api/v1/projects/").status_code == 401
 
 
+def test_the_token_read_loads_the_user_and_token_as_the_orm_does(users) -> None:
+    """The hand-written lookup (one join, every API request) gives the same values and types as
+    the ORM (aware datetimes and booleans on SQLite too), for each token sharing the prefix."""
+    from annotations.api.authentication import TokenAuthentication, _with_prefix
+
+    alice = users["alice"]
+    alice.last_login = alice.date_joined
+    alice.save()
+    key = token_issue(user=alice).key
+    token_issue(user=users["bob"])
+    user, token = TokenAuthentication().authenticate_credentials(key)
+    stored = ApiToken.objects.select_related("user").get(pk=token.pk)
+    for got, want in ((user, stored.user), (token, stored)):
+        names = [f.attname for f in type(want)._meta.concrete_fields]
+        assert [(type(getattr(got, n)), getattr(got, n)) for n in names] == [
+            (type(getattr(want, n)), getattr(want, n)) for n in names
+        ]
+    assert user.last_login.tzinfo is not None and user.is_active is True
+    prefix = token.prefix
+    ApiToken.objects.filter(user=users["bob"]).update(prefix=prefix)
+    assert sorted(t.user.username for t in _with_prefix(prefix)) == ["alice", "bob"]
+
+
 @pytest.mark.parametrize("body", [
     {"username": "rhea", "password": "wrong"},
     {"username": "nobody", "password": "pw-rhea"},
