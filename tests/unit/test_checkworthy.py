@@ -70,7 +70,8 @@ def test_it_loads_the_shipped_weights_and_scores_offline_in_a_fresh_process(mode
     assert out.returncode == 0, out.stderr
     fresh = json.loads(out.stdout)
     here = model.score(texts, [rule_score(t, "en") for t in texts])
-    assert fresh == pytest.approx(here, abs=1e-9)
+    # 1e-6: a multithreaded BLAS may sum in another order under load (seen: 9e-9 apart)
+    assert fresh == pytest.approx(here, abs=1e-6)
 
 
 def test_it_is_deterministic(model):
