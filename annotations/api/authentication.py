@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from ..models.accounts import PREFIX_LENGTH, ApiToken
-from ..services.common import from_row
+from ..services.common import attnames_of, columns_of, from_row
 
 # last_used is a hint for the owner, not an audit log: writing it at most this often keeps a
 # busy script from costing an UPDATE per request.
@@ -47,12 +47,8 @@ def _with_prefix(prefix: str) -> list[ApiToken]:
     every API request reads it, and the ORM took longer to build the join than to run it."""
     user_model = get_user_model()
     q = connection.ops.quote_name
-    token_fields = [f.attname for f in ApiToken._meta.concrete_fields]
-    user_fields = [f.attname for f in user_model._meta.concrete_fields]
-    columns = [
-        *(f"t.{q(cast(str, f.column))}" for f in ApiToken._meta.concrete_fields),
-        *(f"u.{q(cast(str, f.column))}" for f in user_model._meta.concrete_fields),
-    ]
+    token_fields, user_fields = attnames_of(ApiToken), attnames_of(user_model)
+    columns = [*columns_of("t", ApiToken), *columns_of("u", user_model)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(columns)} FROM {q(ApiToken._meta.db_table)} t"

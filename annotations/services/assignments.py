@@ -42,6 +42,7 @@ from ..selectors.assignments import (
     claim_candidates,
     queue_kinds,
 )
+from .common import columns_of
 
 BATCH = 8  # candidates locked per round; most requests take the first one
 
@@ -85,7 +86,7 @@ def _lock_annotator_in(slug: str, by: AuthUser) -> tuple[Project, frozenset[str]
     """
     _refuse_inactive(by)
     q = connection.ops.quote_name
-    columns = ", ".join(f"p.{q(cast(str, f.column))}" for f in Project._meta.concrete_fields)
+    columns = ", ".join(columns_of("p", Project))
     locking = " FOR NO KEY UPDATE OF m" if connection.vendor == "postgresql" else ""
     projects = list(Project.objects.raw(
         f"SELECT {columns}, m.{q('role')} AS caller_role FROM {q(Membership._meta.db_table)} m"
@@ -109,7 +110,7 @@ def _open_assignment(project: Project, by: AuthUser) -> Assignment | None:
     Hand-written, as claim_candidates: building it with the ORM took longer than running it.
     """
     q = connection.ops.quote_name
-    columns = ", ".join(f"a.{q(cast(str, f.column))}" for f in Assignment._meta.concrete_fields)
+    columns = ", ".join(columns_of("a", Assignment))
     rows = list(Assignment.objects.raw(
         f"SELECT {columns}, c.status AS claim_status FROM {q(Assignment._meta.db_table)} a"
         f" LEFT JOIN {q(Claim._meta.db_table)} c ON c.id = a.claim_id"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, cast
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -16,33 +16,47 @@ from ..models import Adjudication, Annotation, CheckQuestion, Claim, RelationCan
 M = TypeVar("M", bound=Model)
 
 
+def attnames_of(model: type[Model]) -> tuple[str, ...]:
+    """The model's concrete fields' attribute names, in its field order."""
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def columns_of(alias: str, model: type[Model], attnames: Sequence[str] | None = None) -> list[str]:
+    """The quoted `alias.column` of each attribute named (all concrete fields by default), for a
+    hand-written statement whose rows from_row turns into instances."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    quote = connections["default"].ops.quote_name
+    return [f"{alias}.{quote(cast(str, fields[name].column))}" for name in (attnames or attnames_of(model))]
+
+
 @lru_cache(maxsize=256)  # keyed by the thread's connection wrapper: converters are bound to it
-def _converters(
+def _loader(
     connection: BaseDatabaseWrapper, model: type[Model], attnames: tuple[str, ...]
-) -> tuple[tuple[Any, list[Callable]], ...]:
-    """Per column, its Col and the converters Django's compiler would apply (the backend's, then the field's)."""
-    by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    out = []
-    for name in attnames:
-        field = by_attname[name]
-        col = field.get_col(model._meta.db_table)
-        out.append((col, [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]))
-    return tuple(out)
+) -> tuple[tuple[str, ...], tuple[tuple[int, Any, list[Callable]], ...]]:
+    """The attnames in the model's field order (as from_db takes them) and, for each, its index
+    in the statement's row, its Col and the converters Django's compiler would apply."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    ordered = tuple(name for name in attnames_of(model) if name in attnames)
+    steps = []
+    for name in ordered:
+        col = fields[name].get_col(model._meta.db_table)
+        converters = [*connection.ops.get_db_converters(col), *fields[name].get_db_converters(connection)]
+        steps.append((attnames.index(name), col, converters))
+    return ordered, tuple(steps)
 
 
 def from_row(model: type[M], attnames: Sequence[str], values: Sequence[Any]) -> M:
     """An instance of `model` from a hand-written statement's columns, converted as the ORM would
     (SQLite's booleans and aware datetimes, JSON...); the fields not given are deferred."""
-    names, connection = tuple(attnames), connections["default"]
+    connection = connections["default"]
+    ordered, steps = _loader(connection, model, tuple(attnames))
     converted = []
-    for value, (col, converters) in zip(values, _converters(connection, model, names)):
+    for index, col, converters in steps:
+        value = values[index]
         for convert in converters:
             value = convert(value, col, connection)
         converted.append(value)
-    given = dict(zip(names, converted))
-    # from_db takes the values in the model's field order, whatever the statement's order
-    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in given]
-    return model.from_db(connection.alias, ordered, [given[name] for name in ordered])
+    return model.from_db(connection.alias, ordered, converted)
 
 
 VersionedT = TypeVar("VersionedT", Adjudication, Annotation, CheckQuestion, Claim, RelationCandidate)  # the models updated at a known version

@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TypeVar, cast
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, FilteredRelation, Model, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..selectors.visibility import REVIEWING, verdict_of_project
 from .collab import notify_disagreement
-from .common import from_row
+from .common import attnames_of, columns_of, from_row
 from .assignments import SLOT_COLUMNS, ClaimSlots, assignment_record_verdict
 # claim_adjudicate lives with the other adjudication services; callers still import it from here.
 from .adjudication import (  # noqa: F401
@@ -65,7 +65,7 @@ _CLAIM_ONLY = ("status", "article__project", "article__project__scheme", "articl
 # What full_clean() would check with a query per foreign key: the save checks these itself.
 _CHECKED_HERE = ("claim", "annotator", "verdict")
 _FIELDS = tuple(f.name for f in Annotation._meta.concrete_fields)
-_ATTNAMES = tuple(f.attname for f in Annotation._meta.concrete_fields)
+_ATTNAMES = attnames_of(Annotation)
 _ATTEMPTS = 3  # a save that lost an insert race is replayed (see assignment_record_verdict)
 
 R = TypeVar("R", Claim, Annotation)
@@ -132,7 +132,7 @@ def _lock(
 _LOCKED_CLAIM = ("id", "status", "article_id")
 _LOCKED_ARTICLE = ("id", "project_id")
 _LOCKED_PROJECT = ("id", "scheme_id", "overlap", "blind", "auto_accept_unanimous")
-_VERDICT = tuple(f.attname for f in Verdict._meta.concrete_fields)
+_VERDICT = attnames_of(Verdict)
 
 
 def _lock_claim(claim_id: int, *, by: AuthUser, verdict_code: str | None = None) -> tuple[Claim | None, frozenset[str]]:
@@ -143,14 +143,9 @@ def _lock_claim(claim_id: int, *, by: AuthUser, verdict_code: str | None = None)
     a FilteredRelation per LEFT JOIN) than the database to run it.
     """
     q = connection.ops.quote_name
-
-    def columns(alias: str, model: type[Model], attnames: tuple[str, ...]) -> list[str]:
-        fields = {f.attname: f for f in model._meta.concrete_fields}
-        return [f"{alias}.{q(cast(str, fields[name].column))}" for name in attnames]
-
     select = [
-        *columns("c", Claim, _LOCKED_CLAIM), *columns("a", Article, _LOCKED_ARTICLE),
-        *columns("p", Project, _LOCKED_PROJECT), f"m.{q('role')}",
+        *columns_of("c", Claim, _LOCKED_CLAIM), *columns_of("a", Article, _LOCKED_ARTICLE),
+        *columns_of("p", Project, _LOCKED_PROJECT), f"m.{q('role')}",
     ]
     joins = [
         f"INNER JOIN {q(Article._meta.db_table)} a ON a.id = c.{q('article_id')}",
@@ -159,7 +154,7 @@ def _lock_claim(claim_id: int, *, by: AuthUser, verdict_code: str | None = None)
     ]
     params: list[int | str] = [by.pk]
     if verdict_code is not None:
-        select += columns("v", Verdict, _VERDICT)
+        select += columns_of("v", Verdict)
         joins.append(
             f"LEFT OUTER JOIN {q(Verdict._meta.db_table)} v"
             f" ON v.{q('scheme_id')} = p.{q('scheme_id')} AND v.{q('code')} = %s"
@@ -176,15 +171,16 @@ def _lock_claim(claim_id: int, *, by: AuthUser, verdict_code: str | None = None)
     if not rows:
         return None, frozenset()
     row = rows[0]
-    ends = [len(_LOCKED_CLAIM), len(_LOCKED_ARTICLE), len(_LOCKED_PROJECT), 1]
-    cut = [sum(ends[:i + 1]) for i in range(len(ends))]
-    claim = from_row(Claim, _LOCKED_CLAIM, row[:cut[0]])
-    article = from_row(Article, _LOCKED_ARTICLE, row[cut[0]:cut[1]])
-    article.project = from_row(Project, _LOCKED_PROJECT, row[cut[1]:cut[2]])
+    article_at = len(_LOCKED_CLAIM)
+    project_at = article_at + len(_LOCKED_ARTICLE)
+    role_at = project_at + len(_LOCKED_PROJECT)
+    claim = from_row(Claim, _LOCKED_CLAIM, row[:article_at])
+    article = from_row(Article, _LOCKED_ARTICLE, row[article_at:project_at])
+    article.project = from_row(Project, _LOCKED_PROJECT, row[project_at:role_at])
     claim.article = article
-    if verdict_code is not None and row[cut[3]] is not None:  # else unset, as _lock leaves it
-        setattr(claim, "chosen", from_row(Verdict, _VERDICT, row[cut[3]:]))
-    return claim, frozenset(r[cut[2]] for r in rows if r[cut[2]])
+    if verdict_code is not None and row[role_at + 1] is not None:  # else unset, as _lock leaves it
+        setattr(claim, "chosen", from_row(Verdict, _VERDICT, row[role_at + 1:]))
+    return claim, frozenset(r[role_at] for r in rows if r[role_at])
 
 
 def _allow(by: AuthUser, roles: frozenset[str], capability: Capability) -> None:
@@ -225,14 +221,12 @@ def _judged(claim_id: int, annotator_id: int) -> _Judged:
     adjudication__…, assignments__…).
     """
     q = connection.ops.quote_name
-    fields = Annotation._meta.concrete_fields
     claim_fk = {
         model: q(model._meta.get_field("claim").column) for model in (Annotation, Adjudication, Assignment)
     }
     select = [
-        *(f"an.{q(cast(str, f.column))}" for f in fields),
-        f"adj.{q('id')}", f"adj.{q('method')}", f"adj.{q('adjudicator_id')}",
-        *(f"asg.{q(name)}" for name in SLOT_COLUMNS),
+        *columns_of("an", Annotation), *columns_of("adj", Adjudication, ("id", "method", "adjudicator_id")),
+        *columns_of("asg", Assignment, SLOT_COLUMNS),
     ]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -244,7 +238,7 @@ def _judged(claim_id: int, annotator_id: int) -> _Judged:
             [claim_id],
         )
         rows = cursor.fetchall()
-    n = len(fields)
+    n = len(_ATTNAMES)
     annotations = {row[0]: row[:n] for row in rows if row[0] is not None}
     adjudication_id, method, adjudicator_id = rows[0][n:n + 3]
     automatic = method == AdjudicationMethod.UNANIMOUS and adjudicator_id is None
