@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -21,8 +22,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
-from ..access import AuthUser, Capability, User, require
+from ..access import AuthUser, Capability, NotFound, User, require
 from ..models import (
     Annotation,
     Article,
@@ -50,8 +52,15 @@ class ProjectOverview:
     # Accepted claims with at least `overlap` verdicts: counted only while `claims` is exact (the
     # count reads every claim's verdicts), None past the cap (the progress page has it).
     judged: int | None
-    my_assigned: int
+    # The user's own assignments by status: open (handed out), skipped, done.
+    my_open: int
+    my_skipped: int
     my_done: int
+
+    @property
+    def my_assigned(self) -> int:
+        """All the user's assignments in the project, whatever their status."""
+        return self.my_open + self.my_skipped + self.my_done
 
     @property
     def percent(self) -> int | None:
@@ -76,43 +85,43 @@ def _count(qs: QuerySet, field: str = "pk") -> Coalesce:
 
 
 def _overviews(
-    user: AuthUser, projects: QuerySet[Project], roles: dict[int, frozenset[str]] | None = None
+    user: AuthUser, projects: QuerySet[Project], check: Callable[[Project], frozenset[str]] | None = None
 ) -> list[ProjectOverview]:
-    """Overviews of the given projects for the user (four queries, whatever their number or size;
-    three when the caller already read the user's `roles` in them).
+    """Overviews of the given projects for the user (three queries, whatever their number or size).
+
+    The user's roles in them are read in one query, or by `check` for each project read (which
+    refuses an outsider before anything is counted for them).
 
     The project's articles and accepted claims are bounded counts (COUNT_CAP); judged claims are
     counted for the projects whose accepted claims are fewer than that.
     """
+    mine = Assignment.objects.filter(project=OuterRef("pk"), annotator=user)
     rows = list(
         projects.annotate(
             n_articles=BoundedCount(Article.objects.filter(project=OuterRef("pk"))),
             n_claims=BoundedCount(Claim.objects.filter(article__project=OuterRef("pk"), status="accepted")),
-            my_assigned=_count(
-                Assignment.objects.filter(project=OuterRef("pk"), annotator=user), "project"
-            ),
-            my_done=_count(
-                Assignment.objects.filter(
-                    project=OuterRef("pk"), annotator=user, status=AssignmentStatus.DONE
-                ),
-                "project",
-            ),
+            my_open=_count(mine.filter(status=AssignmentStatus.ASSIGNED), "project"),
+            my_skipped=_count(mine.filter(status=AssignmentStatus.SKIPPED), "project"),
+            my_done=_count(mine.filter(status=AssignmentStatus.DONE), "project"),
         )
         .order_by("name")
     )
-    claims = {p.pk: tally(p.n_claims) for p in rows}
-    judged = _judged_claims({p.pk: p.overlap for p in rows if not claims[p.pk].more})
-    if roles is None:
+    roles: dict[int, frozenset[str]] = {}
+    if check is not None:
+        roles = {p.pk: check(p) for p in rows}
+    else:
         held: dict[int, set[str]] = {}
         memberships = Membership.objects.filter(user=user, project__in=[p.pk for p in rows]).order_by()
         for project_id, role in memberships.values_list("project", "role"):
             held.setdefault(project_id, set()).add(role)
         roles = {pk: frozenset(r) for pk, r in held.items()}
+    claims = {p.pk: tally(p.n_claims) for p in rows}
+    judged = _judged_claims({p.pk: p.overlap for p in rows if not claims[p.pk].more})
     return [
         ProjectOverview(
             project=p, roles=tuple(sorted(roles.get(p.pk, ()))), articles=tally(p.n_articles),
             claims=claims[p.pk], judged=None if claims[p.pk].more else judged.get(p.pk, 0),
-            my_assigned=p.my_assigned, my_done=p.my_done,
+            my_open=p.my_open, my_skipped=p.my_skipped, my_done=p.my_done,
         )
         for p in rows
     ]
@@ -123,12 +132,22 @@ def project_overviews(user: AuthUser) -> list[ProjectOverview]:
     return _overviews(user, projects_for_user(user))
 
 
-def project_overview(user: User, project: Project) -> ProjectOverview:
-    """One project's overview for a member (NotFound for outsiders); roles come with it."""
-    roles = require(user, project, Capability.VIEW)
-    assert user.is_authenticated  # require() refused anonymous users
-    (overview,) = _overviews(user, Project.objects.filter(pk=project.pk).select_related("scheme"), {project.pk: roles})
-    return overview
+def project_overview(user: User, project: Project | None = None, *, slug: str | None = None) -> ProjectOverview:
+    """One project's overview for a member (NotFound for outsiders); roles come with it.
+
+    Given a `slug` rather than a project, the project is read with its figures, in one query
+    (`overview.project`, with its scheme) where reading it first would take two.
+    """
+    if not user.is_authenticated:
+        raise NotFound(gettext("No such project."))  # as require() answers them
+    lookup = {"pk": project.pk} if project is not None else {"slug": slug}
+    overviews = _overviews(
+        user, Project.objects.filter(**lookup).select_related("scheme"),
+        check=lambda found: require(user, found, Capability.VIEW),
+    )
+    if not overviews:
+        raise NotFound(gettext("No such project."))
+    return overviews[0]
 
 
 def _judged_claims(overlaps: dict[int, int]) -> dict[int, int]:

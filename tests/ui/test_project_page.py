@@ -55,6 +55,71 @@ def test_open_and_skipped_assignments_are_listed_with_links(project, make_articl
     assert "1 skipped" in html
 
 
+def test_the_project_is_read_once_and_pending_work_only_when_there_is_some(
+    project, make_articles, alice, client_for
+):
+    """The overview reads the project with its figures; the queue's status counts come with it,
+    and the list of open and skipped work is read only when those counts are not zero."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project.task_kind = TaskKind.JUDGING
+    project.save()
+    make_articles(project, 1, claims=2)
+    client = client_for(alice)
+
+    def visit() -> tuple[str, list[str]]:
+        client.get(page_url(project))  # per-process caches (translations, content types) apart
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(page_url(project)).content.decode()
+        return html, [q["sql"] for q in ctx.captured_queries]
+
+    html, sql = visit()
+    assert len([q for q in sql if 'FROM "annotations_project"' in q]) == 1
+    assert not [q for q in sql if q.startswith('SELECT "annotations_assignment"."id"')]
+    assert "2 claims waiting for you" in html
+    first = assignment_next(project=project, by=alice)
+    assignment_skip(assignment=first, by=alice)
+    second = assignment_next(project=project, by=alice)
+    html, sql = visit()
+    assert len([q for q in sql if q.startswith('SELECT "annotations_assignment"."id"')]) == 1
+    assert f'action="{reverse("ui:skip", args=[second.pk])}"' in html and "1 skipped" in html
+    assert "0 of 2 assignments done" in html
+
+
+def test_the_overview_counts_the_users_assignments_by_status_as_the_queue_does(
+    project, make_articles, alice, bob, verdicts
+):
+    from annotations import selectors
+    from annotations.services.work import annotation_save
+
+    project.task_kind = TaskKind.JUDGING
+    project.save()
+    make_articles(project, 2, claims=2)
+    skipped = assignment_next(project=project, by=alice)
+    assignment_skip(assignment=skipped, by=alice)
+    done = assignment_next(project=project, by=alice)
+    annotation_save(claim=done.claim, annotator=alice, verdict=verdicts["supported"])
+    assignment_next(project=project, by=alice)  # open
+    assignment_next(project=project, by=bob)  # someone else's
+    overview = selectors.project_overview(alice, slug=project.slug)
+    counts = selectors.queue_counts(alice, project)
+    assert (overview.my_open, overview.my_skipped, overview.my_done) == (counts.open, counts.skipped, counts.done)
+    assert (counts.open, counts.skipped, counts.done) == (1, 1, 1) and overview.my_assigned == 3
+    assert overview.project == project and overview.project.scheme_id == project.scheme_id
+
+
+def test_the_overview_by_slug_refuses_outsiders_and_unknown_projects_alike(project, charlie):
+    from django.contrib.auth.models import AnonymousUser
+
+    from annotations import selectors
+    from annotations.access import NotFound
+
+    for user, slug in ((charlie, project.slug), (AnonymousUser(), project.slug), (charlie, "no-such-project")):
+        with pytest.raises(NotFound):
+            selectors.project_overview(user, slug=slug)
+
+
 def test_a_researcher_gets_no_next_button_and_no_suggestion_counts(project, claim, rhea, client_for):
     html = client_for(rhea).get(page_url(project)).content.decode()
     assert reverse("ui:next", args=[project.slug]) not in html

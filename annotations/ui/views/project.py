@@ -39,10 +39,15 @@ def work_url(assignment: Assignment) -> str:
 @require_GET
 def project_page(request: HttpRequest, slug: str) -> HttpResponse:
     """Everything a member needs to start: their queue, progress, the articles and the guidelines."""
-    project = selectors.project_get_for_user(request.user, slug=slug)
-    overview = selectors.project_overview(request.user, project)
-    roles = frozenset(overview.roles)
+    overview = selectors.project_overview(request.user, slug=slug)
+    project, roles = overview.project, frozenset(overview.roles)
     kinds = selectors.queue_kinds(project, roles, request.user)
+    counts = (
+        selectors.queue_counts(
+            request.user, project, roles, statuses=(overview.my_open, overview.my_skipped, overview.my_done)
+        )
+        if kinds else None
+    )
     search = ArticleFilter(request.GET or None, selectors.project_articles(request.user, project), project=project)
     # Counted only as far as the page asked for ("Page 1 of 40+" on a project of a million
     # articles); in id order (no sort chosen), the next and previous pages are read by key.
@@ -58,8 +63,9 @@ def project_page(request: HttpRequest, slug: str) -> HttpResponse:
         "roles": roles,
         "overview": overview,
         "kinds": kinds,
-        "counts": selectors.queue_counts(request.user, project, roles) if kinds else None,
-        "pending": selectors.assignments_pending(request.user, project) if kinds else [],
+        "counts": counts,
+        # Read only when the counts say there is something to list (most visits, none).
+        "pending": selectors.assignments_pending(request.user, project) if counts and counts.open + counts.skipped else [],
         "articles": articles.get_page_from(
             request.GET.get("page"), after=request.GET.get("after"), before=request.GET.get("before")
         ),
