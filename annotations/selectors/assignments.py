@@ -23,7 +23,7 @@ from ..models import (
     Project,
     TaskKind,
 )
-from .counting import Tally, bounded_count
+from .counting import BoundedCount, Tally, tally
 
 # Claims are shared by everyone who works an article, not kept per annotator, so a second
 # finder would only re-read the first one's work: each article goes to one finder.
@@ -234,7 +234,7 @@ def queue_counts(
     user: User, project: Project, roles: frozenset[str] | None = None,
     statuses: tuple[int, int, int] | None = None,
 ) -> QueueCounts:
-    """Counts for the project page; at most three queries, each bounded whatever the project's size.
+    """Counts for the project page; at most two queries, each bounded whatever the project's size.
 
     `statuses`, the user's open, skipped and done assignments when the caller has counted them
     already (the project's overview does), saves one.
@@ -260,8 +260,18 @@ def queue_counts(
             by_status.get(AssignmentStatus.DONE, 0),
         )
     open_, skipped, done = statuses
+    # Both kinds of waiting work in one query, each a bounded count of its own.
+    counts: dict[str, BoundedCount] = {}
+    if kinds.judge:
+        counts["n_waiting_claims"] = BoundedCount(claims_open_to(project, user))
+    if kinds.find:
+        counts["n_waiting_articles"] = BoundedCount(articles_open_to(project, user))
+    waiting: dict[str, int] = {}
+    if counts:
+        row = Project.objects.filter(pk=project.pk).annotate(**counts).values_list(*counts).get()
+        waiting = dict(zip(counts, row, strict=True))
     return QueueCounts(
         open=open_, skipped=skipped, done=done,
-        waiting_claims=bounded_count(claims_open_to(project, user)) if kinds.judge else Tally(0),
-        waiting_articles=bounded_count(articles_open_to(project, user)) if kinds.find else Tally(0),
+        waiting_claims=tally(waiting.get("n_waiting_claims", 0)),
+        waiting_articles=tally(waiting.get("n_waiting_articles", 0)),
     )

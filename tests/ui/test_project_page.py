@@ -75,7 +75,9 @@ def test_the_project_is_read_once_and_pending_work_only_when_there_is_some(
         return html, [q["sql"] for q in ctx.captured_queries]
 
     html, sql = visit()
-    assert len([q for q in sql if 'FROM "annotations_project"' in q]) == 1
+    assert len([q for q in sql if q.startswith('SELECT "annotations_project"."id"')]) == 1
+    # Both kinds of waiting work (the project asks for judging only here) in one bounded query.
+    assert len([q for q in sql if "n_waiting_" in q]) == 1
     assert not [q for q in sql if q.startswith('SELECT "annotations_assignment"."id"')]
     assert "2 claims waiting for you" in html
     first = assignment_next(project=project, by=alice)

@@ -301,6 +301,26 @@ def test_queue_counts(judging, make_articles, alice, verdicts):
     assert (counts.open, counts.skipped, counts.done, counts.waiting) == (0, 1, 1, 2)
 
 
+def test_queue_counts_both_kinds_of_waiting_work_in_one_query(project, make_articles, alice, verdicts):
+    """A project asking for judging and finding counts the claims and the articles still waiting
+    for the user together, each as the queue would hand them out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project.task_kind = TaskKind.BOTH
+    project.save()
+    make_articles(project, 3, claims=2)
+    with CaptureQueriesContext(connection) as ctx:
+        counts = selectors.queue_counts(alice, project, frozenset({"annotator"}), statuses=(0, 0, 0))
+    assert len(ctx.captured_queries) == 1
+    assert (counts.waiting_claims, counts.waiting_articles) == (6, 3)
+    found = assignment_next(project=project, by=alice)
+    counts = selectors.queue_counts(alice, project)
+    assert counts.open == 1
+    assert counts.waiting == 6 + 3 - 1 and not counts.waiting.more
+    assert found is not None
+
+
 def test_assignment_next_runs_a_number_of_queries_independent_of_the_project_size(
     judging, make_articles, alice, bob, verdicts
 ):
