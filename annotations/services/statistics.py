@@ -10,7 +10,7 @@ ANALYSE_AFTER_ROWS = 1000
 
 
 def tables_analyse(*models: type[Model], rows: int) -> bool:
-    """ANALYZE the models' tables (PostgreSQL; SQLite from a sample) once `rows` new rows were written.
+    """ANALYZE the models' tables (PostgreSQL and SQLite) once `rows` new rows were written.
 
     Without it, a list page right after a 50,000-article import is planned from statistics of an
     empty table (a sort of every row instead of an index walk). Returns whether it ran.
@@ -20,9 +20,10 @@ def tables_analyse(*models: type[Model], rows: int) -> bool:
     if connection.vendor not in ("postgresql", "sqlite"):
         return False
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # A sample of each index, not a scan of every row: quick even on a large file.
-            cursor.execute("PRAGMA analysis_limit=1000")
+        # On SQLite every entry of each index, not a sample (`PRAGMA analysis_limit`): from 1,000
+        # entries of a one-project file of 50,000 articles it guessed 1,001 articles a project, so
+        # the API's claim list sorted every claim of the project for its first page (22 ms at
+        # 50,000 claims, growing with them; 3 ms after a full ANALYZE, which took 0.15 s there).
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return True

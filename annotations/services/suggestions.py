@@ -29,6 +29,7 @@ from ..suggest import engine as _engine
 from ..suggest import learner
 from .claims import _check_span, article_voice
 from .jobs import Progress, UserFacingError, job_create, job_enqueue, job_guard
+from .statistics import tables_analyse
 
 MAX_SPEAKER = 300  # Claim.speaker's max_length
 
@@ -299,6 +300,8 @@ def suggest_job_work(job: Job, progress: Progress) -> dict:
         chunk = ids[done:done + SUGGEST_CHUNK]
         _suggest_chunk(chunk, project, model, counts, threshold=threshold, budget=Budget(per_10k))
         progress("suggesting", done + len(chunk), len(ids))
+    # Thousands of new claims leave the planner's figures for the claim table behind, as an import does.
+    tables_analyse(Claim, rows=counts["suggested"])
     from .graph_jobs import relations_job_after  # the graph indexes the new suggestions
 
     relations_job_after(job=job, article_ids=ids)
