@@ -94,7 +94,7 @@ def _review_claims(project: Project) -> QuerySet[Claim]:
 
 
 def _with_verdict_counts(qs: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Each claim with `n_verdicts` and `n_distinct` (for the rows shown and the sorts by them)."""
+    """Each claim with `n_verdicts` and `n_distinct`, for the sorts by them."""
     return qs.annotate(n_verdicts=_count_verdicts(distinct=False), n_distinct=_count_verdicts(distinct=True))
 
 
@@ -160,8 +160,13 @@ def review_queue(
         .get()
     )
     tab_counts = {key: tally(n, TAB_COUNT_CAP) for key, n in zip(REVIEW_FILTERS, counted, strict=True)}
+    rows_qs = base.filter(FILTER_Q[name])
+    if any(field.lstrip("-") in ("n_verdicts", "n_distinct") for field in order_by or ()):
+        # Sorted by them, the counts are the database's; otherwise the rows' verdicts, read anyway
+        # for the chips, are counted here (two correlated counts a row fewer to build and run).
+        rows_qs = _with_verdict_counts(rows_qs)
     rows_qs = (
-        _with_verdict_counts(base.filter(FILTER_Q[name]))
+        rows_qs
         .select_related("article", "adjudication__verdict", "adjudication__adjudicator")
         .defer("article__body", "article__metadata")  # the queue shows titles; bodies can be long
         .prefetch_related(
@@ -183,7 +188,7 @@ def review_queue(
     for claim in current.object_list:
         votes = Counter(a.verdict for a in claim.given)
         counts = tuple(VerdictCount(v, n) for v, n in votes.items())
-        rows.append(QueueRow(claim, claim.n_verdicts, counts, getattr(claim, "adjudication", None)))
+        rows.append(QueueRow(claim, len(claim.given), counts, getattr(claim, "adjudication", None)))
     return ReviewQueue(project, roles, name, tab_counts, current, tuple(rows))
 
 
