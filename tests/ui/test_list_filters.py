@@ -151,3 +151,37 @@ def test_the_queue_sorts(client_for, rita, judged):
 
 def test_annotators_cannot_use_the_queue(client_for, alice, judged):
     assert queue(client_for(alice), q="x").status_code == 403
+
+
+@pytest.mark.parametrize("data", [
+    None,
+    {"q": 'Vance "concessions" <b>', "language": "fr", "sort": "-title", "published_after": "2025-08-15"},
+    {"outlet": "999999", "published_before": "not a date", "progress": "nonsense"},  # errors shown
+])
+def test_the_flat_widgets_draw_what_djangos_own_templates_draw(corpus, project, data) -> None:
+    """The list pages' filter forms drawn by FlatWidgets (one template per widget) give Django's own
+    HTML, values, selections, attributes and escaping included, whitespace aside."""
+    import re
+
+    from django.forms.renderers import DjangoTemplates
+
+    from annotations.models import Project
+    from annotations.ui.filters import ArticleFilter, ReviewFilter
+
+    def drawn(form, renderer) -> str:
+        form.renderer = renderer
+        html = "".join(str(field) for field in form)
+        return re.sub(r">\s+<", "><", html).strip()
+
+    scheme_project = Project.objects.select_related("scheme").get(pk=project.pk)
+    for make in (
+        lambda: ArticleFilter(data, Article.objects.filter(project=project), project=project),
+        lambda: ReviewFilter(data, project=scheme_project),
+    ):
+        flat, own = make(), make()
+        flat.is_valid(), own.is_valid()
+        flat_html, own_html = drawn(flat.form, flat.form.renderer), drawn(own.form, DjangoTemplates())
+        assert flat_html == own_html
+        assert "<option" in flat_html and "<select" in flat_html
+        if data and "q" in data:
+            assert "&lt;b&gt;" in flat_html and "&quot;concessions&quot;" in flat_html
