@@ -132,6 +132,7 @@ class BoundedPaginator(Paginator):
         self.known = known
         self.keyset = keyset
         self._upto = self.cap
+        self._probed: tuple[int, list[Any]] | None = None  # (page number, ids from its first row) by _probe
 
     def _reach(self, number: Any) -> None:
         """Count far enough to know whether page `number` exists, and the next one (for its
@@ -149,9 +150,31 @@ class BoundedPaginator(Paginator):
 
     def get_page(self, number: Any) -> ListPage:
         self._reach(number)
+        self._probe(number)
         page = super().get_page(number)
         assert isinstance(page, ListPage)  # page() makes them
         return page
+
+    def _probe(self, number: Any) -> None:
+        """For a page past the first `cap` rows, read its ids and up to `cap` ids after them in
+        one OFFSET, and count from that, instead of counting up to the page and then skipping to
+        it again (two reads of every row before it; 115 ms each at row 500,000 of a million).
+        A page past the end finds no ids and is left to the count, as before."""
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            return
+        items, bottom = self.object_list, (wanted - 1) * self.per_page
+        if bottom <= self.cap or not isinstance(items, QuerySet) or "_count" in self.__dict__:
+            return
+        known = self.known
+        if known is not None and (not known.more or known >= self._upto):
+            return  # counted already, at no cost
+        reach = self.per_page + self.cap
+        ids = list(items.values_list("pk", flat=True)[bottom : bottom + reach + 1])
+        if ids:
+            self.__dict__["_count"] = Tally(bottom + min(len(ids), reach), more=len(ids) > reach)
+            self._probed = (wanted, ids)
 
     @property
     def count(self) -> Tally:
@@ -182,7 +205,11 @@ class BoundedPaginator(Paginator):
         items = self.object_list
         if bottom <= self.cap or not isinstance(items, QuerySet):
             return self._linked(ListPage(list(items[bottom:top]), number, self))
-        ids = list(items.values_list("pk", flat=True)[bottom:top])
+        probed = self._probed
+        if probed is not None and probed[0] == number:
+            ids = probed[1][: top - bottom]
+        else:
+            ids = list(items.values_list("pk", flat=True)[bottom:top])
         found = {row.pk: row for row in items.filter(pk__in=ids).order_by()} if ids else {}
         return self._linked(ListPage([found[pk] for pk in ids if pk in found], number, self))
 

@@ -267,6 +267,32 @@ def test_tally_is_an_int_that_prints_a_plus_past_the_cap(project, make_articles)
     assert paginator.get_page(3).number == 3 and str(paginator.num_pages) == "3"
 
 
+def test_a_page_number_past_the_cap_reads_its_rows_and_counts_past_them_in_one_offset(project, make_articles) -> None:
+    """Page N by number alone: one OFFSET gives its ids and up to `cap` ids after them (the
+    count), then its rows by id; no separate count skipping the same rows again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    made = make_articles(project, 23)
+    ids = sorted(a.pk for a in made)
+    for number, rows, count, more, has_next in (
+        (3, ids[4:6], 4 + 2 + 3, True, True),  # 4 rows before, 2 on the page, the cap (3) after: "9+"
+        (5, ids[8:10], 8 + 2 + 3, True, True),
+        (10, ids[18:20], 23, False, True),  # near the end the count is exact
+        (12, ids[22:23], 23, False, False),  # the last page, short
+    ):
+        paginator = BoundedPaginator(Article.objects.order_by("pk"), 2, cap=3)
+        with CaptureQueriesContext(connection) as ctx:
+            page = paginator.get_page(number)
+            got = [a.pk for a in page]
+        assert len(ctx.captured_queries) == 2, [q["sql"] for q in ctx.captured_queries]
+        assert "OFFSET" in ctx.captured_queries[0]["sql"] and got == rows and page.number == number
+        assert int(paginator.count) == count and paginator.count.more is more and page.has_next() is has_next
+    # Past the end: the count finds the last page, as before.
+    page = BoundedPaginator(Article.objects.order_by("pk"), 2, cap=3).get_page(40)
+    assert page.number == 12 and [a.pk for a in page] == ids[22:23]
+
+
 def _link(html: str, hotkey: str) -> str | None:
     """The href of the pager's link with this hotkey ("]" next, "[" previous), unescaped."""
     found = re.search(r'href="([^"]+)"[^>]*data-hotkey="' + re.escape(hotkey) + '"', html)
