@@ -22,8 +22,8 @@ def tables_analyse(*models: type[Model], rows: int) -> bool:
     with connection.cursor() as cursor:
         # On SQLite every entry of each index, not a sample (`PRAGMA analysis_limit`): from 1,000
         # entries of a one-project file of 50,000 articles it guessed 1,001 articles a project, so
-        # the API's claim list sorted every claim of the project for its first page (22 ms at
-        # 50,000 claims, growing with them; 3 ms after a full ANALYZE, which took 0.15 s there).
+        # the API's claim list sorted every claim of the project for its first page (15 ms in
+        # process at 50,000 claims, growing with them; 4-5 ms after a full ANALYZE, 0.13 s there).
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return True

@@ -11,8 +11,8 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.forms.renderers import DjangoTemplates
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
