@@ -132,17 +132,16 @@ def project_overviews(user: AuthUser) -> list[ProjectOverview]:
     return _overviews(user, projects_for_user(user))
 
 
-def project_overview(user: User, project: Project | None = None, *, slug: str | None = None) -> ProjectOverview:
+def project_overview(user: User, *, slug: str) -> ProjectOverview:
     """One project's overview for a member (NotFound for outsiders); roles come with it.
 
-    Given a `slug` rather than a project, the project is read with its figures, in one query
-    (`overview.project`, with its scheme) where reading it first would take two.
+    The project is read with its figures, in one query (`overview.project`, with its scheme),
+    where reading it first would take two.
     """
     if not user.is_authenticated:
         raise NotFound(gettext("No such project."))  # as require() answers them
-    lookup = {"pk": project.pk} if project is not None else {"slug": slug}
     overviews = _overviews(
-        user, Project.objects.filter(**lookup).select_related("scheme"),
+        user, Project.objects.filter(slug=slug).select_related("scheme"),
         check=lambda found: require(user, found, Capability.VIEW),
     )
     if not overviews:

@@ -5,13 +5,27 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from annotations import selectors
+from annotations.access import NotFound
 from annotations.models import Article, Assignment, Outlet, TaskKind, body_hash
 from annotations.services.assignments import assignment_next, assignment_skip
+from annotations.services.work import annotation_save
 from annotations.ui.markdown import render_markdown
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def judging(project):
+    """The project asking for judging only: the queue hands out claims, not articles."""
+    project.task_kind = TaskKind.JUDGING
+    project.save()
+    return project
 
 
 def page_url(project, **params) -> str:
@@ -39,9 +53,8 @@ def test_an_annotator_sees_the_project_their_queue_and_the_articles(
         assert f"annotations/ui/{area}/_nav.html" in [t.name for t in response.templates]
 
 
-def test_open_and_skipped_assignments_are_listed_with_links(project, make_articles, alice, client_for):
-    project.task_kind = TaskKind.JUDGING
-    project.save()
+def test_open_and_skipped_assignments_are_listed_with_links(judging, make_articles, alice, client_for):
+    project = judging
     make_articles(project, 1, claims=2)
     first = assignment_next(project=project, by=alice)
     assignment_skip(assignment=first, by=alice)
@@ -56,15 +69,11 @@ def test_open_and_skipped_assignments_are_listed_with_links(project, make_articl
 
 
 def test_the_project_is_read_once_and_pending_work_only_when_there_is_some(
-    project, make_articles, alice, client_for
+    judging, make_articles, alice, client_for
 ):
     """The overview reads the project with its figures; the queue's status counts come with it,
     and the list of open and skipped work is read only when those counts are not zero."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    project.task_kind = TaskKind.JUDGING
-    project.save()
+    project = judging
     make_articles(project, 1, claims=2)
     client = client_for(alice)
 
@@ -90,13 +99,9 @@ def test_the_project_is_read_once_and_pending_work_only_when_there_is_some(
 
 
 def test_the_overview_counts_the_users_assignments_by_status_as_the_queue_does(
-    project, make_articles, alice, bob, verdicts
+    judging, make_articles, alice, bob, verdicts
 ):
-    from annotations import selectors
-    from annotations.services.work import annotation_save
-
-    project.task_kind = TaskKind.JUDGING
-    project.save()
+    project = judging
     make_articles(project, 2, claims=2)
     skipped = assignment_next(project=project, by=alice)
     assignment_skip(assignment=skipped, by=alice)
@@ -112,11 +117,6 @@ def test_the_overview_counts_the_users_assignments_by_status_as_the_queue_does(
 
 
 def test_the_overview_by_slug_refuses_outsiders_and_unknown_projects_alike(project, charlie):
-    from django.contrib.auth.models import AnonymousUser
-
-    from annotations import selectors
-    from annotations.access import NotFound
-
     for user, slug in ((charlie, project.slug), (AnonymousUser(), project.slug), (charlie, "no-such-project")):
         with pytest.raises(NotFound):
             selectors.project_overview(user, slug=slug)
@@ -189,9 +189,6 @@ def test_claim_counts_per_article(project, make_articles, alice, client_for):
 def test_the_query_count_does_not_depend_on_articles_claims_or_assignments(
     project, make_articles, alice, client_for, django_assert_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = client_for(alice)
     make_articles(project, 2, claims=2)
     assignment_next(project=project, by=alice)
