@@ -59,7 +59,7 @@ def statements(ctx: CaptureQueriesContext) -> list[str]:
             if depth == 0 and (found := _TOP_LEVEL.match(sql, i)):
                 table = found.group(2).removeprefix("annotations_")
                 break
-        locked = " FOR UPDATE" if re.search(r"FOR UPDATE", sql) else ""
+        locked = " FOR UPDATE" if re.search(r"FOR (NO KEY )?UPDATE", sql) else ""
         out.append(f"{verb} {table}{locked}")
     return out
 

@@ -48,7 +48,7 @@ T = TypeVar("T")
 # --- annotations ------------------------------------------------------------------------------
 #
 # Saving a verdict is the hottest write path, so each save reads what it needs in two statements:
-# 1. the claim, locked (SELECT … FOR UPDATE OF the claim), with the few columns of its article
+# 1. the claim, locked (SELECT … FOR NO KEY UPDATE OF the claim), with the few columns of its article
 #    and project the save uses, the caller's memberships there (a row per role) and, for the
 #    API, the verdict named by its code;
 # 2. once the lock is held, the claim's annotations, adjudication and assignments (LEFT JOINs).
@@ -104,7 +104,7 @@ def _lock(
     prefix = f"{to_claim}__" if to_claim else ""
     project = f"{prefix}article__project"
     qs = (
-        qs.select_for_update(of=(to_claim or "self",))
+        qs.select_for_update(of=(to_claim or "self",), no_key=True)
         .select_related(project)
         .only(*only, *(prefix + name for name in _CLAIM_ONLY))
         .annotate(
@@ -138,7 +138,7 @@ _VERDICT = attnames_of(Verdict)
 def _lock_claim(claim_id: int, *, by: AuthUser, verdict_code: str | None = None) -> tuple[Claim | None, frozenset[str]]:
     """_lock(Claim.objects.filter(pk=claim_id), to_claim="") as one hand-written statement.
 
-    The same rows, columns, instances and lock (FOR UPDATE OF the claim on PostgreSQL): every
+    The same rows, columns, instances and lock (FOR NO KEY UPDATE OF the claim on PostgreSQL): every
     verdict saved through the API takes this read, and the ORM took longer to build it (joins,
     a FilteredRelation per LEFT JOIN) than the database to run it.
     """
@@ -160,7 +160,10 @@ def _lock_claim(claim_id: int, *, by: AuthUser, verdict_code: str | None = None)
             f" ON v.{q('scheme_id')} = p.{q('scheme_id')} AND v.{q('code')} = %s"
         )
         params.append(verdict_code)
-    locking = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    # NO KEY UPDATE, as the queue's candidate read takes: a row inserted elsewhere that only
+    # references the claim (its foreign-key check takes KEY SHARE) does not wait for this lock,
+    # which a FOR UPDATE made it do (a deadlock between three savers and the queue seen in CI).
+    locking = " FOR NO KEY UPDATE OF c" if connection.features.has_select_for_update_of else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(select)} FROM {q(Claim._meta.db_table)} c {' '.join(joins)}"
