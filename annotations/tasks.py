@@ -2,7 +2,8 @@
 
 Every worker also runs the job reconciler (services.jobs.jobs_reconcile) when it starts and then
 every JOB_RECONCILE_SECONDS, in a thread of its main process: that is what takes back jobs whose
-worker was killed and resends jobs a restarted broker forgot. No separate beat process is needed.
+worker was killed and resends jobs a restarted broker forgot (and, on SQLite, analyses tables that
+grew). No separate beat process is needed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from .models import JobKind
-from .services import imports, jobs, suggestions
+from .services import imports, jobs, statistics, suggestions
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ jobs.job_kind_register(JobKind.ARCHIVE, task=import_project_task)
 
 
 class _Reconciler(threading.Thread):
-    """Sweeps for stopped and forgotten jobs at start-up, then every JOB_RECONCILE_SECONDS."""
+    """Sweeps for stopped and forgotten jobs (and stale SQLite statistics) at start-up, then every JOB_RECONCILE_SECONDS."""
 
     def __init__(self) -> None:
         super().__init__(name="job-reconciler", daemon=True)
@@ -125,6 +126,9 @@ class _Reconciler(threading.Thread):
             while True:
                 try:
                     jobs.jobs_reconcile()
+                    # SQLite keeps no planner statistics up to date by itself (PostgreSQL's
+                    # autovacuum does): a table that grew a tenth is analysed again.
+                    statistics.sqlite_statistics_refresh()
                 except DatabaseError as exc:
                     log.warning("job reconciler: database unavailable: %s", exc)
                     connection.close()

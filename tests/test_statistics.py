@@ -87,3 +87,33 @@ def test_sqlite_counts_every_index_entry_so_a_project_is_not_guessed_small(proje
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " / ".join(row[-1] for row in cursor.fetchall())
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def _articles(project, n: int, start: int = 0) -> None:  # noqa: ANN001
+    Article.objects.bulk_create(
+        Article(project=project, title=str(i), body=f"texte {i}", body_hash=body_hash(f"texte {i}"))
+        for i in range(start, start + n)
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's refresh; PostgreSQL's autovacuum is the next test")
+def test_sqlite_analyses_a_table_again_once_it_grew_past_a_tenth(project) -> None:
+    """Like PostgreSQL's autovacuum: 50 rows plus a tenth of the table changed, and not before."""
+    table = Article._meta.db_table
+    _articles(project, 100)
+    refreshed = statistics.sqlite_statistics_refresh()
+    assert table in refreshed and Claim._meta.db_table not in refreshed  # no claims: nothing to plan
+    assert _analysed_rows(table) == 100
+    _articles(project, 60, start=100)  # 60 = 50 + a tenth of 100: not yet
+    assert table not in statistics.sqlite_statistics_refresh()
+    assert _analysed_rows(table) == 100
+    _articles(project, 1, start=160)
+    assert table in statistics.sqlite_statistics_refresh()
+    assert _analysed_rows(table) == 161
+    assert statistics.sqlite_statistics_refresh() == []  # everything is fresh now
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's case; SQLite's are the tests above")
+def test_postgresql_is_left_to_its_autovacuum(project) -> None:
+    _articles(project, 200)
+    assert statistics.sqlite_statistics_refresh() == []
