@@ -104,7 +104,8 @@ def _articles(project, n: int, start: int = 0) -> None:  # noqa: ANN001
     )
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's refresh; PostgreSQL's autovacuum is the next test")
+@pytest.mark.skipif(connection.vendor != "sqlite",
+                    reason="the refresh analyses SQLite only; CI's SQLite stage runs this, its PostgreSQL stage the next test")
 def test_sqlite_analyses_a_table_again_once_it_grew_past_a_tenth(project) -> None:
     """Like PostgreSQL's autovacuum: 50 rows plus a tenth of the table changed, and not before."""
     table = Article._meta.db_table
@@ -122,7 +123,8 @@ def test_sqlite_analyses_a_table_again_once_it_grew_past_a_tenth(project) -> Non
     assert statistics.sqlite_statistics_refresh() == []  # everything is fresh now
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's case; SQLite's are the tests above")
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="PostgreSQL's case (autovacuum analyses there); CI's PostgreSQL stage runs it, its SQLite stage the test above")
 def test_postgresql_is_left_to_its_autovacuum(project) -> None:
     _articles(project, 200)
     assert statistics.sqlite_statistics_refresh() == []
